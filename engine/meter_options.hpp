@@ -1,0 +1,40 @@
+#pragma once
+// Meter settings shared by every source (DESIGN.md §2). Plain data; validated at the
+// boundary (app/) with validate_meter_options() before a MeterBank is built.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace headroom {
+
+inline constexpr int kMaxChannels = 256;
+inline constexpr std::size_t kMaxBlock = 8192;
+
+struct MeterOptions {
+    double sample_rate = 48000.0;   // 44100 .. 192000
+    int channels = 2;               // 1 .. kMaxChannels
+    std::size_t max_block = kMaxBlock; // largest frames per process() call, 1 .. kMaxBlock
+
+    float clip_threshold_dbfs = -0.1f;  // |x| >= threshold is a full-scale sample
+    int clip_min_run = 1;               // 1 .. 16 consecutive full-scale samples make a run
+    double merge_ms = 500.0;            // clip runs (and non-finite bursts) closer than this merge; 0 = none
+    double hot_merge_ms = 2000.0;       // hot events merge with this gap
+    double rms_window_ms = 300.0;       // 50 .. 3000
+
+    // Per channel: the preset window's ceiling (dBFS). A sample above it, but not
+    // full scale, is "hot". Empty, or shorter than `channels`: no hot events there.
+    std::vector<float> hot_ceiling_dbfs;
+
+    bool force_scalar = false;  // use the scalar reference kernel (tests, benchmarks)
+};
+
+// Returns a message naming the bad field and its valid range, or nothing when valid.
+std::optional<std::string> validate_meter_options(const MeterOptions& o);
+
+// Presentation helpers: linear -> dB. Silence (0) gives -inf; callers print null/"-inf".
+double to_db(double linear);
+// RMS in dB under a convention: plain (full-scale sine = -3.01 dBFS) or AES17 (+3.01 dB).
+double rms_to_db(double linear_rms, bool aes17);
+
+} // namespace headroom
