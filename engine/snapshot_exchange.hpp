@@ -50,7 +50,8 @@ public:
 
     // reader thread (one reader); lock-free, may retry briefly while a merge is under way.
     // Copies everything merged since the previous take into `out` and clears it.
-    // Returns false when nothing was published since the previous take (out.blocks == 0).
+    // Returns false when nothing was published since the previous take (out.blocks == 0;
+    // out.frames is then not meaningful).
     bool take(MeterSnapshot& out) noexcept;
 
 private:

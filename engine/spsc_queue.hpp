@@ -56,7 +56,7 @@ public:
         return true;
     }
 
-    // any thread; wait-free. Items the producer could not push because the queue was full.
+    // any thread; wait-free. Failed try_push calls (the queue was full); a retried item counts each time.
     std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
     // any thread; approximate when the other side is active.
     std::size_t size_approx() const noexcept {
