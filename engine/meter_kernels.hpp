@@ -1,0 +1,50 @@
+#pragma once
+// The MeterBank's inner loops, as a table of plain functions: a scalar reference and a
+// Highway dynamic-dispatch SIMD version (best instruction set chosen at run time).
+// Both compute the same quantities; the SIMD one only reorders float additions.
+//
+// Data layout everywhere: interleaved float32, flat index i = frame * channels + channel.
+// Every pointer given to a kernel may be read (and, for outputs, written) up to
+// kKernelPad floats beyond the range named, so buffers carry that much slack.
+//
+// Threads: every function here is wait-free (no allocation, lock, log or system call);
+// the MeterBank calls them from process(). Benchmarks may call them directly.
+#include <cstddef>
+
+namespace headroom {
+
+inline constexpr std::size_t kKernelPad = 256;  // floats of slack after every kernel buffer
+
+// Slow-path callback: the kernel found something in flat indices [begin, end) (relative to
+// the buffer it was given) that needs per-sample handling. Called in stream order per channel.
+using SpecialFn = void (*)(void* ctx, std::size_t begin, std::size_t end);
+
+struct KernelTable {
+    const char* name;  // "scalar" or the Highway target name
+
+    // dst[i] = src[i] when finite, else 0, for i < n. Calls on_nonfinite for ranges that hold
+    // non-finite src samples (the handler reads src to find them).
+    void (*copy_sanitize)(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite, void* ctx);
+
+    // True-peak FIR over a flat range: for i < n,
+    //   tpv[i] = max over phases p of | sum_k coeffs[p * taps + k] * in[i - k * channels] |.
+    // `in` must be readable from in - (taps - 1) * channels.
+    void (*true_peak)(const float* in, std::size_t n, int channels, const float* coeffs, int taps,
+                      int factor, float* tpv);
+
+    // Per-channel fold over `frames` frames of x (sanitized samples) and tpv (true-peak values):
+    //   sp[c] = max |x|, tp[c] = max tpv, sq[c] = sum x^2 (overwritten, not accumulated).
+    // A sample is "special" when !(|x| <= special_thr[c]); ranges holding special samples go
+    // to on_special. special_thr has channels + kKernelPad entries (+inf beyond channels).
+    void (*scan)(const float* x, const float* tpv, std::size_t frames, int channels,
+                 const float* special_thr, float* sp, float* tp, double* sq, SpecialFn on_special,
+                 void* ctx);
+};
+
+// normal or audio thread; wait-free. The scalar reference.
+const KernelTable& scalar_kernels() noexcept;
+// normal thread (first call picks the target and may allocate inside Highway); the SIMD
+// kernels of the best target the CPU supports among those compiled in.
+const KernelTable& simd_kernels();
+
+} // namespace headroom
