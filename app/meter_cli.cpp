@@ -1,0 +1,142 @@
+#include "app/meter_cli.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+#include "engine/errors.hpp"
+
+namespace headroom {
+namespace {
+
+std::optional<double> parse_number(const std::string& s) {
+    if (s.empty()) return std::nullopt;
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(s.c_str(), &end);
+    if (errno != 0 || end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+// A number within [lo, hi]; `integer` demands a whole number. Empty text: the default.
+double checked(const std::string& text, const char* option, double lo, double hi,
+               const char* unit, bool integer, double fallback) {
+    if (text.empty()) return fallback;
+    const auto v = parse_number(text);
+    auto range = [&] {
+        std::ostringstream r;
+        r << lo << ".." << hi;
+        if (*unit) r << ' ' << unit;
+        return r.str();
+    };
+    if (!v || (integer && std::floor(*v) != *v))
+        throw UsageError(std::string(option) + ": '" + text + "' is not " +
+                         (integer ? "a whole number" : "a number") + " (valid: " + range() + ")");
+    if (*v < lo || *v > hi)
+        throw UsageError(std::string(option) + ": " + text + " is outside " + range());
+    return *v;
+}
+
+struct PresetSpec {
+    int channel = 0;  // 1-based
+    std::string id;
+};
+
+PresetSpec parse_preset_spec(const std::string& spec, const PresetTable& table) {
+    const auto eq = spec.find('=');
+    const std::string where = "--preset " + spec;
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+        throw UsageError(where + ": expected CH=ID, e.g. --preset 1=vocals");
+    const std::string ch = spec.substr(0, eq);
+    const auto n = parse_number(ch);
+    if (!n || std::floor(*n) != *n || ch.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError(where + ": channel '" + ch + "' is not a channel number (1-based)");
+    if (*n < 1 || *n > kMaxChannels)
+        throw UsageError(where + ": channel " + ch + " is outside 1.." + std::to_string(kMaxChannels));
+    PresetSpec p{static_cast<int>(*n), spec.substr(eq + 1)};
+    if (!table.find(p.id))
+        throw UsageError(where + ": unknown preset '" + p.id + "' (valid: " + table.ids_joined() + ")");
+    return p;
+}
+
+} // namespace
+
+void MeterCli::validate(const PresetTable& table) const {
+    (void)checked(clip_threshold, "--clip-threshold", -20.0, 0.0, "dBFS", false, 0.0);
+    (void)checked(clip_min_run, "--clip-min-run", 1.0, 16.0, "", true, 1.0);
+    (void)checked(merge_ms, "--merge-ms", 0.0, 60000.0, "ms", false, 0.0);
+    (void)checked(rms_window, "--rms-window", 50.0, 3000.0, "ms", false, 300.0);
+    if (rms != "plain" && rms != "aes17")
+        throw UsageError("--rms: '" + rms + "' is not one of plain, aes17");
+    for (const auto& s : preset_specs) (void)parse_preset_spec(s, table);
+}
+
+MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_block,
+                             const PresetTable& table,
+                             const std::vector<std::string>& defaults) const {
+    validate(table);
+    MeterSetup m;
+    MeterOptions& o = m.options;
+    o.sample_rate = sample_rate;
+    o.channels = channels;
+    o.max_block = max_block;
+    o.clip_threshold_dbfs = static_cast<float>(
+        checked(clip_threshold, "--clip-threshold", -20.0, 0.0, "dBFS", false, o.clip_threshold_dbfs));
+    o.clip_min_run = static_cast<int>(
+        checked(clip_min_run, "--clip-min-run", 1.0, 16.0, "", true, o.clip_min_run));
+    o.merge_ms = checked(merge_ms, "--merge-ms", 0.0, 60000.0, "ms", false, o.merge_ms);
+    o.rms_window_ms = checked(rms_window, "--rms-window", 50.0, 3000.0, "ms", false, o.rms_window_ms);
+    m.rms_aes17 = rms == "aes17";
+    if (auto bad = validate_meter_options(o)) throw InputError(*bad);
+
+    std::map<int, std::string> chosen;  // the last --preset for a channel wins
+    for (const auto& s : preset_specs) {
+        PresetSpec p = parse_preset_spec(s, table);
+        if (p.channel > channels)
+            throw UsageError("--preset " + s + ": channel " + std::to_string(p.channel) +
+                             " is out of range (the source has " + std::to_string(channels) +
+                             (channels == 1 ? " channel)" : " channels)"));
+        chosen[p.channel] = std::move(p.id);
+    }
+    m.presets.reserve(static_cast<std::size_t>(channels));
+    o.hot_ceiling_dbfs.reserve(static_cast<std::size_t>(channels));
+    for (int c = 0; c < channels; ++c) {
+        const Preset* p = nullptr;
+        if (const auto it = chosen.find(c + 1); it != chosen.end()) p = table.find(it->second);
+        else if (static_cast<std::size_t>(c) < defaults.size()) p = table.find(defaults[c]);
+        if (!p) p = &table.general();
+        m.presets.push_back(*p);
+        o.hot_ceiling_dbfs.push_back(static_cast<float>(p->hi_dbfs));
+    }
+    return m;
+}
+
+std::shared_ptr<MeterCli> add_meter_options(CLI::App& cmd) {
+    auto m = std::make_shared<MeterCli>();
+    cmd.add_option("--preset", m->preset_specs,
+                   "Source preset of a channel, CH=ID (CH 1-based; repeatable; default general)")
+        ->type_name("CH=ID")
+        ->expected(1)  // one CH=ID per --preset, so a following FILE stays positional
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    cmd.add_option("--clip-threshold", m->clip_threshold,
+                   "Full-scale threshold in dBFS, -20..0 (default -0.1)")
+        ->type_name("DB");
+    cmd.add_option("--clip-min-run", m->clip_min_run,
+                   "Consecutive full-scale samples that make a clip, 1..16 (default 1)")
+        ->type_name("N");
+    cmd.add_option("--merge-ms", m->merge_ms,
+                   "Merge clip runs closer than this, 0..60000 ms; 0 = no merging (default 500)")
+        ->type_name("MS");
+    cmd.add_option("--rms-window", m->rms_window, "RMS window, 50..3000 ms (default 300)")
+        ->type_name("MS");
+    cmd.add_option("--rms", m->rms,
+                   "RMS convention: plain (full-scale sine -3.01 dBFS) or aes17 (0 dBFS)")
+        ->type_name("plain|aes17");
+    return m;
+}
+
+} // namespace headroom

@@ -1,0 +1,52 @@
+#pragma once
+// The meter options every metering command shares (DESIGN.md §4): --preset CH=ID (repeatable,
+// CH 1-based), --clip-threshold DB, --clip-min-run N, --merge-ms MS, --rms-window MS,
+// --rms aes17|plain. add_meter_options() registers them on a CLI11 subcommand; after
+// parsing, validate() checks them and resolve() turns them into MeterOptions and one preset
+// per channel for a stream whose rate and channel count are known.
+//
+// Threads: normal thread only (parsing and set-up).
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "engine/meter_options.hpp"
+#include "engine/presets.hpp"
+
+namespace headroom {
+
+struct MeterSetup {
+    MeterOptions options;          // rate, channels, block and the parsed settings; valid
+    std::vector<Preset> presets;   // one per channel
+    bool rms_aes17 = false;        // --rms aes17: RMS readings +3.01 dB (presentation only)
+};
+
+class MeterCli {
+public:
+    // Throws UsageError naming the option and its valid range (or, for --preset, the valid
+    // ids). Commands call it right after parsing, before opening any source.
+    void validate(const PresetTable& table) const;
+
+    // Validates, then builds the options for a stream of `channels` at `sample_rate`,
+    // processed in calls of at most `max_block` frames. `defaults` are preset ids per channel
+    // (config, demo sources) used where no --preset names the channel; a missing or unknown
+    // default is "general". Throws UsageError for a --preset channel beyond `channels`.
+    // Throws InputError when the stream itself is out of range (rate, channel count).
+    MeterSetup resolve(double sample_rate, int channels, std::size_t max_block,
+                       const PresetTable& table,
+                       const std::vector<std::string>& defaults = {}) const;
+
+    // The raw option values, as typed (filled by CLI11).
+    std::vector<std::string> preset_specs;
+    std::string clip_threshold, clip_min_run, merge_ms, rms_window;
+    std::string rms = "plain";
+};
+
+// Registers the meter options on `cmd`. The returned object receives their values and must
+// live until the command has run (keep it in the command's closure).
+std::shared_ptr<MeterCli> add_meter_options(CLI::App& cmd);
+
+} // namespace headroom
