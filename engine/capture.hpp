@@ -36,31 +36,48 @@ struct SourceInfo {
     std::vector<std::string> suggested_presets; // demo: its sources' preset ids; else empty
 };
 
-// Counters a normal thread polls (written by the audio thread with relaxed atomics).
+// What a normal thread polls (written by the audio side with relaxed atomics). Counters are
+// totals since start(); a poller that logs transitions (the recorder: an `xrun` line when
+// `xruns` grew, `device_lost` when `losses` grew, `device_back` when `returns` grew) keeps
+// the previous value.
 struct CaptureStatus {
     std::uint64_t callbacks = 0;
+    std::uint64_t frames = 0;            // frames metered since start
     std::uint64_t xruns = 0;             // input overflows / underflows reported by the host
     float load_max = 0.0f;               // max callback time / buffer period since last poll
     float load_mean = 0.0f;              // mean since last poll
-    bool device_lost = false;
-    std::string lost_reason;
-    std::uint64_t dropped_events = 0;
+    bool device_lost = false;            // lost right now (re-open attempts every 2 s)
+    std::string lost_reason;             // why, while lost ("JACK server went away", ...)
+    std::uint32_t losses = 0;            // times the device was lost
+    std::uint32_t returns = 0;           // times it came back
+    std::uint64_t dropped_events = 0;    // events the full queue refused
 };
 
 class Capture {
 public:
-    // normal thread. Opens the source (throws InputError naming the device/file and why);
-    // `meter` supplies thresholds/windows; rate and channels are taken from the source.
-    Capture(const SourceSpec& spec, MeterOptions meter);
-    ~Capture();
-    const SourceInfo& info() const;
+    // normal thread. Opens (probes) the source: after this, info() has its rate, channel
+    // count, buffer and channel names. Throws InputError naming the device/file and why.
+    // Opens no audio system for File and Demo sources.
+    explicit Capture(const SourceSpec& spec);
+    ~Capture();                          // stops if running
+    Capture(const Capture&) = delete;
+    Capture& operator=(const Capture&) = delete;
+
+    const SourceInfo& info() const;      // any normal thread
+    // normal thread, once, before start(): builds the MeterBank. meter.sample_rate and
+    // meter.channels must equal info()'s; meter.max_block >= the largest block the source
+    // delivers (the capture raises it when needed). Throws std::invalid_argument otherwise.
+    void configure(const MeterOptions& meter);
     const MeterOptions& meter_options() const;
-    void start();                        // normal thread
+    void start();                        // normal thread; after configure()
     void stop();                         // normal thread; idempotent
     SnapshotExchange& snapshots();       // the window is the one reader
     EventQueue& events();                // the recorder is the one consumer
-    CaptureStatus poll_status();         // normal thread; also drives re-open after device loss
-    bool finished() const;               // a non-looping file reached its end
+    // normal thread (one poller); also drives re-open after device loss (every 2 s).
+    // The status lines a recorder must log (xrun counts, device_lost / device_back) are
+    // reported through the returned counters and flags; see CaptureStatus.
+    CaptureStatus poll_status();
+    bool finished() const;               // a non-looping file reached its end (all delivered)
 
     struct Impl;
 private:

@@ -1,0 +1,71 @@
+#pragma once
+// Reading a session folder back (DESIGN.md §5): session.json, clips.jsonl (tolerant of a
+// torn last line) and the 10 Hz level envelope; and the exports of `headroom log` and the
+// window's log view (CSV, Audacity labels). The SessionRecorder writes what this reads.
+//
+// On-disk envelope (written by SessionRecorder): `levels.f32`, little-endian float32
+// records, one per 100 ms tick, each record `channels` pairs (sample peak, window RMS max),
+// linear (1.0 = 0 dBFS), plain RMS. session.json says so under "levels": {"file":
+// "levels.f32", "rate_hz": 10, "channels": N, "layout": "peak,rms per channel; float32 LE;
+// linear"}. A torn last record (killed mid-write) is ignored.
+//
+// Threads: normal threads only (reads files, allocates).
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace headroom {
+
+// One line of clips.jsonl.
+struct SessionEntry {
+    std::string type;                 // start, clip, hot, nonfinite, xrun, device_lost, device_back, stop, ...
+    std::string time;                 // wall clock, ISO 8601 with milliseconds
+    int channel = 0;                  // 1-based; 0 when the line names none
+    std::uint64_t start_sample = 0;   // clip/hot/nonfinite
+    double start_s = 0.0;             // seconds from session start
+    double end_s = 0.0;
+    std::uint64_t runs = 0;
+    std::uint64_t samples = 0;        // clipped samples (clip), samples (hot/nonfinite)
+    std::optional<double> sample_peak_dbfs, true_peak_dbtp;
+    nlohmann::json raw;               // the whole line as read
+};
+
+struct SessionLog {
+    std::filesystem::path folder;
+    std::string name;                          // the folder's name, e.g. 2026-11-23T10-15-00
+    nlohmann::json session;                    // session.json as read ({} when missing/unreadable)
+    double sample_rate = 0.0;
+    int channels = 0;
+    std::vector<std::string> channel_names;    // one per channel ("In N" when unknown)
+    std::vector<std::string> presets;          // preset id per channel
+    std::vector<SessionEntry> entries;         // clips.jsonl, in file order
+    bool torn_tail = false;                    // the last line was incomplete and was ignored
+    std::size_t bad_lines = 0;                 // other lines that did not parse (skipped)
+    // 10 Hz envelope: env_peak[c][k], env_rms[c][k] for tick k (linear). Empty when absent.
+    std::vector<std::vector<float>> env_peak, env_rms;
+};
+
+// normal thread. Reads a session folder; throws InputError "<folder>: <why>" when it is not a
+// session (no session.json and no clips.jsonl).
+SessionLog read_session(const std::filesystem::path& folder);
+
+// normal thread. Session folders under `sessions_dir`, oldest first (names sort by time).
+std::vector<std::filesystem::path> list_sessions(const std::filesystem::path& sessions_dir);
+
+// normal thread. `arg` empty: the newest session; otherwise a folder path, or a name under
+// `sessions_dir`. Throws InputError naming what was looked for when there is none.
+std::filesystem::path resolve_session(const std::string& arg, const std::filesystem::path& sessions_dir);
+
+// normal thread. CSV of the clip/hot/nonfinite entries, header row first:
+// time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,
+// runs,samples,sample_peak_dbfs,true_peak_dbtp   (empty cell for null)
+std::string session_csv(const SessionLog& log);
+// normal thread. Audacity label track: "start<TAB>end<TAB>label" per clip, seconds from the
+// session start with 6 decimals; label "CLIP ch3 Snare +0.4 dBTP (12 samples)".
+std::string audacity_labels(const SessionLog& log);
+
+} // namespace headroom
