@@ -229,6 +229,10 @@ check "clip object fields" clips.json 'list(d[0]["clips"][0].keys())' \
 check "file facts" clips.json '(d[0]["file"], d[0]["sample_rate"], d[0]["frames"], d[0]["duration_s"])' \
     '("clips.wav", 48000, 192000, 4.0)'
 "$H" analyze --json --preset 2=vocals --rms aes17 tones_3ch_esignedinteg.wav >opts.json 2>/dev/null || fail "options: exit $?"
+"$H" analyze --json --preset 2=vocals clips.wav --preset 1=bass nan.wav >multi.json 2>/dev/null || fail "--preset between files: exit $?"
+check "--preset before and between several files: every FILE stays a file" multi.json \
+    '[(f["file"], [c["preset"] for c in f["channels"]]) for f in d]' \
+    '[("clips.wav", ["bass","vocals","general"]), ("nan.wav", ["bass","vocals"])]'
 check "--preset CH=ID" opts.json '[c["preset"] for c in d[0]["channels"]]' '["general","vocals","general"]'
 check "--rms aes17 adds 3.01 dB" opts.json \
     'round(d[0]["channels"][0]["rms_dbfs"] - json.load(open("tones_3ch_esignedinteg.wav.json"))[0]["channels"][0]["rms_dbfs"], 2)' '3.01'
