@@ -75,6 +75,7 @@ FileAnalysis analyze_file(const std::filesystem::path& path, std::size_t block,
     setup.options.sample_rate = info.sample_rate;
     setup.options.channels = info.channels;
     setup.options.max_block = slice;
+    if (!setup.hot_events) setup.options.hot_ceiling_dbfs.clear();
     if (auto bad = validate_meter_options(setup.options)) throw InputError(where + ": " + *bad);
 
     std::size_t cap = 1;

@@ -37,6 +37,10 @@ inline constexpr std::size_t kAnalyzeQueueCap = std::size_t{1} << 17;
 struct AnalyzeSetup {
     MeterOptions options;          // max_block is set by analyze_file
     std::vector<Preset> presets;   // one per channel
+    // Hot events (above the preset ceiling) are not part of analyze's report (DESIGN.md §4),
+    // and on loud material they put nearly every sample on the MeterBank's per-sample event
+    // path (about 9x slower). false: options.hot_ceiling_dbfs is cleared, none are tracked.
+    bool hot_events = false;
 };
 // normal thread. May throw UsageError (e.g. --preset beyond the file's channels).
 using AnalyzeConfigure = std::function<AnalyzeSetup(const SoundFileInfo&)>;

@@ -90,10 +90,12 @@ void BM_Analyze(benchmark::State& state) {
     (void)file();  // written before timing starts
     const auto block = static_cast<std::size_t>(state.range(0));
     const auto kind = static_cast<int>(state.range(1));
-    const headroom::AnalyzeConfigure configure = [](const headroom::SoundFileInfo& info) {
+    const bool hot = state.range(2) != 0;
+    const headroom::AnalyzeConfigure configure = [hot](const headroom::SoundFileInfo& info) {
         headroom::AnalyzeSetup s;
         s.presets.assign(static_cast<std::size_t>(info.channels), headroom::Preset{});
         s.options.hot_ceiling_dbfs.assign(static_cast<std::size_t>(info.channels), -12.0f);
+        s.hot_events = hot;  // headroom analyze: false
         return s;
     };
     for (auto _ : state) {
@@ -104,10 +106,11 @@ void BM_Analyze(benchmark::State& state) {
     }
     set_counters(state);
 }
-// Args: block frames, file kind (0 typical, 1 loud).
+// Args: block frames, file kind (0 typical, 1 loud), hot events tracked (headroom analyze: 0).
 BENCHMARK(BM_Analyze)
-    ->ArgNames({"block", "loud"})
-    ->Args({4096, 0})->Args({1024, 0})->Args({8192, 0})->Args({4096, 1})
+    ->ArgNames({"block", "loud", "hot"})
+    ->Args({4096, 0, 0})->Args({1024, 0, 0})->Args({8192, 0, 0})->Args({4096, 1, 0})
+    ->Args({4096, 0, 1})->Args({4096, 1, 1})
     ->Unit(benchmark::kMillisecond);
 
 // Designing the true-peak interpolator (once per process and rate in analyze; included in

@@ -52,6 +52,7 @@ AnalyzeConfigure no_merge() {
         s.options.merge_ms = 0.0;
         s.options.hot_merge_ms = 0.0;
         s.options.hot_ceiling_dbfs.assign(static_cast<std::size_t>(info.channels), -12.0f);
+        s.hot_events = true;
         return s;
     };
 }
@@ -115,6 +116,20 @@ TEST_CASE("analyze_file") {
         CHECK(j["frames"] == kFrames);
         CHECK(j["sample_rate"] == 44100);
         CHECK(j["clips"].size() == 2);
+    }
+
+    SUBCASE("hot events only when asked for") {
+        const auto path = tmp / "hot.wav";
+        write_float_wav(path, 48000, 1, std::vector<float>(4800, 0.5f));  // -6 dBFS: above -12
+        CHECK(analyze_file(path, 4096, no_merge()).summary.channel(0).hot_events == 1);
+        const AnalyzeConfigure plain = [](const SoundFileInfo& info) {
+            AnalyzeSetup s = no_merge()(info);
+            s.hot_events = false;
+            return s;
+        };
+        const FileAnalysis a = analyze_file(path, 4096, plain);
+        CHECK(a.summary.channel(0).hot_events == 0);
+        CHECK(a.summary.channel(0).sample_peak == 0.5f);
     }
 
     SUBCASE("files the engine cannot meter are InputErrors naming the file") {
