@@ -1,11 +1,13 @@
 // headroom analyze FILE... [--json] [--block N] [meter options]: offline analysis of sound
 // files through the engine (engine/analyze.hpp). Every readable file is reported; each
 // unreadable one gets one stderr line; exit 3 if any was unreadable, 2 if a file could not
-// take the options (e.g. --preset beyond its channels). Never touches the audio system.
+// take the options (e.g. --preset beyond its channels), 4 if the report cannot be written.
+// Never touches the audio system.
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -118,6 +120,8 @@ int run_analyze(const AnalyzeArgs& args, const MeterCli& meter) {
     }
     if (args.json)
         std::printf("%s\n", out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+    if (std::fflush(stdout) != 0 || std::ferror(stdout))
+        throw OutputError(std::string("standard output: cannot write the report: ") + std::strerror(errno));
     if (misused) return exit_code::usage;
     return unreadable ? exit_code::input : exit_code::ok;
 }

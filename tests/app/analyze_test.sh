@@ -296,6 +296,14 @@ run_rc "all readable" 0 '' -- analyze clips.wav nan.wav
 checks=$((checks + 1))
 [ -s err.txt ] && fail "all readable: unexpected stderr: $(cat err.txt)"
 
+if [ -w /dev/full ]; then
+    checks=$((checks + 1))
+    "$H" analyze --json clips.wav >/dev/full 2>err.txt
+    rc=$?
+    [ "$rc" = 4 ] && grep -q '^headroom: standard output: cannot write' err.txt ||
+        fail "report to a full disk: exit $rc, want 4 ($(cat err.txt))"
+fi
+
 # --- 7. bad options: exit 2, the option named, the valid range or ids given -------------------
 run_rc "unknown preset" 2 '--preset 1=nope.*unknown preset.*vocals.*master_in' -- analyze --preset 1=nope clips.wav
 run_rc "preset channel 0" 2 '--preset 0=vocals' -- analyze --preset 0=vocals clips.wav
