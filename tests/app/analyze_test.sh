@@ -140,6 +140,13 @@ for n in 1 2 3 5 8; do
         compare_sox "$out"
     done
 done
+# Other rates and containers libsndfile reads.
+sox -M s1.wav s2.wav s3.wav -r 44100 -e signed-integer -b 24 -D tones_44k_int24.wav
+sox -M s4.wav s5.wav -r 96000 -e floating-point -b 32 tones_96k_float.wav
+sox -M s6.wav s7.wav s2.wav s8.wav -b 16 -D tones_4ch.flac
+sox -M s1.wav s2.wav -e signed-integer -b 24 -D tones_2ch.aiff
+for f in tones_44k_int24.wav tones_96k_float.wav tones_4ch.flac tones_2ch.aiff; do compare_sox "$f"; done
+check "a 96 kHz file keeps its rate" tones_96k_float.wav.json 'd[0]["sample_rate"]' '96000'
 # The sox comparison can fail: a file whose analysis is compared against another file's stats.
 sox tones_2ch_esignedinteg.wav -n stats 2>wrong.stats
 python3 - <<'PY' >/dev/null 2>&1 && fail "harness: a sox comparison with the wrong file passed"
