@@ -9,11 +9,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
 #include "engine/errors.hpp"
 
@@ -24,12 +26,27 @@ std::mutex g_stderr_mutex;           // one fd-2 redirection at a time
 std::weak_ptr<AudioSystem> g_live;   // the shared instance
 std::mutex g_live_mutex;
 
+// While fd 2 is redirected, hook messages wait here (a log line written now would land in
+// the redirection and be logged twice); the redirection's end logs them.
+std::atomic<bool> g_redirected{false};
+std::mutex g_pending_mutex;
+std::vector<std::string> g_pending;
+
+void debug_line(std::string line) {
+    if (g_redirected.load(std::memory_order_acquire)) {
+        std::lock_guard lk(g_pending_mutex);
+        g_pending.push_back(std::move(line));
+        return;
+    }
+    spdlog::debug("{}", line);
+}
+
 // ---- library message hooks ----------------------------------------------------------------
 // JACK and ALSA print through hooks that can be replaced. libportaudio links both
 // libraries, so their symbols are found at run time without linking them ourselves.
 void jack_message(const char* msg) {
     if (spdlog::default_logger_raw()->should_log(spdlog::level::debug))
-        spdlog::debug("jack: {}", msg ? msg : "");
+        debug_line(std::string("jack: ") + (msg ? msg : ""));
 }
 
 void alsa_message(const char* file, int line, const char* function, int err, const char* fmt, ...) {
@@ -39,8 +56,8 @@ void alsa_message(const char* file, int line, const char* function, int err, con
     va_start(ap, fmt);
     std::vsnprintf(text, sizeof text, fmt ? fmt : "", ap);
     va_end(ap);
-    spdlog::debug("alsa: {}:{} ({}) {}{}{}", file ? file : "?", line, function ? function : "?", text,
-                  err ? ": " : "", err ? std::to_string(err) : std::string());
+    debug_line(fmt::format("alsa: {}:{} ({}) {}{}{}", file ? file : "?", line, function ? function : "?", text,
+                           err ? ": " : "", err ? std::to_string(err) : std::string()));
 }
 
 void install_library_hooks() {
@@ -96,6 +113,7 @@ StderrToDebugLog::StderrToDebugLog(const char* label) : label_(label) {
     tmp_ = mkstemp(path);
     if (tmp_ < 0) return;
     unlink(path);
+    g_redirected.store(true, std::memory_order_release);
     saved_ = dup(2);
     if (saved_ < 0 || dup2(tmp_, 2) < 0) {
         if (saved_ >= 0) close(saved_);
@@ -109,6 +127,13 @@ StderrToDebugLog::~StderrToDebugLog() {
         dup2(saved_, 2);
         close(saved_);
     }
+    g_redirected.store(false, std::memory_order_release);
+    std::vector<std::string> pending;
+    {
+        std::lock_guard lk(g_pending_mutex);
+        pending.swap(g_pending);
+    }
+    for (auto& line : pending) spdlog::debug("{}", line);
     if (tmp_ >= 0) {
         std::string text;
         if (lseek(tmp_, 0, SEEK_SET) == 0) {
