@@ -253,8 +253,9 @@ DeviceEntry AudioSystem::find_input(const std::string& device, const std::string
     if (!host_api.empty() && std::none_of(all.begin(), all.end(), api_ok)) {
         std::string apis;
         for (const auto& h : host_apis()) apis += (apis.empty() ? "" : ", ") + h.name;
+        const bool jack = ascii_lower("JACK Audio Connection Kit").find(want_api) != std::string::npos;
         throw InputError("--host-api " + host_api + ": no such host API with devices (available: " +
-                         (apis.empty() ? "none" : apis) + ")");
+                         (apis.empty() ? "none" : apis) + ")" + (jack ? "; is the JACK server running?" : ""));
     }
     const DeviceEntry* pick = nullptr;
     if (device.empty()) {
