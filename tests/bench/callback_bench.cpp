@@ -92,7 +92,29 @@ void BM_Callback(benchmark::State& state) {
     state.SetLabel(core.bank().kernel_name());
 }
 
+// The demo source's synthesis (on its pacing thread, before the same step): its cost as a
+// share of the period, so `--demo --demo-channels N` is known to keep up in real time.
+void BM_DemoRender(benchmark::State& state) {
+    const int channels = static_cast<int>(state.range(0));
+    constexpr std::size_t kFrames = 256;
+    constexpr double kRate = 48000.0;
+    DemoStudio demo(channels, kRate);
+    std::vector<float> block(kFrames * static_cast<std::size_t>(channels));
+    const std::int64_t cpu0 = thread_cpu_ns();
+    std::uint64_t steps = 0;
+    for (auto _ : state) {
+        demo.render(block.data(), kFrames);
+        benchmark::DoNotOptimize(block.data());
+        ++steps;
+    }
+    const double period_ns = static_cast<double>(kFrames) / kRate * 1e9;
+    state.counters["cpu_mean_pct"] =
+        steps ? 100.0 * static_cast<double>(thread_cpu_ns() - cpu0) / static_cast<double>(steps) / period_ns : 0.0;
+}
+
 } // namespace
+
+BENCHMARK(BM_DemoRender)->ArgNames({"channels"})->Arg(8)->Arg(64)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_Callback)
     ->ArgNames({"channels", "frames"})
