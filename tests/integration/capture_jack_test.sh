@@ -9,7 +9,7 @@ command -v jackd >/dev/null || skip "jackd is not installed (apt install jackd2)
 ENGINE_TESTS=$(cd "$(dirname "$HEADROOM")/.." && pwd)/tests/engine_tests
 [ -x "$ENGINE_TESTS" ] || skip "engine_tests not found at $ENGINE_TESTS"
 
-export JACK_DEFAULT_SERVER="hrcap-$$-$RANDOM" JACK_NO_AUDIO_RESERVATION=1
+export JACK_DEFAULT_SERVER="hrcap-$$-$RANDOM" JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1
 jpid= tpid=
 log=$(mktemp); trap 'kill $jpid 2>/dev/null; kill $tpid 2>/dev/null; rm -f "$log"' EXIT
 start_jackd() {
