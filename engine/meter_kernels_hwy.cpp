@@ -13,7 +13,9 @@
 //  Non-finite, full-scale and hot samples cost one compare per vector; only a vector that
 //  holds one goes to the callback.
 #include <cmath>
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "engine/meter_kernels.hpp"
@@ -72,11 +74,13 @@ HWY_INLINE void TruePeakFixed(const float* in, std::size_t n, std::ptrdiff_t str
                 b0 = hn::MulAdd(h1, x0, b0);
                 b1 = hn::MulAdd(h1, x1, b1);
             }
-            if constexpr (F >= 4) {
+            if constexpr (F >= 3) {
                 const VF h2 = hn::Set(d, h[2 * taps + k]);
-                const VF h3 = hn::Set(d, h[3 * taps + k]);
                 c0 = hn::MulAdd(h2, x0, c0);
                 c1 = hn::MulAdd(h2, x1, c1);
+            }
+            if constexpr (F >= 4) {
+                const VF h3 = hn::Set(d, h[3 * taps + k]);
                 e0 = hn::MulAdd(h3, x0, e0);
                 e1 = hn::MulAdd(h3, x1, e1);
             }
@@ -86,16 +90,20 @@ HWY_INLINE void TruePeakFixed(const float* in, std::size_t n, std::ptrdiff_t str
             m0 = hn::Max(m0, hn::Abs(b0));
             m1 = hn::Max(m1, hn::Abs(b1));
         }
+        if constexpr (F >= 3) {
+            m0 = hn::Max(m0, hn::Abs(c0));
+            m1 = hn::Max(m1, hn::Abs(c1));
+        }
         if constexpr (F >= 4) {
-            m0 = hn::Max(m0, hn::Max(hn::Abs(c0), hn::Abs(e0)));
-            m1 = hn::Max(m1, hn::Max(hn::Abs(c1), hn::Abs(e1)));
+            m0 = hn::Max(m0, hn::Abs(e0));
+            m1 = hn::Max(m1, hn::Abs(e1));
         }
         hn::StoreU(m0, d, tpv + i);
         hn::StoreU(m1, d, tpv + i + L);
     }
 }
 
-// Any factor: one phase at a time (not used by the BS.1770 factors 1, 2, 4).
+// Any other phase count: one phase at a time (not used by the BS.1770 factors).
 HWY_INLINE void TruePeakAny(const float* in, std::size_t n, std::ptrdiff_t stride, const float* h, int taps,
                             int factor, float* tpv) {
     const DF d;
@@ -119,129 +127,174 @@ void TruePeak(const float* in, std::size_t n, int channels, const float* coeffs,
     switch (factor) {
         case 1: TruePeakFixed<1>(in, n, stride, coeffs, taps, tpv); break;
         case 2: TruePeakFixed<2>(in, n, stride, coeffs, taps, tpv); break;
+        case 3: TruePeakFixed<3>(in, n, stride, coeffs, taps, tpv); break;
         case 4: TruePeakFixed<4>(in, n, stride, coeffs, taps, tpv); break;
         default: TruePeakAny(in, n, stride, coeffs, taps, factor, tpv); break;
     }
 }
 
-// One accumulator set of the scan: max |x|, max tpv, sum x^2 per lane.
-struct Acc {
-    VF sp, tp, sq;
-};
-
-HWY_INLINE void Accumulate(const DF d, VF v, VF t, Acc& acc, VF& absv) {
-    (void)d;
-    absv = hn::Abs(v);
-    acc.sp = hn::Max(acc.sp, absv);
-    acc.tp = hn::Max(acc.tp, t);
-    acc.sq = hn::MulAdd(v, v, acc.sq);
-}
-
-// C <= L: each vector holds R whole frames.
-void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_t C, const float* thr,
-                float* sp, float* tp, double* sq, SpecialFn cb, void* ctx) {
-    const DF d;
-    const std::size_t L = hn::Lanes(d);
-    const std::size_t R = L / C;
-    const std::size_t nv = R * C;  // valid lanes of a full step
-    HWY_ALIGN float buf[3][kMaxLanesAny];
-    for (std::size_t l = 0; l < L; ++l)
-        buf[0][l] = l < nv ? thr[l % C] : std::numeric_limits<float>::infinity();
-    const VF t = hn::Load(d, buf[0]);
-    Acc a{hn::Zero(d), hn::Zero(d), hn::Zero(d)};
-    Acc b = a;
-    VF a0, a1;
-    std::size_t f = 0;
-    for (; f + 2 * R <= frames; f += 2 * R) {
-        const std::size_t i = f * C;
-        Accumulate(d, hn::LoadU(d, x + i), hn::LoadU(d, tpv + i), a, a0);
-        Accumulate(d, hn::LoadU(d, x + i + nv), hn::LoadU(d, tpv + i + nv), b, a1);
-        const auto ok0 = hn::Le(a0, t);
-        const auto ok1 = hn::Le(a1, t);
-        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::And(ok0, ok1)))) {
-            if (!hn::AllTrue(d, ok0)) cb(ctx, i, i + nv);
-            if (!hn::AllTrue(d, ok1)) cb(ctx, i + nv, i + 2 * nv);
+// Frames [fb, fe) of a scan one sample at a time: the alignment heads and tails of the
+// vector loops. Same maths as the scalar reference (sp, tp already initialised).
+template <bool kTp>
+HWY_INLINE void ScanFramesOneByOne(const float* x, const float* tpv, std::size_t fb, std::size_t fe,
+                                   std::size_t C, std::uint64_t first, const float* thr, float* sp,
+                                   float* tp, float* slots, SpecialFn cb, void* ctx) {
+    for (std::size_t f = fb; f < fe; ++f) {
+        float* slot = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C;
+        for (std::size_t c = 0; c < C; ++c) {
+            const std::size_t i = f * C + c;
+            const float v = x[i];
+            const float a = std::fabs(v);
+            if (a > sp[c]) sp[c] = a;
+            if constexpr (kTp) {
+                if (tpv[i] > tp[c]) tp[c] = tpv[i];
+            }
+            const float sq = v * v;
+            slot[c] = slot[c] + sq;
+            if (!(a <= thr[c])) cb(ctx, i, i + 1);
         }
     }
-    for (; f + R <= frames; f += R) {
-        const std::size_t i = f * C;
-        Accumulate(d, hn::LoadU(d, x + i), hn::LoadU(d, tpv + i), a, a0);
-        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(a0, t)))) cb(ctx, i, i + nv);
-    }
-    if (f < frames) {  // fewer than R frames left: zero the lanes past them
-        const std::size_t i = f * C;
-        const std::size_t valid = (frames - f) * C;
-        const auto m = hn::FirstN(d, valid);
-        Accumulate(d, hn::IfThenElseZero(m, hn::LoadU(d, x + i)), hn::IfThenElseZero(m, hn::LoadU(d, tpv + i)), b,
-                   a1);
-        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(a1, t)))) cb(ctx, i, i + valid);
-    }
-    hn::Store(hn::Max(a.sp, b.sp), d, buf[0]);
-    hn::Store(hn::Max(a.tp, b.tp), d, buf[1]);
-    hn::Store(hn::Add(a.sq, b.sq), d, buf[2]);
-    for (std::size_t c = 0; c < C; ++c) {
-        sp[c] = 0.0f;
-        tp[c] = 0.0f;
-        sq[c] = 0.0;
-    }
-    for (std::size_t l = 0; l < nv; ++l) {
-        const std::size_t c = l % C;
-        if (buf[0][l] > sp[c]) sp[c] = buf[0][l];
-        if (buf[1][l] > tp[c]) tp[c] = buf[1][l];
-        sq[c] += static_cast<double>(buf[2][l]);
-    }
 }
 
-// C > L: lanes = channels, groups of L; the last group ends at channel C - 1.
-void ScanGroups(const float* x, const float* tpv, std::size_t frames, std::size_t C, const float* thr,
-                float* sp, float* tp, double* sq, SpecialFn cb, void* ctx) {
+// C <= L: a vector holds R whole frames (R a power of two, R * C <= L, R <= kSqSlots), so a
+// row of kSqSlots frames is J = kSqSlots / R vectors and vector j of a row adds to slots
+// [j R, j R + R): the row's J accumulators stay in registers. Lane l is channel l % C; the
+// lanes past R * C carry zeros (and a +inf threshold).
+template <int J, bool kTp>
+void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+                const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
+    const DF d;
+    const std::size_t L = hn::Lanes(d);
+    constexpr std::size_t R = kSqSlots / J;
+    const std::size_t nv = R * C;  // valid lanes of a vector
+    HWY_ALIGN float buf[kMaxLanesAny];
+    for (std::size_t l = 0; l < L; ++l) buf[l] = l < nv ? thr[l % C] : std::numeric_limits<float>::infinity();
+    const VF t = hn::Load(d, buf);
+    const auto valid = hn::FirstN(d, nv);
+    VF spv = hn::Zero(d), tpvv = hn::Zero(d);
+    // One vector of R frames at frame f, accumulating into `acc`.
+    auto step = [&](std::size_t f, VF& acc) HWY_ATTR {
+        const std::size_t i = f * C;
+        const VF v = hn::IfThenElseZero(valid, hn::LoadU(d, x + i));
+        const VF av = hn::Abs(v);
+        spv = hn::Max(spv, av);
+        if constexpr (kTp) tpvv = hn::Max(tpvv, hn::LoadU(d, tpv + i));
+        acc = hn::Add(acc, hn::Mul(v, v));
+        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(av, t)))) cb(ctx, i, i + nv);
+    };
+    // Vectors at frame f (aligned to R) through memory: lanes past nv add 0 to what they load.
+    auto step_mem = [&](std::size_t f) HWY_ATTR {
+        float* s = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C;
+        VF acc = hn::LoadU(d, s);
+        step(f, acc);
+        hn::StoreU(acc, d, s);
+    };
+    std::size_t f = std::min<std::size_t>(frames, static_cast<std::size_t>((R - first % R) % R));
+    ScanFramesOneByOne<kTp>(x, tpv, 0, f, C, first, thr, sp, tp, slots, cb, ctx);
+    while (f + R <= frames && (first + f) % kSqSlots != 0) {  // head of a row
+        step_mem(f);
+        f += R;
+    }
+    if (f + kSqSlots <= frames) {
+        VF acc[J];
+        for (int j = 0; j < J; ++j) acc[j] = hn::LoadU(d, slots + static_cast<std::size_t>(j) * nv);
+        for (; f + kSqSlots <= frames; f += kSqSlots)
+            for (int j = 0; j < J; ++j) step(f + static_cast<std::size_t>(j) * R, acc[j]);
+        // Ascending, so that each store's lanes past nv (stale copies of the next vector's
+        // slots) are overwritten by that vector's own store.
+        for (int j = 0; j < J; ++j) hn::StoreU(acc[j], d, slots + static_cast<std::size_t>(j) * nv);
+    }
+    for (; f + R <= frames; f += R) step_mem(f);  // tail of a row
+    HWY_ALIGN float bs[kMaxLanesAny];
+    HWY_ALIGN float bt[kMaxLanesAny];
+    hn::Store(spv, d, bs);
+    hn::Store(tpvv, d, bt);
+    for (std::size_t l = 0; l < nv; ++l) {
+        const std::size_t c = l % C;
+        if (bs[l] > sp[c]) sp[c] = bs[l];
+        if (bt[l] > tp[c]) tp[c] = bt[l];
+    }
+    ScanFramesOneByOne<kTp>(x, tpv, f, frames, C, first, thr, sp, tp, slots, cb, ctx);
+}
+
+// C > L: lanes = channels in groups of L; the last group ends at channel C - 1 and leaves
+// the lanes it shares with the previous group to that group (zeros, +inf threshold). The
+// group's kSqSlots accumulators stay in registers over whole rows of frames.
+template <bool kTp>
+void ScanGroups(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+                const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
     const DF d;
     const std::size_t L = hn::Lanes(d);
     const VF inf = hn::Set(d, std::numeric_limits<float>::infinity());
-    HWY_ALIGN float buf[3][kMaxLanesAny];
+    HWY_ALIGN float bs[kMaxLanesAny];
+    HWY_ALIGN float bt[kMaxLanesAny];
     for (std::size_t g0 = 0; g0 < C; g0 += L) {
         const std::size_t off = g0 + L <= C ? g0 : C - L;
         const std::size_t own = g0 - off;  // lanes below this belong to the previous group
-        const VF t = hn::IfThenElse(hn::FirstN(d, own), inf, hn::LoadU(d, thr + off));
-        Acc a{hn::Zero(d), hn::Zero(d), hn::Zero(d)};
-        Acc b = a;
-        VF a0, a1;
+        const auto shared = hn::FirstN(d, own);
+        const VF t = hn::IfThenElse(shared, inf, hn::LoadU(d, thr + off));
+        VF spv = hn::Zero(d), tpvv = hn::Zero(d);
+        auto step = [&](std::size_t f, VF& acc) HWY_ATTR {
+            const std::size_t i = f * C + off;
+            const VF v = hn::IfThenZeroElse(shared, hn::LoadU(d, x + i));
+            const VF av = hn::Abs(v);
+            spv = hn::Max(spv, av);
+            if constexpr (kTp) tpvv = hn::Max(tpvv, hn::LoadU(d, tpv + i));
+            acc = hn::Add(acc, hn::Mul(v, v));
+            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(av, t)))) cb(ctx, i + own, i + L);
+        };
+        auto step_mem = [&](std::size_t f) HWY_ATTR {
+            float* s = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C + off;
+            VF acc = hn::LoadU(d, s);
+            step(f, acc);
+            hn::StoreU(acc, d, s);
+        };
         std::size_t f = 0;
-        for (; f + 2 <= frames; f += 2) {
-            const std::size_t i = f * C + off;
-            Accumulate(d, hn::LoadU(d, x + i), hn::LoadU(d, tpv + i), a, a0);
-            Accumulate(d, hn::LoadU(d, x + i + C), hn::LoadU(d, tpv + i + C), b, a1);
-            const auto ok0 = hn::Le(a0, t);
-            const auto ok1 = hn::Le(a1, t);
-            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::And(ok0, ok1)))) {
-                if (!hn::AllTrue(d, ok0)) cb(ctx, i + own, i + L);
-                if (!hn::AllTrue(d, ok1)) cb(ctx, i + C + own, i + C + L);
-            }
+        for (; f < frames && (first + f) % kSqSlots != 0; ++f) step_mem(f);
+        if (f + kSqSlots <= frames) {
+            VF acc[kSqSlots];
+            for (std::size_t s = 0; s < kSqSlots; ++s) acc[s] = hn::LoadU(d, slots + s * C + off);
+            for (; f + kSqSlots <= frames; f += kSqSlots)
+                for (std::size_t s = 0; s < kSqSlots; ++s) step(f + s, acc[s]);
+            for (std::size_t s = 0; s < kSqSlots; ++s) hn::StoreU(acc[s], d, slots + s * C + off);
         }
-        if (f < frames) {
-            const std::size_t i = f * C + off;
-            Accumulate(d, hn::LoadU(d, x + i), hn::LoadU(d, tpv + i), a, a0);
-            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(a0, t)))) cb(ctx, i + own, i + L);
-        }
-        hn::Store(hn::Max(a.sp, b.sp), d, buf[0]);
-        hn::Store(hn::Max(a.tp, b.tp), d, buf[1]);
-        hn::Store(hn::Add(a.sq, b.sq), d, buf[2]);
+        for (; f < frames; ++f) step_mem(f);
+        hn::Store(spv, d, bs);
+        hn::Store(tpvv, d, bt);
         for (std::size_t l = own; l < L; ++l) {
-            sp[off + l] = buf[0][l];
-            tp[off + l] = buf[1][l];
-            sq[off + l] = static_cast<double>(buf[2][l]);
+            sp[off + l] = bs[l];
+            tp[off + l] = bt[l];
         }
     }
 }
 
-void Scan(const float* x, const float* tpv, std::size_t frames, int channels, const float* special_thr,
-          float* sp, float* tp, double* sq, SpecialFn on_special, void* ctx) {
+template <bool kTp>
+void ScanT(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+           const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
     const DF d;
+    const std::size_t L = hn::Lanes(d);
+    if (C > L) return ScanGroups<kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+    std::size_t R = 1;
+    while (2 * R * C <= L && 2 * R <= kSqSlots) R *= 2;
+    switch (kSqSlots / R) {
+        case 1: return ScanPacked<1, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+        case 2: return ScanPacked<2, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+        case 4: return ScanPacked<4, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+        default: return ScanPacked<8, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+    }
+}
+
+void Scan(const float* x, const float* tpv, std::size_t frames, int channels, std::uint64_t first,
+          const float* special_thr, float* sp, float* tp, float* sq_slots, SpecialFn on_special, void* ctx) {
     const auto C = static_cast<std::size_t>(channels);
-    if (C <= hn::Lanes(d))
-        ScanPacked(x, tpv, frames, C, special_thr, sp, tp, sq, on_special, ctx);
+    for (std::size_t c = 0; c < C; ++c) {
+        sp[c] = 0.0f;
+        tp[c] = 0.0f;
+    }
+    if (tpv != nullptr)
+        ScanT<true>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots, on_special, ctx);
     else
-        ScanGroups(x, tpv, frames, C, special_thr, sp, tp, sq, on_special, ctx);
+        ScanT<false>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots, on_special, ctx);
 }
 
 const KernelTable* GetTable() {
