@@ -33,7 +33,7 @@ int true_peak_factor(double sample_rate) noexcept;
 
 // The interpolator Headroom uses at `sample_rate` (factor from true_peak_factor,
 // kTruePeakTaps taps per phase; factor 1 is the identity: taps 1, coeffs {1}, delay 0).
-// normal thread; allocates.
+// Designed once per factor and cached. normal thread; allocates, may block (thread-safe).
 InterpolatorDesign design_true_peak_interpolator(double sample_rate);
 
 // The design procedure itself, for tests and docs: `factor` phases of `taps` taps (taps even,
