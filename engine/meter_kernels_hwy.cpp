@@ -34,7 +34,8 @@ using VF = hn::Vec<DF>;
 
 constexpr std::size_t kMaxLanesAny = 64;  // upper bound of float lanes on any target
 
-void CopySanitize(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite, void* ctx) {
+// Sanitizing copy, element by element (the slow path: a range known to hold non-finites).
+void CopySanitizeSlow(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite, void* ctx) {
     const DF d;
     const std::size_t L = hn::Lanes(d);
     const VF inf = hn::Set(d, std::numeric_limits<float>::infinity());
@@ -50,6 +51,48 @@ void CopySanitize(const float* src, float* dst, std::size_t n, SpecialFn on_nonf
         const bool fin = std::fabs(v) < std::numeric_limits<float>::infinity();
         dst[i] = fin ? v : 0.0f;
         if (!fin) on_nonfinite(ctx, i, i + 1);
+    }
+}
+
+// Fast path: copy, and fold v - v (exactly 0 for a finite v, NaN for NaN and +-Inf) into
+// sums that stay 0 while everything is finite; one test per chunk. A chunk that holds a
+// non-finite sample is redone by the slow path.
+void CopySanitize(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite, void* ctx) {
+    const DF d;
+    const std::size_t L = hn::Lanes(d);
+    const std::size_t chunk = 64 * L;
+    for (std::size_t c0 = 0; c0 < n; c0 += chunk) {
+        const std::size_t m = std::min(chunk, n - c0);
+        const float* s = src + c0;
+        float* t = dst + c0;
+        VF z0 = hn::Zero(d), z1 = hn::Zero(d);
+        std::size_t i = 0;
+        for (; i + 2 * L <= m; i += 2 * L) {
+            const VF v0 = hn::LoadU(d, s + i);
+            const VF v1 = hn::LoadU(d, s + i + L);
+            hn::StoreU(v0, d, t + i);
+            hn::StoreU(v1, d, t + i + L);
+            z0 = hn::Add(z0, hn::Sub(v0, v0));
+            z1 = hn::Add(z1, hn::Sub(v1, v1));
+        }
+        bool finite = hn::AllTrue(d, hn::Eq(hn::Add(z0, z1), hn::Zero(d)));
+        for (; i < m; ++i) {
+            t[i] = s[i];
+            finite = finite && std::isfinite(s[i]);
+        }
+        if (HWY_UNLIKELY(!finite)) {
+            // the callback sees indices relative to src: shift by the chunk start
+            struct Shift {
+                SpecialFn fn;
+                void* ctx;
+                std::size_t off;
+                static void call(void* p, std::size_t b, std::size_t e) {
+                    auto* sh = static_cast<Shift*>(p);
+                    sh->fn(sh->ctx, b + sh->off, e + sh->off);
+                }
+            } sh{on_nonfinite, ctx, c0};
+            CopySanitizeSlow(s, t, m, &Shift::call, &sh);
+        }
     }
 }
 
@@ -159,8 +202,10 @@ HWY_INLINE void ScanFramesOneByOne(const float* x, const float* tpv, std::size_t
 // C <= L: a vector holds R whole frames (R a power of two, R * C <= L, R <= kSqSlots), so a
 // row of kSqSlots frames is J = kSqSlots / R vectors and vector j of a row adds to slots
 // [j R, j R + R): the row's J accumulators stay in registers. Lane l is channel l % C; the
-// lanes past R * C carry zeros (and a +inf threshold).
-template <int J, bool kTp>
+// lanes past R * C carry zeros (and a +inf threshold); kFull: there are none. Special
+// samples are looked for once per row (on the row's max |x|), per vector only in a row that
+// holds one.
+template <int J, bool kTp, bool kFull>
 void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
                 const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
     const DF d;
@@ -172,22 +217,26 @@ void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_
     const VF t = hn::Load(d, buf);
     const auto valid = hn::FirstN(d, nv);
     VF spv = hn::Zero(d), tpvv = hn::Zero(d);
-    // One vector of R frames at frame f, accumulating into `acc`.
+    auto load = [&](std::size_t i) HWY_ATTR {
+        if constexpr (kFull) return hn::LoadU(d, x + i);
+        else return hn::IfThenElseZero(valid, hn::LoadU(d, x + i));
+    };
+    // One vector of R frames at frame f into `acc`; returns its |x|.
     auto step = [&](std::size_t f, VF& acc) HWY_ATTR {
         const std::size_t i = f * C;
-        const VF v = hn::IfThenElseZero(valid, hn::LoadU(d, x + i));
-        const VF av = hn::Abs(v);
-        spv = hn::Max(spv, av);
+        const VF v = load(i);
         if constexpr (kTp) tpvv = hn::Max(tpvv, hn::LoadU(d, tpv + i));
         acc = hn::Add(acc, hn::Mul(v, v));
-        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(av, t)))) cb(ctx, i, i + nv);
+        return hn::Abs(v);
     };
     // Vectors at frame f (aligned to R) through memory: lanes past nv add 0 to what they load.
     auto step_mem = [&](std::size_t f) HWY_ATTR {
         float* s = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C;
         VF acc = hn::LoadU(d, s);
-        step(f, acc);
+        const VF av = step(f, acc);
         hn::StoreU(acc, d, s);
+        spv = hn::Max(spv, av);
+        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(av, t)))) cb(ctx, f * C, f * C + nv);
     };
     std::size_t f = std::min<std::size_t>(frames, static_cast<std::size_t>((R - first % R) % R));
     ScanFramesOneByOne<kTp>(x, tpv, 0, f, C, first, thr, sp, tp, slots, cb, ctx);
@@ -198,8 +247,17 @@ void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_
     if (f + kSqSlots <= frames) {
         VF acc[J];
         for (int j = 0; j < J; ++j) acc[j] = hn::LoadU(d, slots + static_cast<std::size_t>(j) * nv);
-        for (; f + kSqSlots <= frames; f += kSqSlots)
-            for (int j = 0; j < J; ++j) step(f + static_cast<std::size_t>(j) * R, acc[j]);
+        for (; f + kSqSlots <= frames; f += kSqSlots) {
+            VF m = step(f, acc[0]);
+            for (int j = 1; j < J; ++j) m = hn::Max(m, step(f + static_cast<std::size_t>(j) * R, acc[j]));
+            spv = hn::Max(spv, m);
+            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(m, t)))) {
+                for (int j = 0; j < J; ++j) {
+                    const std::size_t i = (f + static_cast<std::size_t>(j) * R) * C;
+                    if (!hn::AllTrue(d, hn::Le(hn::Abs(load(i)), t))) cb(ctx, i, i + nv);
+                }
+            }
+        }
         // Ascending, so that each store's lanes past nv (stale copies of the next vector's
         // slots) are overwritten by that vector's own store.
         for (int j = 0; j < J; ++j) hn::StoreU(acc[j], d, slots + static_cast<std::size_t>(j) * nv);
@@ -217,54 +275,82 @@ void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_
     ScanFramesOneByOne<kTp>(x, tpv, f, frames, C, first, thr, sp, tp, slots, cb, ctx);
 }
 
-// C > L: lanes = channels in groups of L; the last group ends at channel C - 1 and leaves
-// the lanes it shares with the previous group to that group (zeros, +inf threshold). The
-// group's kSqSlots accumulators stay in registers over whole rows of frames.
+// C > L, one group of L channels starting at `off`: lanes = channels; the lanes below `own`
+// belong to the previous group (kShared: zeros, +inf threshold). The group's kSqSlots
+// accumulators stay in registers over whole rows of frames; special samples are looked for
+// once per row.
+template <bool kTp, bool kShared>
+void ScanGroup(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+               const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx, std::size_t off,
+               std::size_t own) {
+    const DF d;
+    const std::size_t L = hn::Lanes(d);
+    const VF inf = hn::Set(d, std::numeric_limits<float>::infinity());
+    const auto shared = hn::FirstN(d, own);
+    const VF t = kShared ? hn::IfThenElse(shared, inf, hn::LoadU(d, thr + off)) : hn::LoadU(d, thr + off);
+    VF spv = hn::Zero(d), tpvv = hn::Zero(d);
+    auto load = [&](std::size_t i) HWY_ATTR {
+        if constexpr (kShared) return hn::IfThenZeroElse(shared, hn::LoadU(d, x + i));
+        else return hn::LoadU(d, x + i);
+    };
+    auto step = [&](std::size_t f, VF& acc) HWY_ATTR {
+        const std::size_t i = f * C + off;
+        const VF v = load(i);
+        if constexpr (kTp) tpvv = hn::Max(tpvv, hn::LoadU(d, tpv + i));
+        acc = hn::Add(acc, hn::Mul(v, v));
+        return hn::Abs(v);
+    };
+    auto step_mem = [&](std::size_t f) HWY_ATTR {
+        float* s = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C + off;
+        VF acc = hn::LoadU(d, s);
+        const VF av = step(f, acc);
+        hn::StoreU(acc, d, s);
+        spv = hn::Max(spv, av);
+        const std::size_t i = f * C + off;
+        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(av, t)))) cb(ctx, i + own, i + L);
+    };
+    std::size_t f = 0;
+    for (; f < frames && (first + f) % kSqSlots != 0; ++f) step_mem(f);
+    if (f + kSqSlots <= frames) {
+        VF acc[kSqSlots];
+        for (std::size_t s = 0; s < kSqSlots; ++s) acc[s] = hn::LoadU(d, slots + s * C + off);
+        for (; f + kSqSlots <= frames; f += kSqSlots) {
+            VF m = step(f, acc[0]);
+            for (std::size_t s = 1; s < kSqSlots; ++s) m = hn::Max(m, step(f + s, acc[s]));
+            spv = hn::Max(spv, m);
+            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(m, t)))) {
+                for (std::size_t s = 0; s < kSqSlots; ++s) {
+                    const std::size_t i = (f + s) * C + off;
+                    if (!hn::AllTrue(d, hn::Le(hn::Abs(load(i)), t))) cb(ctx, i + own, i + L);
+                }
+            }
+        }
+        for (std::size_t s = 0; s < kSqSlots; ++s) hn::StoreU(acc[s], d, slots + s * C + off);
+    }
+    for (; f < frames; ++f) step_mem(f);
+    HWY_ALIGN float bs[kMaxLanesAny];
+    HWY_ALIGN float bt[kMaxLanesAny];
+    hn::Store(spv, d, bs);
+    hn::Store(tpvv, d, bt);
+    for (std::size_t l = own; l < L; ++l) {
+        sp[off + l] = bs[l];
+        tp[off + l] = bt[l];
+    }
+}
+
+// C > L: groups of L channels; the last group ends at channel C - 1.
 template <bool kTp>
 void ScanGroups(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
                 const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
     const DF d;
     const std::size_t L = hn::Lanes(d);
-    const VF inf = hn::Set(d, std::numeric_limits<float>::infinity());
-    HWY_ALIGN float bs[kMaxLanesAny];
-    HWY_ALIGN float bt[kMaxLanesAny];
     for (std::size_t g0 = 0; g0 < C; g0 += L) {
         const std::size_t off = g0 + L <= C ? g0 : C - L;
-        const std::size_t own = g0 - off;  // lanes below this belong to the previous group
-        const auto shared = hn::FirstN(d, own);
-        const VF t = hn::IfThenElse(shared, inf, hn::LoadU(d, thr + off));
-        VF spv = hn::Zero(d), tpvv = hn::Zero(d);
-        auto step = [&](std::size_t f, VF& acc) HWY_ATTR {
-            const std::size_t i = f * C + off;
-            const VF v = hn::IfThenZeroElse(shared, hn::LoadU(d, x + i));
-            const VF av = hn::Abs(v);
-            spv = hn::Max(spv, av);
-            if constexpr (kTp) tpvv = hn::Max(tpvv, hn::LoadU(d, tpv + i));
-            acc = hn::Add(acc, hn::Mul(v, v));
-            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(av, t)))) cb(ctx, i + own, i + L);
-        };
-        auto step_mem = [&](std::size_t f) HWY_ATTR {
-            float* s = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C + off;
-            VF acc = hn::LoadU(d, s);
-            step(f, acc);
-            hn::StoreU(acc, d, s);
-        };
-        std::size_t f = 0;
-        for (; f < frames && (first + f) % kSqSlots != 0; ++f) step_mem(f);
-        if (f + kSqSlots <= frames) {
-            VF acc[kSqSlots];
-            for (std::size_t s = 0; s < kSqSlots; ++s) acc[s] = hn::LoadU(d, slots + s * C + off);
-            for (; f + kSqSlots <= frames; f += kSqSlots)
-                for (std::size_t s = 0; s < kSqSlots; ++s) step(f + s, acc[s]);
-            for (std::size_t s = 0; s < kSqSlots; ++s) hn::StoreU(acc[s], d, slots + s * C + off);
-        }
-        for (; f < frames; ++f) step_mem(f);
-        hn::Store(spv, d, bs);
-        hn::Store(tpvv, d, bt);
-        for (std::size_t l = own; l < L; ++l) {
-            sp[off + l] = bs[l];
-            tp[off + l] = bt[l];
-        }
+        const std::size_t own = g0 - off;
+        if (own == 0)
+            ScanGroup<kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx, off, own);
+        else
+            ScanGroup<kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx, off, own);
     }
 }
 
@@ -276,11 +362,20 @@ void ScanT(const float* x, const float* tpv, std::size_t frames, std::size_t C, 
     if (C > L) return ScanGroups<kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
     std::size_t R = 1;
     while (2 * R * C <= L && 2 * R <= kSqSlots) R *= 2;
+    const bool full = R * C == L;
     switch (kSqSlots / R) {
-        case 1: return ScanPacked<1, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
-        case 2: return ScanPacked<2, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
-        case 4: return ScanPacked<4, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
-        default: return ScanPacked<8, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+        case 1:
+            return full ? ScanPacked<1, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
+                        : ScanPacked<1, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+        case 2:
+            return full ? ScanPacked<2, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
+                        : ScanPacked<2, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+        case 4:
+            return full ? ScanPacked<4, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
+                        : ScanPacked<4, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+        default:
+            return full ? ScanPacked<8, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
+                        : ScanPacked<8, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
     }
 }
 
