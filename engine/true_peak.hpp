@@ -17,8 +17,8 @@ namespace headroom {
 
 // Design constants (docs/true_peak.md): taps per phase, and the passband, as a fraction of
 // the input rate, over which the per-phase responses are minimax-optimal fractional delays.
-inline constexpr int kTruePeakTaps = 10;
-inline constexpr double kTruePeakPassband = 0.36;
+inline constexpr int kTruePeakTaps = 16;
+inline constexpr double kTruePeakPassband = 0.40;
 
 struct InterpolatorDesign {
     int factor = 4;              // 4 at 44.1/48 kHz, 2 at 88.2/96 kHz, 1 from 176.4 kHz

@@ -53,6 +53,9 @@ Errors check_cases(double rate, const std::vector<int>& burst_offsets = {0, 1, 2
         CHECK(ours <= c.expected_dbtp + 0.2);
         CHECK(ours >= c.expected_dbtp - 0.4);
         CHECK(std::fabs(ours - cont) <= 0.1);
+        // steady tones: the output grid hits their crest, so only the filter's passband
+        // error remains (16 taps to 0.40 fs: <= 0.025 dB)
+        if (c.number <= 19) CHECK(std::fabs(ours - cont) <= 0.03);
         e.worst_ours = std::max(e.worst_ours, std::fabs(ours - cont));
         e.worst_ebur = std::max(e.worst_ebur, std::fabs(ebur - cont));
     }
@@ -97,7 +100,7 @@ TEST_CASE("TruePeakInterpolator") {
             for (int k = 0; k < d.taps; ++k) CHECK(d.coeffs[std::size_t(k)] == (k == d.delay ? 1.0f : 0.0f));
         }
     }
-    SUBCASE("passband flat within 0.06 dB to 0.36 fs, no phase gains more than 0.06 dB anywhere") {
+    SUBCASE("passband flat within 0.03 dB to 0.40 fs, no phase gains more than 0.03 dB anywhere") {
         const auto d = design_true_peak_interpolator(48000);
         double ripple = 0.0, gain = -1e9;
         for (int p = 1; p < d.factor; ++p) {
@@ -110,8 +113,8 @@ TEST_CASE("TruePeakInterpolator") {
         }
         std::printf("\ninterpolator: passband ripple %.4f dB to %.2f fs, max gain %+.4f dB\n", ripple,
                     kTruePeakPassband, gain);
-        CHECK(ripple <= 0.06);
-        CHECK(gain <= 0.06);
+        CHECK(ripple <= 0.03);
+        CHECK(gain <= 0.03);
     }
 }
 
