@@ -213,7 +213,8 @@ void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_
     constexpr std::size_t R = kSqSlots / J;
     const std::size_t nv = R * C;  // valid lanes of a vector
     HWY_ALIGN float buf[kMaxLanesAny];
-    for (std::size_t l = 0; l < L; ++l) buf[l] = l < nv ? thr[l % C] : std::numeric_limits<float>::infinity();
+    for (std::size_t l = 0, c = 0; l < L; ++l, c = c + 1 == C ? 0 : c + 1)  // c = l % C, without a division
+        buf[l] = l < nv ? thr[c] : std::numeric_limits<float>::infinity();
     const VF t = hn::Load(d, buf);
     const auto valid = hn::FirstN(d, nv);
     VF spv = hn::Zero(d), tpvv = hn::Zero(d);
@@ -267,8 +268,7 @@ void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_
     HWY_ALIGN float bt[kMaxLanesAny];
     hn::Store(spv, d, bs);
     hn::Store(tpvv, d, bt);
-    for (std::size_t l = 0; l < nv; ++l) {
-        const std::size_t c = l % C;
+    for (std::size_t l = 0, c = 0; l < nv; ++l, c = c + 1 == C ? 0 : c + 1) {
         if (bs[l] > sp[c]) sp[c] = bs[l];
         if (bt[l] > tp[c]) tp[c] = bt[l];
     }
