@@ -4,6 +4,8 @@
 //                  dynamic dispatch (the best instruction set here, as the MeterBank uses)
 //   peak_rms_clips MeterBank::process with MeterOptions::true_peak = false: sample peak,
 //                  RMS windows, clip/hot/non-finite tracking, envelope (same time base)
+//   kernels_only   the two SIMD kernels peak_rms_clips runs per block (sanitizing copy, scan),
+//                  timed directly, without the bank's per-block bookkeeping
 //   full_chain     MeterBank::process, everything including the x4 true-peak interpolator
 //   scalar_chain   the same with force_scalar (the scalar reference kernels)
 //   ebur128_tp     libebur128 1.2.6, EBUR128_MODE_TRUE_PEAK, ebur128_add_frames_float on the
@@ -64,6 +66,7 @@ HWY_AFTER_NAMESPACE();
 #include <vector>
 
 #include "engine/meter_bank.hpp"
+#include "engine/meter_kernels.hpp"
 
 namespace bench_floor {
 HWY_EXPORT(MaxAbs);
@@ -137,6 +140,34 @@ void floor_read(benchmark::State& state) {
 }
 
 void peak_rms_clips(benchmark::State& state) { run_bank(state, false, false); }
+
+// The same work as peak_rms_clips minus the bank's bookkeeping (segments, hop and tick ends,
+// event trackers): the two SIMD kernels it runs per block, timed directly. Special samples
+// are only counted.
+void count_special(void* ctx, std::size_t begin, std::size_t end) { *static_cast<std::size_t*>(ctx) += end - begin; }
+
+void kernels_only(benchmark::State& state) {
+    const int channels = static_cast<int>(state.range(0));
+    const auto nc = static_cast<std::size_t>(channels);
+    const auto& x = buffer(channels);
+    const headroom::KernelTable& k = headroom::simd_kernels();
+    std::vector<float> scratch(kBlock * nc + headroom::kKernelPad), thr(nc + headroom::kKernelPad, 0.8f);
+    std::vector<float> sp(nc + headroom::kKernelPad), tp(nc + headroom::kKernelPad);
+    std::vector<float> slots(headroom::kSqSlots * nc + headroom::kKernelPad);
+    std::size_t specials = 0, b = 0;
+    std::uint64_t first = 0;
+    for (auto _ : state) {
+        k.copy_sanitize(x.data() + b * kBlock * nc, scratch.data(), kBlock * nc, &count_special, &specials);
+        k.scan(scratch.data(), nullptr, kBlock, channels, first, thr.data(), sp.data(), tp.data(), slots.data(),
+               &count_special, &specials);
+        benchmark::DoNotOptimize(sp.data());
+        b = (b + 1) % kBlocks;
+        first += kBlock;
+    }
+    benchmark::DoNotOptimize(specials);
+    set_items(state, channels);
+    state.SetLabel(k.name);
+}
 void full_chain(benchmark::State& state) { run_bank(state, true, false); }
 void scalar_chain(benchmark::State& state) { run_bank(state, true, true); }
 
@@ -180,6 +211,7 @@ void channel_args(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(floor_read)->Apply(channel_args);
 BENCHMARK(peak_rms_clips)->Apply(channel_args);
+BENCHMARK(kernels_only)->Apply(channel_args);
 BENCHMARK(full_chain)->Apply(channel_args);
 BENCHMARK(scalar_chain)->Apply(channel_args);
 BENCHMARK(ebur128_tp)->Apply(channel_args);
@@ -214,8 +246,9 @@ void print_table(const TableReporter& rep) {
         bool inverse;          // ratio = other / this (e.g. floor / this) instead of this / other
     };
     const Row rows[] = {
-        {"floor_read", "(c) floor: plain vectorised read (max |x|)", nullptr, false},
-        {"peak_rms_clips", "(a) peak + RMS + clips (true peak off); floor / this", "floor_read", true},
+        {"floor_read", "(c) floor: plain vectorised read (max abs)", nullptr, false},
+        {"peak_rms_clips", "(a) peak + RMS + clips (MeterBank, true peak off); floor / this", "floor_read", true},
+        {"kernels_only", "(a') its kernels alone (copy_sanitize + scan); floor / this", "floor_read", true},
         {"full_chain", "(b) full chain with true peak; this / libebur128", "ebur128_tp", false},
         {"scalar_chain", "(d) scalar reference, full chain; this / libebur128", "ebur128_tp", false},
         {"ebur128_tp", "(e) libebur128 true peak", nullptr, false},
