@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/meter_bank.hpp"
+#include "engine/presets.hpp"
 #include "tests/engine/meter_bank_harness.hpp"
 #include "tests/engine/tech3341_signals.hpp"
 
@@ -169,8 +170,12 @@ TEST_CASE("MeterBank: events and levels") {
         x[201 + 96000] = 0.26f;      // gap 95999 < 96000: merges
         x[201 + 96000 + 96001] = 0.3f;  // gap 96000: a new event
         x[250000] = 0.25f;  // below the ceiling
+        // the ceiling is the shipped "vocals" preset's window top
+        const auto presets = PresetTable::load_file(HEADROOM_SOURCE_DIR "/assets/presets.json");
+        REQUIRE(presets.find("vocals") != nullptr);
+        REQUIRE(presets.find("vocals")->hi_dbfs == -12.0);
         MeterOptions o = mono();
-        o.hot_ceiling_dbfs = {-12.0f};
+        o.hot_ceiling_dbfs = {static_cast<float>(presets.find("vocals")->hi_dbfs)};
         const BankRun r = run_all(o, x);
         const auto hot = events_of(r, EventType::Hot);
         REQUIRE(hot.size() == 2);
@@ -183,6 +188,18 @@ TEST_CASE("MeterBank: events and levels") {
         CHECK(hot[1].count == 1);
         CHECK(r.folded[0].hot_samples == 5);
         CHECK(events_of(r, EventType::Clip).size() == 1);
+        // "master_in" (-6 .. -3 dBFS): 0.5 is on target, 0.8 is hot; per channel ceilings
+        REQUIRE(presets.find("master_in") != nullptr);
+        std::vector<float> y(2 * 10000, 0.0f);
+        y[2 * 100] = y[2 * 100 + 1] = 0.5f;
+        y[2 * 200] = y[2 * 200 + 1] = 0.8f;
+        o.channels = 2;
+        o.hot_ceiling_dbfs.push_back(static_cast<float>(presets.find("master_in")->hi_dbfs));
+        const BankRun r2 = run_all(o, y);
+        CHECK(r2.folded[0].hot_samples == 2);
+        CHECK(r2.folded[1].hot_samples == 1);
+        REQUIRE(events_of(r2, EventType::Hot, 1).size() == 1);
+        CHECK(events_of(r2, EventType::Hot, 1)[0].start_sample == 200);
     }
 
     SUBCASE("non-finite samples: counted per channel, never part of a level, bursts merged") {
