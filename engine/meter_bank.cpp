@@ -46,9 +46,11 @@ struct MeterBank::Impl {
 
     std::vector<float> scratch;  // rows of nc floats: [history H | block], stream frame of row 0 = base
     std::int64_t base = 0;
-    std::vector<float> tpv;      // one segment's true-peak values
+    std::vector<float> tpv;      // one segment's true-peak values (zeros when true peak is off)
+    const float* tp_coeffs = nullptr;  // the phases the kernel runs (phase 0 skipped when it is
+    int tp_phases = 0;                 // the identity: the sample peak covers it); 0: none
     std::vector<float> seg_sp, seg_tp;
-    std::vector<double> seg_sq;
+    std::vector<float> sq_slots;       // kSqSlots float sums of squares per channel (meter_kernels.hpp)
     std::vector<ChannelReading> readings;
 
     std::vector<double> hop_sum, ring, wsum;  // ring[i * nc + c], i < win
@@ -80,6 +82,7 @@ struct MeterBank::Impl {
     void reset_readings() noexcept;
     void measure_until(std::uint64_t end) noexcept;
     void segment(std::uint64_t a, std::uint64_t b) noexcept;
+    void fold_squares() noexcept;
     void hop_end(std::uint64_t b) noexcept;
     void tick_end(std::uint64_t b) noexcept;
     static void on_nonfinite(void* ctx, std::size_t begin, std::size_t end);
@@ -125,7 +128,17 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     tpv.assign(static_cast<std::size_t>(hop) * nc + kKernelPad, 0.0f);
     seg_sp.assign(nc + kKernelPad, 0.0f);
     seg_tp.assign(nc + kKernelPad, 0.0f);
-    seg_sq.assign(nc + kKernelPad, 0.0);
+    sq_slots.assign(kSqSlots * nc + kKernelPad, 0.0f);
+    tp_coeffs = design.coeffs.data();
+    tp_phases = design.factor;
+    bool phase0_identity = true;
+    for (int i = 0; i < design.taps; ++i)
+        phase0_identity = phase0_identity && design.coeffs[static_cast<std::size_t>(i)] == (i == design.delay ? 1.0f : 0.0f);
+    if (phase0_identity) {
+        tp_coeffs += design.taps;
+        tp_phases -= 1;
+    }
+    if (!o.true_peak) tp_phases = 0;
     readings.assign(nc, ChannelReading{});
     hop_sum.assign(nc, 0.0);
     ring.assign(win * nc, 0.0);
@@ -194,6 +207,7 @@ void MeterBank::Impl::measure_until(std::uint64_t end) noexcept {
         const std::uint64_t b = std::min({end, h_end, t_end});
         segment(a, b);
         scan_pos = b;
+        if (b == h_end || b == t_end) fold_squares();
         if (b == h_end) hop_end(b);
         if (b == t_end) tick_end(b);
     }
@@ -203,12 +217,12 @@ void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
     const auto frames = static_cast<std::size_t>(b - a);
     const float* x = row(a);
     const float* in = row(a + delay);
-    k->true_peak(in, frames * nc, static_cast<int>(nc), design.coeffs.data(), design.taps, design.factor,
-                 tpv.data());
+    if (tp_phases > 0)
+        k->true_peak(in, frames * nc, static_cast<int>(nc), tp_coeffs, design.taps, tp_phases, tpv.data());
     seg_a = a;
     seg_x = x;
-    k->scan(x, tpv.data(), frames, static_cast<int>(nc), special_thr.data(), seg_sp.data(), seg_tp.data(),
-            seg_sq.data(), &Impl::on_special, this);
+    k->scan(x, tp_phases > 0 ? tpv.data() : nullptr, frames, static_cast<int>(nc), a, special_thr.data(),
+            seg_sp.data(), seg_tp.data(), sq_slots.data(), &Impl::on_special, this);
     const float* tp = tpv.data();
     for (std::size_t c = 0; c < nc; ++c) {
         const float sp = seg_sp[c];
@@ -218,8 +232,6 @@ void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
         r.true_peak = std::max(r.true_peak, t);
         tick_sp[c] = std::max(tick_sp[c], sp);
         tick_tp[c] = std::max(tick_tp[c], t);
-        tick_sq[c] += seg_sq[c];
-        hop_sum[c] += seg_sq[c];
         if (clip[c].open() || hot[c].open()) {
             auto tpv_at = [tp, this, a, c](std::uint64_t m) {
                 return tp[static_cast<std::size_t>(m - a) * nc + c];
@@ -227,6 +239,24 @@ void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
             clip[c].end_segment(a, b, seg_tp[c], tpv_at);
             hot[c].end_segment(a, b, seg_tp[c], tpv_at);
         }
+    }
+}
+
+// At a hop or tick end (absolute stream positions, so the same whatever the blocks): the
+// slots' sums, in double, slot 0 first, into the hop and the tick; slots cleared. A sum that
+// overflowed float (samples beyond 1.8e19) is held at a large finite value, so that the
+// window's running sum can never become inf - inf.
+void MeterBank::Impl::fold_squares() noexcept {
+    constexpr double kMaxSum = 1e300;
+    for (std::size_t c = 0; c < nc; ++c) {
+        double sum = 0.0;
+        for (std::size_t sl = 0; sl < kSqSlots; ++sl) {
+            sum += static_cast<double>(sq_slots[sl * nc + c]);
+            sq_slots[sl * nc + c] = 0.0f;
+        }
+        sum = std::min(sum, kMaxSum);
+        hop_sum[c] = std::min(hop_sum[c] + sum, kMaxSum);
+        tick_sq[c] = std::min(tick_sq[c] + sum, kMaxSum);
     }
 }
 
@@ -321,7 +351,10 @@ void MeterBank::finish() noexcept {
         s.hot[c].finish(s.sink);
         s.nf[c].finish(s.sink);
     }
-    if (s.frames_in > s.tick_start) s.tick_end(s.frames_in);
+    if (s.frames_in > s.tick_start) {
+        s.fold_squares();
+        s.tick_end(s.frames_in);
+    }
 }
 
 const ChannelReading* MeterBank::block_readings() const noexcept { return impl_->readings.data(); }

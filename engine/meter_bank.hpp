@@ -19,12 +19,18 @@
 //    envelope's sums see 0, and the envelope's `count` excludes them. NonFinite events are
 //    bursts merged while the gap (finite samples between them) is < merge_ms.
 //  - Sample peak: max |x|. True peak: max over the oversampled phases of |y| of the frames
-//    attributed to the interval, never reported below the interval's sample peak.
+//    attributed to the interval, never reported below the interval's sample peak. (Phase 0
+//    is the delayed input itself, so the kernel runs the other phases and the sample peak
+//    stands for it.) MeterOptions::true_peak = false skips the interpolator: true peak then
+//    reads the sample peak; the time base stays the same.
 //  - RMS: hops of floor(rate / 200) frames at absolute positions [k*hop, (k+1)*hop); a window
 //    of W = max(1, round(rms_window_ms * rate / 1000 / hop)) hops. At each hop end the window
 //    RMS is sqrt(sum of the last W hop sums of x^2 / (W * hop)); frames before the stream
-//    start count as zeros. Hop sums are double; the running window sum is recomputed from the
-//    ring every W hops, so it cannot drift. A reading's `rms` is the value at the last hop end
+//    start count as zeros. Squares are summed in float in kSqSlots sequential chains per
+//    channel (frame position mod kSqSlots, meter_kernels.hpp), folded into double at every
+//    hop and tick end: the order of additions depends on the stream alone, so any block
+//    partition and either kernel give the same bits. The running window sum is recomputed
+//    from the ring every W hops, so it cannot drift. A reading's `rms` is the value at the last hop end
 //    inside the call (-1 if none), `rms_max` the largest in the call. The partial hop at
 //    finish() gives no value.
 //  - Full-scale sample: |x| >= 10^(clip_threshold_dbfs / 20). A clip run is >= clip_min_run

@@ -10,10 +10,17 @@
 // Threads: every function here is wait-free (no allocation, lock, log or system call);
 // the MeterBank calls them from process(). Benchmarks may call them directly.
 #include <cstddef>
+#include <cstdint>
 
 namespace headroom {
 
 inline constexpr std::size_t kKernelPad = 256;  // floats of slack after every kernel buffer
+
+// Sums of squares are kept in kSqSlots float accumulators per channel, one per stream frame
+// position modulo kSqSlots: independent chains a SIMD kernel can run in parallel, and an order
+// of additions fixed by the stream alone. The MeterBank folds them (in double, slot 0 first)
+// at every hop and tick end and clears them.
+inline constexpr std::size_t kSqSlots = 8;
 
 // Slow-path callback: the kernel found something in flat indices [begin, end) (relative to
 // the buffer it was given) that needs per-sample handling. Called in stream order per channel.
@@ -28,17 +35,23 @@ struct KernelTable {
 
     // True-peak FIR over a flat range: for i < n,
     //   tpv[i] = max over phases p of | sum_k coeffs[p * taps + k] * in[i - k * channels] |.
-    // `in` must be readable from in - (taps - 1) * channels.
+    // `in` must be readable from in - (taps - 1) * channels. The sum runs k = 0 .. taps-1 as
+    // fused multiply-adds from 0 (so a SIMD target with FMA matches the scalar bit for bit).
     void (*true_peak)(const float* in, std::size_t n, int channels, const float* coeffs, int taps,
                       int factor, float* tpv);
 
-    // Per-channel fold over `frames` frames of x (sanitized samples) and tpv (true-peak values):
-    //   sp[c] = max |x|, tp[c] = max tpv, sq[c] = sum x^2 (overwritten, not accumulated).
+    // Per-channel fold over `frames` frames of x (sanitized samples) and tpv (true-peak values;
+    // may be null: true peak off, tp[c] = 0): sp[c] = max |x|, tp[c] = max tpv (overwritten).
+    // Sum of squares, canonically (see kSqSlots): for the frame at stream position
+    // first_frame + f, sq_slots[((first_frame + f) % kSqSlots) * channels + c] += x * x, in
+    // float, product and sum each rounded once (no fused multiply-add). Every slot is a plain
+    // sequential sum over its frames, so the result does not depend on how the frames are cut
+    // into calls nor on the kernel: scalar and SIMD agree bit for bit.
     // A sample is "special" when !(|x| <= special_thr[c]); ranges holding special samples go
     // to on_special. special_thr has channels + kKernelPad entries (+inf beyond channels).
     void (*scan)(const float* x, const float* tpv, std::size_t frames, int channels,
-                 const float* special_thr, float* sp, float* tp, double* sq, SpecialFn on_special,
-                 void* ctx);
+                 std::uint64_t first_frame, const float* special_thr, float* sp, float* tp,
+                 float* sq_slots, SpecialFn on_special, void* ctx);
 };
 
 // normal or audio thread; wait-free. The scalar reference.

@@ -13,7 +13,9 @@
 //  Non-finite, full-scale and hot samples cost one compare per vector; only a vector that
 //  holds one goes to the callback.
 #include <cmath>
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "engine/meter_kernels.hpp"
@@ -32,7 +34,8 @@ using VF = hn::Vec<DF>;
 
 constexpr std::size_t kMaxLanesAny = 64;  // upper bound of float lanes on any target
 
-void CopySanitize(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite, void* ctx) {
+// Sanitizing copy, element by element (the slow path: a range known to hold non-finites).
+void CopySanitizeSlow(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite, void* ctx) {
     const DF d;
     const std::size_t L = hn::Lanes(d);
     const VF inf = hn::Set(d, std::numeric_limits<float>::infinity());
@@ -48,6 +51,48 @@ void CopySanitize(const float* src, float* dst, std::size_t n, SpecialFn on_nonf
         const bool fin = std::fabs(v) < std::numeric_limits<float>::infinity();
         dst[i] = fin ? v : 0.0f;
         if (!fin) on_nonfinite(ctx, i, i + 1);
+    }
+}
+
+// Fast path: copy, and fold v - v (exactly 0 for a finite v, NaN for NaN and +-Inf) into
+// sums that stay 0 while everything is finite; one test per chunk. A chunk that holds a
+// non-finite sample is redone by the slow path.
+void CopySanitize(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite, void* ctx) {
+    const DF d;
+    const std::size_t L = hn::Lanes(d);
+    const std::size_t chunk = 64 * L;
+    for (std::size_t c0 = 0; c0 < n; c0 += chunk) {
+        const std::size_t m = std::min(chunk, n - c0);
+        const float* s = src + c0;
+        float* t = dst + c0;
+        VF z0 = hn::Zero(d), z1 = hn::Zero(d);
+        std::size_t i = 0;
+        for (; i + 2 * L <= m; i += 2 * L) {
+            const VF v0 = hn::LoadU(d, s + i);
+            const VF v1 = hn::LoadU(d, s + i + L);
+            hn::StoreU(v0, d, t + i);
+            hn::StoreU(v1, d, t + i + L);
+            z0 = hn::Add(z0, hn::Sub(v0, v0));
+            z1 = hn::Add(z1, hn::Sub(v1, v1));
+        }
+        bool finite = hn::AllTrue(d, hn::Eq(hn::Add(z0, z1), hn::Zero(d)));
+        for (; i < m; ++i) {
+            t[i] = s[i];
+            finite = finite && std::isfinite(s[i]);
+        }
+        if (HWY_UNLIKELY(!finite)) {
+            // the callback sees indices relative to src: shift by the chunk start
+            struct Shift {
+                SpecialFn fn;
+                void* ctx;
+                std::size_t off;
+                static void call(void* p, std::size_t b, std::size_t e) {
+                    auto* sh = static_cast<Shift*>(p);
+                    sh->fn(sh->ctx, b + sh->off, e + sh->off);
+                }
+            } sh{on_nonfinite, ctx, c0};
+            CopySanitizeSlow(s, t, m, &Shift::call, &sh);
+        }
     }
 }
 
@@ -72,11 +117,13 @@ HWY_INLINE void TruePeakFixed(const float* in, std::size_t n, std::ptrdiff_t str
                 b0 = hn::MulAdd(h1, x0, b0);
                 b1 = hn::MulAdd(h1, x1, b1);
             }
-            if constexpr (F >= 4) {
+            if constexpr (F >= 3) {
                 const VF h2 = hn::Set(d, h[2 * taps + k]);
-                const VF h3 = hn::Set(d, h[3 * taps + k]);
                 c0 = hn::MulAdd(h2, x0, c0);
                 c1 = hn::MulAdd(h2, x1, c1);
+            }
+            if constexpr (F >= 4) {
+                const VF h3 = hn::Set(d, h[3 * taps + k]);
                 e0 = hn::MulAdd(h3, x0, e0);
                 e1 = hn::MulAdd(h3, x1, e1);
             }
@@ -86,16 +133,20 @@ HWY_INLINE void TruePeakFixed(const float* in, std::size_t n, std::ptrdiff_t str
             m0 = hn::Max(m0, hn::Abs(b0));
             m1 = hn::Max(m1, hn::Abs(b1));
         }
+        if constexpr (F >= 3) {
+            m0 = hn::Max(m0, hn::Abs(c0));
+            m1 = hn::Max(m1, hn::Abs(c1));
+        }
         if constexpr (F >= 4) {
-            m0 = hn::Max(m0, hn::Max(hn::Abs(c0), hn::Abs(e0)));
-            m1 = hn::Max(m1, hn::Max(hn::Abs(c1), hn::Abs(e1)));
+            m0 = hn::Max(m0, hn::Abs(e0));
+            m1 = hn::Max(m1, hn::Abs(e1));
         }
         hn::StoreU(m0, d, tpv + i);
         hn::StoreU(m1, d, tpv + i + L);
     }
 }
 
-// Any factor: one phase at a time (not used by the BS.1770 factors 1, 2, 4).
+// Any other phase count: one phase at a time (not used by the BS.1770 factors).
 HWY_INLINE void TruePeakAny(const float* in, std::size_t n, std::ptrdiff_t stride, const float* h, int taps,
                             int factor, float* tpv) {
     const DF d;
@@ -119,129 +170,226 @@ void TruePeak(const float* in, std::size_t n, int channels, const float* coeffs,
     switch (factor) {
         case 1: TruePeakFixed<1>(in, n, stride, coeffs, taps, tpv); break;
         case 2: TruePeakFixed<2>(in, n, stride, coeffs, taps, tpv); break;
+        case 3: TruePeakFixed<3>(in, n, stride, coeffs, taps, tpv); break;
         case 4: TruePeakFixed<4>(in, n, stride, coeffs, taps, tpv); break;
         default: TruePeakAny(in, n, stride, coeffs, taps, factor, tpv); break;
     }
 }
 
-// One accumulator set of the scan: max |x|, max tpv, sum x^2 per lane.
-struct Acc {
-    VF sp, tp, sq;
-};
-
-HWY_INLINE void Accumulate(const DF d, VF v, VF t, Acc& acc, VF& absv) {
-    (void)d;
-    absv = hn::Abs(v);
-    acc.sp = hn::Max(acc.sp, absv);
-    acc.tp = hn::Max(acc.tp, t);
-    acc.sq = hn::MulAdd(v, v, acc.sq);
-}
-
-// C <= L: each vector holds R whole frames.
-void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_t C, const float* thr,
-                float* sp, float* tp, double* sq, SpecialFn cb, void* ctx) {
-    const DF d;
-    const std::size_t L = hn::Lanes(d);
-    const std::size_t R = L / C;
-    const std::size_t nv = R * C;  // valid lanes of a full step
-    HWY_ALIGN float buf[3][kMaxLanesAny];
-    for (std::size_t l = 0; l < L; ++l)
-        buf[0][l] = l < nv ? thr[l % C] : std::numeric_limits<float>::infinity();
-    const VF t = hn::Load(d, buf[0]);
-    Acc a{hn::Zero(d), hn::Zero(d), hn::Zero(d)};
-    Acc b = a;
-    VF a0, a1;
-    std::size_t f = 0;
-    for (; f + 2 * R <= frames; f += 2 * R) {
-        const std::size_t i = f * C;
-        Accumulate(d, hn::LoadU(d, x + i), hn::LoadU(d, tpv + i), a, a0);
-        Accumulate(d, hn::LoadU(d, x + i + nv), hn::LoadU(d, tpv + i + nv), b, a1);
-        const auto ok0 = hn::Le(a0, t);
-        const auto ok1 = hn::Le(a1, t);
-        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::And(ok0, ok1)))) {
-            if (!hn::AllTrue(d, ok0)) cb(ctx, i, i + nv);
-            if (!hn::AllTrue(d, ok1)) cb(ctx, i + nv, i + 2 * nv);
+// Frames [fb, fe) of a scan one sample at a time: the alignment heads and tails of the
+// vector loops. Same maths as the scalar reference (sp, tp already initialised).
+template <bool kTp>
+HWY_INLINE void ScanFramesOneByOne(const float* x, const float* tpv, std::size_t fb, std::size_t fe,
+                                   std::size_t C, std::uint64_t first, const float* thr, float* sp,
+                                   float* tp, float* slots, SpecialFn cb, void* ctx) {
+    for (std::size_t f = fb; f < fe; ++f) {
+        float* slot = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C;
+        for (std::size_t c = 0; c < C; ++c) {
+            const std::size_t i = f * C + c;
+            const float v = x[i];
+            const float a = std::fabs(v);
+            if (a > sp[c]) sp[c] = a;
+            if constexpr (kTp) {
+                if (tpv[i] > tp[c]) tp[c] = tpv[i];
+            }
+            const float sq = v * v;
+            slot[c] = slot[c] + sq;
+            if (!(a <= thr[c])) cb(ctx, i, i + 1);
         }
     }
-    for (; f + R <= frames; f += R) {
-        const std::size_t i = f * C;
-        Accumulate(d, hn::LoadU(d, x + i), hn::LoadU(d, tpv + i), a, a0);
-        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(a0, t)))) cb(ctx, i, i + nv);
-    }
-    if (f < frames) {  // fewer than R frames left: zero the lanes past them
-        const std::size_t i = f * C;
-        const std::size_t valid = (frames - f) * C;
-        const auto m = hn::FirstN(d, valid);
-        Accumulate(d, hn::IfThenElseZero(m, hn::LoadU(d, x + i)), hn::IfThenElseZero(m, hn::LoadU(d, tpv + i)), b,
-                   a1);
-        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(a1, t)))) cb(ctx, i, i + valid);
-    }
-    hn::Store(hn::Max(a.sp, b.sp), d, buf[0]);
-    hn::Store(hn::Max(a.tp, b.tp), d, buf[1]);
-    hn::Store(hn::Add(a.sq, b.sq), d, buf[2]);
-    for (std::size_t c = 0; c < C; ++c) {
-        sp[c] = 0.0f;
-        tp[c] = 0.0f;
-        sq[c] = 0.0;
-    }
-    for (std::size_t l = 0; l < nv; ++l) {
-        const std::size_t c = l % C;
-        if (buf[0][l] > sp[c]) sp[c] = buf[0][l];
-        if (buf[1][l] > tp[c]) tp[c] = buf[1][l];
-        sq[c] += static_cast<double>(buf[2][l]);
-    }
 }
 
-// C > L: lanes = channels, groups of L; the last group ends at channel C - 1.
-void ScanGroups(const float* x, const float* tpv, std::size_t frames, std::size_t C, const float* thr,
-                float* sp, float* tp, double* sq, SpecialFn cb, void* ctx) {
+// C <= L: a vector holds R whole frames (R a power of two, R * C <= L, R <= kSqSlots), so a
+// row of kSqSlots frames is J = kSqSlots / R vectors and vector j of a row adds to slots
+// [j R, j R + R): the row's J accumulators stay in registers. Lane l is channel l % C; the
+// lanes past R * C carry zeros (and a +inf threshold); kFull: there are none. Special
+// samples are looked for once per row (on the row's max |x|), per vector only in a row that
+// holds one.
+template <int J, bool kTp, bool kFull>
+void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+                const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
+    const DF d;
+    const std::size_t L = hn::Lanes(d);
+    constexpr std::size_t R = kSqSlots / J;
+    const std::size_t nv = R * C;  // valid lanes of a vector
+    HWY_ALIGN float buf[kMaxLanesAny];
+    for (std::size_t l = 0, c = 0; l < L; ++l, c = c + 1 == C ? 0 : c + 1)  // c = l % C, without a division
+        buf[l] = l < nv ? thr[c] : std::numeric_limits<float>::infinity();
+    const VF t = hn::Load(d, buf);
+    const auto valid = hn::FirstN(d, nv);
+    VF spv = hn::Zero(d), tpvv = hn::Zero(d);
+    auto load = [&](std::size_t i) HWY_ATTR {
+        if constexpr (kFull) return hn::LoadU(d, x + i);
+        else return hn::IfThenElseZero(valid, hn::LoadU(d, x + i));
+    };
+    // One vector of R frames at frame f into `acc`; returns its |x|.
+    auto step = [&](std::size_t f, VF& acc) HWY_ATTR {
+        const std::size_t i = f * C;
+        const VF v = load(i);
+        if constexpr (kTp) tpvv = hn::Max(tpvv, hn::LoadU(d, tpv + i));
+        acc = hn::Add(acc, hn::Mul(v, v));
+        return hn::Abs(v);
+    };
+    // Vectors at frame f (aligned to R) through memory: lanes past nv add 0 to what they load.
+    auto step_mem = [&](std::size_t f) HWY_ATTR {
+        float* s = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C;
+        VF acc = hn::LoadU(d, s);
+        const VF av = step(f, acc);
+        hn::StoreU(acc, d, s);
+        spv = hn::Max(spv, av);
+        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(av, t)))) cb(ctx, f * C, f * C + nv);
+    };
+    std::size_t f = std::min<std::size_t>(frames, static_cast<std::size_t>((R - first % R) % R));
+    ScanFramesOneByOne<kTp>(x, tpv, 0, f, C, first, thr, sp, tp, slots, cb, ctx);
+    while (f + R <= frames && (first + f) % kSqSlots != 0) {  // head of a row
+        step_mem(f);
+        f += R;
+    }
+    if (f + kSqSlots <= frames) {
+        VF acc[J];
+        for (int j = 0; j < J; ++j) acc[j] = hn::LoadU(d, slots + static_cast<std::size_t>(j) * nv);
+        for (; f + kSqSlots <= frames; f += kSqSlots) {
+            VF m = step(f, acc[0]);
+            for (int j = 1; j < J; ++j) m = hn::Max(m, step(f + static_cast<std::size_t>(j) * R, acc[j]));
+            spv = hn::Max(spv, m);
+            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(m, t)))) {
+                for (int j = 0; j < J; ++j) {
+                    const std::size_t i = (f + static_cast<std::size_t>(j) * R) * C;
+                    if (!hn::AllTrue(d, hn::Le(hn::Abs(load(i)), t))) cb(ctx, i, i + nv);
+                }
+            }
+        }
+        // Ascending, so that each store's lanes past nv (stale copies of the next vector's
+        // slots) are overwritten by that vector's own store.
+        for (int j = 0; j < J; ++j) hn::StoreU(acc[j], d, slots + static_cast<std::size_t>(j) * nv);
+    }
+    for (; f + R <= frames; f += R) step_mem(f);  // tail of a row
+    HWY_ALIGN float bs[kMaxLanesAny];
+    HWY_ALIGN float bt[kMaxLanesAny];
+    hn::Store(spv, d, bs);
+    hn::Store(tpvv, d, bt);
+    for (std::size_t l = 0, c = 0; l < nv; ++l, c = c + 1 == C ? 0 : c + 1) {
+        if (bs[l] > sp[c]) sp[c] = bs[l];
+        if (bt[l] > tp[c]) tp[c] = bt[l];
+    }
+    ScanFramesOneByOne<kTp>(x, tpv, f, frames, C, first, thr, sp, tp, slots, cb, ctx);
+}
+
+// C > L, one group of L channels starting at `off`: lanes = channels; the lanes below `own`
+// belong to the previous group (kShared: zeros, +inf threshold). The group's kSqSlots
+// accumulators stay in registers over whole rows of frames; special samples are looked for
+// once per row.
+template <bool kTp, bool kShared>
+void ScanGroup(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+               const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx, std::size_t off,
+               std::size_t own) {
     const DF d;
     const std::size_t L = hn::Lanes(d);
     const VF inf = hn::Set(d, std::numeric_limits<float>::infinity());
-    HWY_ALIGN float buf[3][kMaxLanesAny];
-    for (std::size_t g0 = 0; g0 < C; g0 += L) {
-        const std::size_t off = g0 + L <= C ? g0 : C - L;
-        const std::size_t own = g0 - off;  // lanes below this belong to the previous group
-        const VF t = hn::IfThenElse(hn::FirstN(d, own), inf, hn::LoadU(d, thr + off));
-        Acc a{hn::Zero(d), hn::Zero(d), hn::Zero(d)};
-        Acc b = a;
-        VF a0, a1;
-        std::size_t f = 0;
-        for (; f + 2 <= frames; f += 2) {
-            const std::size_t i = f * C + off;
-            Accumulate(d, hn::LoadU(d, x + i), hn::LoadU(d, tpv + i), a, a0);
-            Accumulate(d, hn::LoadU(d, x + i + C), hn::LoadU(d, tpv + i + C), b, a1);
-            const auto ok0 = hn::Le(a0, t);
-            const auto ok1 = hn::Le(a1, t);
-            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::And(ok0, ok1)))) {
-                if (!hn::AllTrue(d, ok0)) cb(ctx, i + own, i + L);
-                if (!hn::AllTrue(d, ok1)) cb(ctx, i + C + own, i + C + L);
+    const auto shared = hn::FirstN(d, own);
+    const VF t = kShared ? hn::IfThenElse(shared, inf, hn::LoadU(d, thr + off)) : hn::LoadU(d, thr + off);
+    VF spv = hn::Zero(d), tpvv = hn::Zero(d);
+    auto load = [&](std::size_t i) HWY_ATTR {
+        if constexpr (kShared) return hn::IfThenZeroElse(shared, hn::LoadU(d, x + i));
+        else return hn::LoadU(d, x + i);
+    };
+    auto step = [&](std::size_t f, VF& acc) HWY_ATTR {
+        const std::size_t i = f * C + off;
+        const VF v = load(i);
+        if constexpr (kTp) tpvv = hn::Max(tpvv, hn::LoadU(d, tpv + i));
+        acc = hn::Add(acc, hn::Mul(v, v));
+        return hn::Abs(v);
+    };
+    auto step_mem = [&](std::size_t f) HWY_ATTR {
+        float* s = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C + off;
+        VF acc = hn::LoadU(d, s);
+        const VF av = step(f, acc);
+        hn::StoreU(acc, d, s);
+        spv = hn::Max(spv, av);
+        const std::size_t i = f * C + off;
+        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(av, t)))) cb(ctx, i + own, i + L);
+    };
+    std::size_t f = 0;
+    for (; f < frames && (first + f) % kSqSlots != 0; ++f) step_mem(f);
+    if (f + kSqSlots <= frames) {
+        VF acc[kSqSlots];
+        for (std::size_t s = 0; s < kSqSlots; ++s) acc[s] = hn::LoadU(d, slots + s * C + off);
+        for (; f + kSqSlots <= frames; f += kSqSlots) {
+            VF m = step(f, acc[0]);
+            for (std::size_t s = 1; s < kSqSlots; ++s) m = hn::Max(m, step(f + s, acc[s]));
+            spv = hn::Max(spv, m);
+            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(m, t)))) {
+                for (std::size_t s = 0; s < kSqSlots; ++s) {
+                    const std::size_t i = (f + s) * C + off;
+                    if (!hn::AllTrue(d, hn::Le(hn::Abs(load(i)), t))) cb(ctx, i + own, i + L);
+                }
             }
         }
-        if (f < frames) {
-            const std::size_t i = f * C + off;
-            Accumulate(d, hn::LoadU(d, x + i), hn::LoadU(d, tpv + i), a, a0);
-            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(a0, t)))) cb(ctx, i + own, i + L);
-        }
-        hn::Store(hn::Max(a.sp, b.sp), d, buf[0]);
-        hn::Store(hn::Max(a.tp, b.tp), d, buf[1]);
-        hn::Store(hn::Add(a.sq, b.sq), d, buf[2]);
-        for (std::size_t l = own; l < L; ++l) {
-            sp[off + l] = buf[0][l];
-            tp[off + l] = buf[1][l];
-            sq[off + l] = static_cast<double>(buf[2][l]);
-        }
+        for (std::size_t s = 0; s < kSqSlots; ++s) hn::StoreU(acc[s], d, slots + s * C + off);
+    }
+    for (; f < frames; ++f) step_mem(f);
+    HWY_ALIGN float bs[kMaxLanesAny];
+    HWY_ALIGN float bt[kMaxLanesAny];
+    hn::Store(spv, d, bs);
+    hn::Store(tpvv, d, bt);
+    for (std::size_t l = own; l < L; ++l) {
+        sp[off + l] = bs[l];
+        tp[off + l] = bt[l];
     }
 }
 
-void Scan(const float* x, const float* tpv, std::size_t frames, int channels, const float* special_thr,
-          float* sp, float* tp, double* sq, SpecialFn on_special, void* ctx) {
+// C > L: groups of L channels; the last group ends at channel C - 1.
+template <bool kTp>
+void ScanGroups(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+                const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
     const DF d;
+    const std::size_t L = hn::Lanes(d);
+    for (std::size_t g0 = 0; g0 < C; g0 += L) {
+        const std::size_t off = g0 + L <= C ? g0 : C - L;
+        const std::size_t own = g0 - off;
+        if (own == 0)
+            ScanGroup<kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx, off, own);
+        else
+            ScanGroup<kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx, off, own);
+    }
+}
+
+template <bool kTp>
+void ScanT(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+           const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
+    const DF d;
+    const std::size_t L = hn::Lanes(d);
+    if (C > L) return ScanGroups<kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+    std::size_t R = 1;
+    while (2 * R * C <= L && 2 * R <= kSqSlots) R *= 2;
+    const bool full = R * C == L;
+    switch (kSqSlots / R) {
+        case 1:
+            return full ? ScanPacked<1, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
+                        : ScanPacked<1, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+        case 2:
+            return full ? ScanPacked<2, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
+                        : ScanPacked<2, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+        case 4:
+            return full ? ScanPacked<4, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
+                        : ScanPacked<4, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+        default:
+            return full ? ScanPacked<8, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
+                        : ScanPacked<8, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+    }
+}
+
+void Scan(const float* x, const float* tpv, std::size_t frames, int channels, std::uint64_t first,
+          const float* special_thr, float* sp, float* tp, float* sq_slots, SpecialFn on_special, void* ctx) {
     const auto C = static_cast<std::size_t>(channels);
-    if (C <= hn::Lanes(d))
-        ScanPacked(x, tpv, frames, C, special_thr, sp, tp, sq, on_special, ctx);
+    for (std::size_t c = 0; c < C; ++c) {
+        sp[c] = 0.0f;
+        tp[c] = 0.0f;
+    }
+    if (tpv != nullptr)
+        ScanT<true>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots, on_special, ctx);
     else
-        ScanGroups(x, tpv, frames, C, special_thr, sp, tp, sq, on_special, ctx);
+        ScanT<false>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots, on_special, ctx);
 }
 
 const KernelTable* GetTable() {

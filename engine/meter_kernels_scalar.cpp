@@ -1,6 +1,7 @@
 // Scalar reference kernels of the MeterBank (see meter_kernels.hpp). Deliberately plain:
 // the SIMD kernels are tested against these.
 #include <cmath>
+#include <cstdint>
 
 #include "engine/meter_kernels.hpp"
 
@@ -37,22 +38,23 @@ void true_peak_scalar(const float* in, std::size_t n, int channels, const float*
 }
 
 void scan_scalar(const float* x, const float* tpv, std::size_t frames, int channels,
-                 const float* special_thr, float* sp, float* tp, double* sq, SpecialFn on_special,
-                 void* ctx) {
+                 std::uint64_t first_frame, const float* special_thr, float* sp, float* tp,
+                 float* sq_slots, SpecialFn on_special, void* ctx) {
     const auto nc = static_cast<std::size_t>(channels);
     for (std::size_t c = 0; c < nc; ++c) {
         sp[c] = 0.0f;
         tp[c] = 0.0f;
-        sq[c] = 0.0;
     }
     for (std::size_t f = 0; f < frames; ++f) {
+        float* slot = sq_slots + static_cast<std::size_t>((first_frame + f) % kSqSlots) * nc;
         for (std::size_t c = 0; c < nc; ++c) {
             const std::size_t i = f * nc + c;
             const float v = x[i];
             const float a = std::fabs(v);
             sp[c] = std::fmax(sp[c], a);
-            tp[c] = std::fmax(tp[c], tpv[i]);
-            sq[c] += static_cast<double>(v) * static_cast<double>(v);
+            if (tpv != nullptr) tp[c] = std::fmax(tp[c], tpv[i]);
+            const float sq = v * v;  // rounded, then added: no contraction into an FMA
+            slot[c] = slot[c] + sq;
             if (!(a <= special_thr[c])) on_special(ctx, i, i + 1);
         }
     }

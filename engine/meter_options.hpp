@@ -27,6 +27,8 @@ struct MeterOptions {
     std::vector<float> hot_ceiling_dbfs;
 
     bool force_scalar = false;  // use the scalar reference kernel (tests, benchmarks)
+    bool true_peak = true;      // false: no interpolation; true peak reads the sample peak
+                                // (benchmarks; events and time base unchanged)
 };
 
 // Returns a message naming the bad field and its valid range, or nothing when valid.

@@ -165,9 +165,10 @@ private:
 
 class BurstTracker {
 public:
-    // A non-finite sample at frame n.
+    // A non-finite sample at frame n. Consecutive samples are one burst whatever the gap
+    // (merge_ms 0 included), as consecutive full-scale samples are one clip run.
     void on_sample(std::uint64_t n, std::uint64_t gap, std::uint16_t ch, const EventSink& sink) noexcept {
-        if (open_ && n - ev_.end_sample - 1 < gap) {
+        if (open_ && (n == ev_.end_sample + 1 || n - ev_.end_sample - 1 < gap)) {
             ev_.end_sample = n;
             ++ev_.count;
             return;

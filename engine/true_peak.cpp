@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <map>
+#include <mutex>
 #include <numbers>
 #include <stdexcept>
 #include <utility>
@@ -137,7 +139,15 @@ InterpolatorDesign design_true_peak_interpolator(double sample_rate) {
         d.delay = 0;
         return d;
     }
-    return design_polyphase_interpolator(factor, kTruePeakTaps, kTruePeakPassband);
+    // The design depends on the factor alone and takes a noticeable fraction of a second
+    // (Lawson iterations): made once per factor, then copied.
+    static std::mutex mutex;
+    static std::map<int, InterpolatorDesign> cache;
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find(factor);
+    if (it == cache.end())
+        it = cache.emplace(factor, design_polyphase_interpolator(factor, kTruePeakTaps, kTruePeakPassband)).first;
+    return it->second;
 }
 
 TruePeakScalar::TruePeakScalar(InterpolatorDesign d)

@@ -17,8 +17,8 @@ namespace headroom {
 
 // Design constants (docs/true_peak.md): taps per phase, and the passband, as a fraction of
 // the input rate, over which the per-phase responses are minimax-optimal fractional delays.
-inline constexpr int kTruePeakTaps = 10;
-inline constexpr double kTruePeakPassband = 0.36;
+inline constexpr int kTruePeakTaps = 16;
+inline constexpr double kTruePeakPassband = 0.40;
 
 struct InterpolatorDesign {
     int factor = 4;              // 4 at 44.1/48 kHz, 2 at 88.2/96 kHz, 1 from 176.4 kHz
@@ -33,7 +33,7 @@ int true_peak_factor(double sample_rate) noexcept;
 
 // The interpolator Headroom uses at `sample_rate` (factor from true_peak_factor,
 // kTruePeakTaps taps per phase; factor 1 is the identity: taps 1, coeffs {1}, delay 0).
-// normal thread; allocates.
+// Designed once per factor and cached. normal thread; allocates, may block (thread-safe).
 InterpolatorDesign design_true_peak_interpolator(double sample_rate);
 
 // The design procedure itself, for tests and docs: `factor` phases of `taps` taps (taps even,

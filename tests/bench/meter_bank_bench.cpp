@@ -1,0 +1,284 @@
+// MeterBank throughput, samples per second on one core, blocks of 256 frames at 48 kHz,
+// 2 / 8 / 64 / 256 channels (issue 2, §6). In one run:
+//   floor          the plain vectorised read of the same buffer: max |x| with Highway,
+//                  dynamic dispatch (the best instruction set here, as the MeterBank uses)
+//   peak_rms_clips MeterBank::process with MeterOptions::true_peak = false: sample peak,
+//                  RMS windows, clip/hot/non-finite tracking, envelope (same time base)
+//   kernels_only   the two SIMD kernels peak_rms_clips runs per block (sanitizing copy, scan),
+//                  timed directly, without the bank's per-block bookkeeping
+//   full_chain     MeterBank::process, everything including the x4 true-peak interpolator
+//   scalar_chain   the same with force_scalar (the scalar reference kernels)
+//   ebur128_tp     libebur128 1.2.6, EBUR128_MODE_TRUE_PEAK, ebur128_add_frames_float on the
+//                  same blocks (its true peak as shipped: it also runs its K-weighting filter)
+// Every benchmark reports items_per_second = samples (frames x channels) per second. At the
+// end a Markdown table prints Msamples/s and the ratios (to the floor, to libebur128).
+//
+//   cmake -S . -B build -G Ninja -DHEADROOM_BUILD_BENCH=ON && cmake --build build --target meter_bank_bench
+//   ./build/tests/bench/meter_bank_bench
+#include <cstddef>
+#include <cstdint>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "tests/bench/meter_bank_bench.cpp"
+#include <hwy/foreach_target.h>  // must precede highway.h
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace bench_floor {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// max |x| over n floats, four independent accumulators.
+float MaxAbs(const float* x, std::size_t n) {
+    const hn::ScalableTag<float> d;
+    const std::size_t L = hn::Lanes(d);
+    auto m0 = hn::Zero(d), m1 = hn::Zero(d), m2 = hn::Zero(d), m3 = hn::Zero(d);
+    std::size_t i = 0;
+    for (; i + 4 * L <= n; i += 4 * L) {
+        m0 = hn::Max(m0, hn::Abs(hn::LoadU(d, x + i)));
+        m1 = hn::Max(m1, hn::Abs(hn::LoadU(d, x + i + L)));
+        m2 = hn::Max(m2, hn::Abs(hn::LoadU(d, x + i + 2 * L)));
+        m3 = hn::Max(m3, hn::Abs(hn::LoadU(d, x + i + 3 * L)));
+    }
+    for (; i + L <= n; i += L) m0 = hn::Max(m0, hn::Abs(hn::LoadU(d, x + i)));
+    float m = hn::GetLane(hn::MaxOfLanes(d, hn::Max(hn::Max(m0, m1), hn::Max(m2, m3))));
+    for (; i < n; ++i) m = x[i] > m ? x[i] : (-x[i] > m ? -x[i] : m);
+    return m;
+}
+
+const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
+
+} // namespace HWY_NAMESPACE
+} // namespace bench_floor
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <benchmark/benchmark.h>
+#include <ebur128.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iterator>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/meter_bank.hpp"
+#include "engine/meter_kernels.hpp"
+
+namespace bench_floor {
+HWY_EXPORT(MaxAbs);
+HWY_EXPORT(TargetName);
+} // namespace bench_floor
+
+namespace {
+
+using headroom::EventQueue;
+using headroom::MeterBank;
+using headroom::MeterEvent;
+using headroom::MeterOptions;
+
+constexpr std::size_t kBlock = 256;
+constexpr std::size_t kBlocks = 8;  // the buffer cycled through: 8 blocks (2048 frames)
+constexpr int kChannelCounts[] = {2, 8, 64, 256};
+
+// Noise at about -12 dBFS peak with a rare full-scale sample, interleaved.
+const std::vector<float>& buffer(int channels) {
+    static std::map<int, std::vector<float>> cache;
+    auto& x = cache[channels];
+    if (x.empty()) {
+        std::mt19937 rng(static_cast<unsigned>(channels));
+        std::uniform_real_distribution<float> u(-0.25f, 0.25f);
+        x.resize(kBlock * kBlocks * static_cast<std::size_t>(channels));
+        for (auto& v : x) v = u(rng);
+        for (std::size_t i = 997; i < x.size(); i += 100003) x[i] = 1.0f;
+    }
+    return x;
+}
+
+void set_items(benchmark::State& state, int channels) {
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(kBlock) *
+                            channels);
+}
+
+void run_bank(benchmark::State& state, bool true_peak, bool scalar) {
+    const int channels = static_cast<int>(state.range(0));
+    const auto& x = buffer(channels);
+    MeterOptions o;
+    o.channels = channels;
+    o.max_block = kBlock;
+    o.true_peak = true_peak;
+    o.force_scalar = scalar;
+    o.hot_ceiling_dbfs.assign(static_cast<std::size_t>(channels), -12.0f);
+    EventQueue q(1u << 14);
+    MeterBank bank(o, &q);
+    MeterEvent e;
+    std::size_t b = 0;
+    for (auto _ : state) {
+        bank.process(x.data() + b * kBlock * static_cast<std::size_t>(channels), kBlock);
+        benchmark::DoNotOptimize(bank.block_readings());
+        b = (b + 1) % kBlocks;
+        while (q.try_pop(e)) benchmark::DoNotOptimize(e);  // the recorder's side, kept small
+    }
+    set_items(state, channels);
+    state.SetLabel(bank.kernel_name());
+}
+
+void floor_read(benchmark::State& state) {
+    const int channels = static_cast<int>(state.range(0));
+    const auto& x = buffer(channels);
+    const std::size_t n = kBlock * static_cast<std::size_t>(channels);
+    std::size_t b = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(HWY_DYNAMIC_DISPATCH(bench_floor::MaxAbs)(x.data() + b * n, n));
+        b = (b + 1) % kBlocks;
+    }
+    set_items(state, channels);
+    state.SetLabel(HWY_DYNAMIC_DISPATCH(bench_floor::TargetName)());
+}
+
+void peak_rms_clips(benchmark::State& state) { run_bank(state, false, false); }
+
+// The same work as peak_rms_clips minus the bank's bookkeeping (segments, hop and tick ends,
+// event trackers): the two SIMD kernels it runs per block, timed directly. Special samples
+// are only counted.
+void count_special(void* ctx, std::size_t begin, std::size_t end) { *static_cast<std::size_t*>(ctx) += end - begin; }
+
+void kernels_only(benchmark::State& state) {
+    const int channels = static_cast<int>(state.range(0));
+    const auto nc = static_cast<std::size_t>(channels);
+    const auto& x = buffer(channels);
+    const headroom::KernelTable& k = headroom::simd_kernels();
+    std::vector<float> scratch(kBlock * nc + headroom::kKernelPad), thr(nc + headroom::kKernelPad, 0.8f);
+    std::vector<float> sp(nc + headroom::kKernelPad), tp(nc + headroom::kKernelPad);
+    std::vector<float> slots(headroom::kSqSlots * nc + headroom::kKernelPad);
+    std::size_t specials = 0, b = 0;
+    std::uint64_t first = 0;
+    for (auto _ : state) {
+        k.copy_sanitize(x.data() + b * kBlock * nc, scratch.data(), kBlock * nc, &count_special, &specials);
+        k.scan(scratch.data(), nullptr, kBlock, channels, first, thr.data(), sp.data(), tp.data(), slots.data(),
+               &count_special, &specials);
+        benchmark::DoNotOptimize(sp.data());
+        b = (b + 1) % kBlocks;
+        first += kBlock;
+    }
+    benchmark::DoNotOptimize(specials);
+    set_items(state, channels);
+    state.SetLabel(k.name);
+}
+void full_chain(benchmark::State& state) { run_bank(state, true, false); }
+void scalar_chain(benchmark::State& state) { run_bank(state, true, true); }
+
+// libebur128 takes at most 64 channels per state: more channels run as states of 64 over
+// the same data split beforehand into interleaved 64-channel blocks (the split not timed).
+void ebur128_tp(benchmark::State& state) {
+    const int channels = static_cast<int>(state.range(0));
+    const auto& x = buffer(channels);
+    const int per = std::min(channels, 64);
+    const auto nstates = static_cast<std::size_t>((channels + per - 1) / per);
+    std::vector<ebur128_state*> st(nstates, nullptr);
+    std::vector<std::vector<float>> part(nstates);
+    const auto nc = static_cast<std::size_t>(channels);
+    for (std::size_t s = 0; s < nstates; ++s) {
+        st[s] = ebur128_init(static_cast<unsigned>(per), 48000, EBUR128_MODE_TRUE_PEAK);
+        if (st[s] == nullptr) {
+            state.SkipWithError("ebur128_init failed");
+            return;
+        }
+        for (std::size_t f = 0; f < kBlock * kBlocks; ++f)
+            for (std::size_t c = 0; c < static_cast<std::size_t>(per); ++c)
+                part[s].push_back(x[f * nc + s * static_cast<std::size_t>(per) + c]);
+    }
+    const std::size_t stride = kBlock * static_cast<std::size_t>(per);
+    std::size_t b = 0;
+    for (auto _ : state) {
+        for (std::size_t s = 0; s < nstates; ++s) ebur128_add_frames_float(st[s], part[s].data() + b * stride, kBlock);
+        b = (b + 1) % kBlocks;
+    }
+    double tp = 0.0;
+    ebur128_true_peak(st[0], 0, &tp);
+    benchmark::DoNotOptimize(tp);
+    for (auto* p : st) ebur128_destroy(&p);
+    set_items(state, channels);
+    state.SetLabel(nstates > 1 ? "libebur128, states of 64 ch" : "libebur128");
+}
+
+void channel_args(benchmark::internal::Benchmark* b) {
+    for (int c : kChannelCounts) b->Arg(c);
+}
+
+BENCHMARK(floor_read)->Apply(channel_args);
+BENCHMARK(peak_rms_clips)->Apply(channel_args);
+BENCHMARK(kernels_only)->Apply(channel_args);
+BENCHMARK(full_chain)->Apply(channel_args);
+BENCHMARK(scalar_chain)->Apply(channel_args);
+BENCHMARK(ebur128_tp)->Apply(channel_args);
+
+// Console output as usual, and every run's samples/s kept for the summary table.
+class TableReporter : public benchmark::ConsoleReporter {
+public:
+    std::map<std::string, double> rate;  // "name/channels" -> samples/s
+    void ReportRuns(const std::vector<Run>& runs) override {
+        ConsoleReporter::ReportRuns(runs);
+        for (const auto& r : runs) {
+            const auto it = r.counters.find("items_per_second");
+            if (it != r.counters.end() && r.run_type == Run::RT_Iteration)
+                rate[r.benchmark_name()] = it->second.value;
+        }
+    }
+};
+
+void print_table(const TableReporter& rep) {
+    auto get = [&](const char* name, int c) {
+        const auto it = rep.rate.find(std::string(name) + "/" + std::to_string(c));
+        return it == rep.rate.end() ? 0.0 : it->second;
+    };
+    std::printf("\n| measure (block 256, 48 kHz, Msamples/s per core) |");
+    for (int c : kChannelCounts) std::printf(" %d ch |", c);
+    std::printf("\n|---|");
+    for (std::size_t i = 0; i < std::size(kChannelCounts); ++i) std::printf("---:|");
+    struct Row {
+        const char* name;
+        const char* label;
+        const char* ratio_to;  // nullptr: none
+        bool inverse;          // ratio = other / this (e.g. floor / this) instead of this / other
+    };
+    const Row rows[] = {
+        {"floor_read", "(c) floor: plain vectorised read (max abs)", nullptr, false},
+        {"peak_rms_clips", "(a) peak + RMS + clips (MeterBank, true peak off); floor / this", "floor_read", true},
+        {"kernels_only", "(a') its kernels alone (copy_sanitize + scan); floor / this", "floor_read", true},
+        {"full_chain", "(b) full chain with true peak; this / libebur128", "ebur128_tp", false},
+        {"scalar_chain", "(d) scalar reference, full chain; this / libebur128", "ebur128_tp", false},
+        {"ebur128_tp", "(e) libebur128 true peak", nullptr, false},
+    };
+    for (const Row& r : rows) {
+        std::printf("\n| %s |", r.label);
+        for (int c : kChannelCounts) {
+            const double v = get(r.name, c);
+            if (r.ratio_to == nullptr) {
+                std::printf(" %.0f |", v / 1e6);
+            } else {
+                const double o = get(r.ratio_to, c);
+                const double ratio = r.inverse ? (v > 0 ? o / v : 0.0) : (o > 0 ? v / o : 0.0);
+                std::printf(" %.0f (%.2f×) |", v / 1e6, ratio);
+            }
+        }
+    }
+    std::printf("\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    std::printf("meter_bank_bench: Highway target %s\n", HWY_DYNAMIC_DISPATCH(bench_floor::TargetName)());
+    TableReporter rep;
+    benchmark::RunSpecifiedBenchmarks(&rep);
+    print_table(rep);
+    benchmark::Shutdown();
+    return 0;
+}
+#endif  // HWY_ONCE
