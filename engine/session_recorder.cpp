@@ -403,6 +403,7 @@ void SessionRecorder::stop() {
     // The writer has drained everything the queue held; the capture stopped before us.
     m.drain();
     m.emit_ticks(true);
+    m.flush_files(true, true);  // a recovered write error logs its line before "stop"
     const auto end = WallClock::now();
     std::uint64_t frames = 0, dropped = 0;
     {
