@@ -54,6 +54,7 @@ int run_window(const WindowOptions& o) {
     MeterCli meter_cli = *o.meter;
     apply_config_meter(meter_cli, cfg.config.meter);
     meter_cli.validate(table);
+    (void)o.source->spec();  // bad source options: a usage error before any window opens
 
     // The window before the source: without a display, say so before opening any audio system.
     WindowBackend window("Headroom", o.width, o.height, o.screenshot.empty());
@@ -64,7 +65,9 @@ int run_window(const WindowOptions& o) {
     spdlog::debug("window: content scale {}, font {}", scale, fonts.source);
     if (const auto assets = assets_dir(); !assets.empty()) window.set_icon(assets / "headroom.png");
 
-    Capture capture(o.source);
+    const SourceChoice choice = choose_source(*o.source);
+    if (!choice.notice.empty()) std::fprintf(stderr, "headroom: %s\n", choice.notice.c_str());
+    Capture capture(choice.spec);
     SourceInfo info = capture.info();
     const std::string key = device_key(info.kind, info.device);
     const auto stored_it = cfg.config.devices.find(key);
@@ -88,7 +91,7 @@ int run_window(const WindowOptions& o) {
     status.host_api = info.host_api;
     status.sample_rate = info.sample_rate;
     status.buffer_frames = info.buffer_frames;
-    status.demo_reason = o.demo_reason;
+    status.demo_reason = choice.notice.empty() ? std::string("--demo") : choice.notice;
     status.config_error = cfg.error;
 
     // The session: an unwritable folder is shown in the window and on stderr; metering goes on.

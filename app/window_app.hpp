@@ -13,13 +13,12 @@
 #include <string>
 
 #include "app/meter_cli.hpp"
-#include "engine/capture.hpp"
+#include "app/source_cli.hpp"
 
 namespace headroom {
 
 struct WindowOptions {
-    SourceSpec source;
-    std::string demo_reason;                 // shown in the banner when the demo is in use
+    std::shared_ptr<SourceCli> source;       // the source options (demo fallback inside)
     std::shared_ptr<MeterCli> meter;
     std::filesystem::path session_dir;       // empty: default_sessions_dir()
     std::filesystem::path config_path;       // empty: default_config_path()

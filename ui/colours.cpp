@@ -5,7 +5,7 @@ namespace headroom::ui {
 Rgb zone_rgb(Zone z) {
     switch (z) {
         case Zone::Silent: return kBarBackground;
-        case Zone::Low: return {70, 110, 170};      // cool, dim: too quiet
+        case Zone::Low: return {62, 96, 150};       // cool, dim: too quiet
         case Zone::Target: return {40, 205, 70};    // green: on target
         case Zone::Hot: return {245, 180, 20};      // amber: hot
         case Zone::Danger: return {250, 95, 25};    // orange-red: near full scale

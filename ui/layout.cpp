@@ -35,8 +35,8 @@ BridgeLayout compute_layout(int channels, float avail_w, float avail_h, float sc
                             const LayoutLimits& lim) {
     BridgeLayout normal = fit(channels, avail_w, avail_h, scale, want_compact, lim);
     if (want_compact || !normal.scrolls) return normal;
-    BridgeLayout compact = fit(channels, avail_w, avail_h, scale, true, lim);
-    return compact.scrolls ? normal : compact;
+    // Normal strips would scroll: compact ones show more at once (and may not scroll at all).
+    return fit(channels, avail_w, avail_h, scale, true, lim);
 }
 
 void strip_origin(const BridgeLayout& l, int index, float& x, float& y) {

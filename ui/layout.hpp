@@ -15,7 +15,7 @@ struct Rect {
 
 struct LayoutLimits {
     float min_strip_w = 72.0f;      // normal mode (logical px at scale 1)
-    float max_strip_w = 150.0f;
+    float max_strip_w = 220.0f;
     float min_strip_w_compact = 34.0f;
     float max_strip_w_compact = 64.0f;
     float min_row_h = 330.0f;
@@ -38,7 +38,7 @@ struct BridgeLayout {
 // Lays `channels` strips into an area of avail_w x avail_h. Fewest rows whose strips are at
 // least the minimum width; rows at least the minimum height (else the area scrolls). When
 // compact is not asked for and the normal strips would have to scroll, compact strips are
-// used if they fit without scrolling.
+// used instead (they show more at once, and may not need to scroll).
 BridgeLayout compute_layout(int channels, float avail_w, float avail_h, float scale, bool want_compact,
                             const LayoutLimits& lim = {});
 

@@ -77,6 +77,7 @@ void LogView::draw(const Fonts& fonts, double now) {
     ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.08f, vp->WorkPos.y + vp->WorkSize.y * 0.06f),
                             ImGuiCond_Appearing);
     ImGui::SetNextWindowSize(ImVec2(vp->WorkSize.x * 0.84f, vp->WorkSize.y * 0.86f), ImGuiCond_Appearing);
+    ImGui::SetNextWindowBgAlpha(1.0f);  // opaque over the bars
     if (!ImGui::Begin("Clip log", &open, ImGuiWindowFlags_NoCollapse)) {
         ImGui::End();
         return;

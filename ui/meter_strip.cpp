@@ -139,7 +139,8 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
                  (tpz == Zone::Clip || tpz == Zone::Danger) ? zone_colour(tpz) : pack(kText), buf);
     y += lh;
     const double headroom = d.peak_max_db == kSilenceDb ? kSilenceDb : -d.peak_max_db;
-    std::snprintf(buf, sizeof buf, "HR %s", headroom == kSilenceDb ? "--" : format_db(headroom).c_str());
+    // Headroom is a distance below full scale: unsigned while positive, negative above 0 dBFS.
+    std::snprintf(buf, sizeof buf, "HR %s", headroom == kSilenceDb ? "--" : (headroom > 0.0 ? format_db(headroom).substr(1) : format_db(headroom)).c_str());
     centred_text(dl, f, r.readouts.x0, r.readouts.x1, y, pack(kText), buf);
     y += lh;
     const double rms = d.rms_readout_db + (m.rms_aes17 ? kAes17OffsetDb : 0.0);
