@@ -192,7 +192,7 @@ int run_window(const WindowOptions& o) {
         const bool fresh = capture.snapshots().take(snap);
         bridge.feed(snap, fresh, now);
 
-        window.begin_frame();
+        window.begin_frame(screenshot);
         const ui::BridgeActions a = bridge.draw(status, fonts, now);
         window.end_frame();
         ++frame;

@@ -1,6 +1,8 @@
 #if HEADROOM_HAVE_UI  // the window files build only with -DHEADROOM_BUILD_UI=ON
 #include "app/window_backend.hpp"
 
+#include <cfloat>
+
 #include <epoxy/gl.h>
 // epoxy first: GLFW must not pull in another GL header.
 #include <GLFW/glfw3.h>
@@ -87,9 +89,10 @@ bool WindowBackend::minimised() const {
 void WindowBackend::poll_events() { glfwPollEvents(); }
 void WindowBackend::wait_events(double timeout_s) { glfwWaitEventsTimeout(timeout_s); }
 
-void WindowBackend::begin_frame() {
+void WindowBackend::begin_frame(bool ignore_mouse) {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    if (ignore_mouse) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);  // screenshots: no hover
     ImGui::NewFrame();
 }
 

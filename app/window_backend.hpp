@@ -29,7 +29,9 @@ public:
     void poll_events();
     void wait_events(double timeout_s);
 
-    void begin_frame();               // backends' NewFrame, ImGui::NewFrame
+    // Backends' NewFrame, ImGui::NewFrame. ignore_mouse: as if the pointer were elsewhere
+    // (screenshots must not depend on where the pointer happens to be).
+    void begin_frame(bool ignore_mouse = false);
     void end_frame();                 // ImGui::Render, clear, draw (no swap)
     void swap();
 
