@@ -53,7 +53,16 @@ check "geometry sidecar written" '[ -s "$work/shot.png.json" ]'
 check "the session was recorded" '[ -n "$(ls "$work/sessions" 2>/dev/null)" ]'
 [ "$fail" -eq 0 ] || exit 1
 
-# 4. Pixels, read with the standard library (zlib + PNG filters).
+# 4. A corrupt settings file: reported with its path and line, defaults used, left untouched.
+printf '{\n  "devices": {\n    "demo": oops\n  }\n}\n' > "$work/bad.json"
+cp "$work/bad.json" "$work/bad.json.orig"
+xvfb-run -a -s "-screen 0 1600x900x24" "$HEADROOM" --demo --demo-channels 2 --config "$work/bad.json" \
+    --session-dir "$work/sessions" --screenshot "$work/bad.png" --frames 5 2>"$work/bad.stderr"; rc=$?
+check "corrupt config: the window still runs (got $rc)" '[ "$rc" -eq 0 ]'
+check "corrupt config: stderr names path and line ($(head -c 300 "$work/bad.stderr"))" 'grep -q "$work/bad.json:3: " "$work/bad.stderr"'
+check "corrupt config: the file is left untouched" 'cmp -s "$work/bad.json" "$work/bad.json.orig"'
+
+# 5. Pixels, read with the standard library (zlib + PNG filters).
 python3 - "$work/shot.png" "$work/shot.png.json" <<'PY' || fail=1
 import json, struct, sys, zlib
 
