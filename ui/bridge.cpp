@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cfloat>
 #include <cstring>
 
 #include <imgui.h>
@@ -172,8 +173,11 @@ float Bridge::draw_banner(const BridgeStatus& st, const Fonts& fonts) {
     for (int i = 0; i < n; ++i) {
         const float y = p.y + static_cast<float>(i) * lh;
         dl->AddRectFilled(ImVec2(p.x, y), ImVec2(p.x + w, y + lh - 2.0f), pack(lines[i].colour), 3.0f);
-        const ImVec4 clip(p.x, y, p.x + w, y + lh);
-        dl->AddText(fonts.big, fonts.big->FontSize, ImVec2(p.x + 10.0f, y + 4.0f), pack({255, 255, 255}),
+        const ImVec4 clip(p.x, y, p.x + w - 10.0f, y + lh);
+        // Large when it fits, else the normal size (long paths in settings errors).
+        ImFont* f = fonts.big;
+        if (f->CalcTextSizeA(f->FontSize, FLT_MAX, 0.0f, lines[i].text.c_str()).x > w - 20.0f) f = fonts.normal;
+        dl->AddText(f, f->FontSize, ImVec2(p.x + 10.0f, y + 0.5f * (lh - 2.0f - f->FontSize)), pack({255, 255, 255}),
                     lines[i].text.c_str(), nullptr, 0.0f, &clip);
     }
     ImGui::Dummy(ImVec2(w, lh * static_cast<float>(n)));
