@@ -9,11 +9,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
 #include "engine/errors.hpp"
 
@@ -24,12 +26,27 @@ std::mutex g_stderr_mutex;           // one fd-2 redirection at a time
 std::weak_ptr<AudioSystem> g_live;   // the shared instance
 std::mutex g_live_mutex;
 
+// While fd 2 is redirected, hook messages wait here (a log line written now would land in
+// the redirection and be logged twice); the redirection's end logs them.
+std::atomic<bool> g_redirected{false};
+std::mutex g_pending_mutex;
+std::vector<std::string> g_pending;
+
+void debug_line(std::string line) {
+    if (g_redirected.load(std::memory_order_acquire)) {
+        std::lock_guard lk(g_pending_mutex);
+        g_pending.push_back(std::move(line));
+        return;
+    }
+    spdlog::debug("{}", line);
+}
+
 // ---- library message hooks ----------------------------------------------------------------
 // JACK and ALSA print through hooks that can be replaced. libportaudio links both
 // libraries, so their symbols are found at run time without linking them ourselves.
 void jack_message(const char* msg) {
     if (spdlog::default_logger_raw()->should_log(spdlog::level::debug))
-        spdlog::debug("jack: {}", msg ? msg : "");
+        debug_line(std::string("jack: ") + (msg ? msg : ""));
 }
 
 void alsa_message(const char* file, int line, const char* function, int err, const char* fmt, ...) {
@@ -39,20 +56,22 @@ void alsa_message(const char* file, int line, const char* function, int err, con
     va_start(ap, fmt);
     std::vsnprintf(text, sizeof text, fmt ? fmt : "", ap);
     va_end(ap);
-    spdlog::debug("alsa: {}:{} ({}) {}{}{}", file ? file : "?", line, function ? function : "?", text,
-                  err ? ": " : "", err ? std::to_string(err) : std::string());
+    debug_line(fmt::format("alsa: {}:{} ({}) {}{}{}", file ? file : "?", line, function ? function : "?", text,
+                           err ? ": " : "", err ? std::to_string(err) : std::string()));
 }
 
+// JACK's hooks are set again each time: PortAudio's JACK host API installs its own error
+// hook when it initialises (it keeps the text, never prints it).
 void install_library_hooks() {
-    static bool done = false;
-    if (done) return;
-    done = true;
     using JackSetFn = void (*)(void (*)(const char*));
     if (auto f = reinterpret_cast<JackSetFn>(dlsym(RTLD_DEFAULT, "jack_set_error_function"))) f(jack_message);
     if (auto f = reinterpret_cast<JackSetFn>(dlsym(RTLD_DEFAULT, "jack_set_info_function"))) f(jack_message);
-    using AlsaHandler = void (*)(const char*, int, const char*, int, const char*, ...);
-    using AlsaSetFn = int (*)(AlsaHandler);
-    if (auto f = reinterpret_cast<AlsaSetFn>(dlsym(RTLD_DEFAULT, "snd_lib_error_set_handler"))) f(alsa_message);
+    static std::once_flag alsa_once;
+    std::call_once(alsa_once, [] {
+        using AlsaHandler = void (*)(const char*, int, const char*, int, const char*, ...);
+        using AlsaSetFn = int (*)(AlsaHandler);
+        if (auto f = reinterpret_cast<AlsaSetFn>(dlsym(RTLD_DEFAULT, "snd_lib_error_set_handler"))) f(alsa_message);
+    });
 }
 
 bool pa_init_locked() {
@@ -83,6 +102,8 @@ bool all_digits(const std::string& s) {
 
 } // namespace
 
+void route_library_messages_to_debug_log() { install_library_hooks(); }
+
 std::string ascii_lower(std::string s) {
     for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return s;
@@ -96,6 +117,7 @@ StderrToDebugLog::StderrToDebugLog(const char* label) : label_(label) {
     tmp_ = mkstemp(path);
     if (tmp_ < 0) return;
     unlink(path);
+    g_redirected.store(true, std::memory_order_release);
     saved_ = dup(2);
     if (saved_ < 0 || dup2(tmp_, 2) < 0) {
         if (saved_ >= 0) close(saved_);
@@ -109,6 +131,13 @@ StderrToDebugLog::~StderrToDebugLog() {
         dup2(saved_, 2);
         close(saved_);
     }
+    g_redirected.store(false, std::memory_order_release);
+    std::vector<std::string> pending;
+    {
+        std::lock_guard lk(g_pending_mutex);
+        pending.swap(g_pending);
+    }
+    for (auto& line : pending) spdlog::debug("{}", line);
     if (tmp_ >= 0) {
         std::string text;
         if (lseek(tmp_, 0, SEEK_SET) == 0) {
@@ -224,8 +253,9 @@ DeviceEntry AudioSystem::find_input(const std::string& device, const std::string
     if (!host_api.empty() && std::none_of(all.begin(), all.end(), api_ok)) {
         std::string apis;
         for (const auto& h : host_apis()) apis += (apis.empty() ? "" : ", ") + h.name;
+        const bool jack = ascii_lower("JACK Audio Connection Kit").find(want_api) != std::string::npos;
         throw InputError("--host-api " + host_api + ": no such host API with devices (available: " +
-                         (apis.empty() ? "none" : apis) + ")");
+                         (apis.empty() ? "none" : apis) + ")" + (jack ? "; is the JACK server running?" : ""));
     }
     const DeviceEntry* pick = nullptr;
     if (device.empty()) {
