@@ -1,0 +1,51 @@
+#pragma once
+// The source options of the capturing commands (record, the window; DESIGN.md §4):
+// --device NAME|INDEX, --host-api NAME, --rate HZ, --buffer FRAMES, --input-file FILE,
+// --loop, --demo, --demo-channels N. add_source_options() registers them on a CLI11
+// subcommand; after parsing, spec() validates them (UsageError naming the option) and
+// choose_source() picks the source, falling back to the demo studio, with a notice, when
+// nothing was named and the machine has no input device at all.
+//
+// Threads: normal thread only (parsing and set-up).
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "engine/capture.hpp"
+
+namespace headroom {
+
+class AudioSystem;
+
+class SourceCli {
+public:
+    // Throws UsageError naming the option: values out of range (--rate 44100..192000,
+    // --buffer 16..8192, --demo-channels 1..256), two sources at once, --loop without
+    // --input-file, --demo-channels without --demo.
+    SourceSpec spec() const;
+    // True when the command line names a source (--device, --host-api, --input-file, --demo).
+    bool source_named() const;
+
+    // The raw option values (filled by CLI11).
+    std::string device, host_api, rate, buffer, input_file, demo_channels;
+    bool loop = false, demo = false;
+};
+
+// Registers the options on `cmd`; the returned object receives their values and must live
+// until the command has run.
+std::shared_ptr<SourceCli> add_source_options(CLI::App& cmd);
+
+struct SourceChoice {
+    SourceSpec spec;
+    std::string notice;                  // non-empty: tell the user (stderr / the window)
+    std::shared_ptr<AudioSystem> audio;  // kept alive when it was initialised to look for devices
+};
+
+// normal thread; may block. spec() plus the demo fallback: when no source is named, the
+// audio system is initialised to look for an input device; when there is none (or the
+// audio system cannot start), the demo studio is used with a notice saying so.
+// `has_input` replaces the device check (tests); null: ask PortAudio.
+SourceChoice choose_source(const SourceCli& cli, bool (*has_input)() = nullptr);
+
+} // namespace headroom
