@@ -22,6 +22,7 @@
 #include "app/exit_codes.hpp"
 #include "app/meter_cli.hpp"
 #include "app/record_summary.hpp"
+#include "app/source_cli.hpp"
 #include "engine/capture.hpp"
 #include "engine/errors.hpp"
 #include "engine/session_recorder.hpp"
@@ -51,37 +52,6 @@ struct StopSignals {
     }
 };
 
-// TEMPORARY until branch capture's app/source_cli lands: the source options, locally.
-struct SourceCli {
-    std::string device, host_api, input_file;
-    double rate = 0.0;
-    int buffer = 0;
-    bool loop = false, demo = false;
-    SourceSpec spec() const {
-        SourceSpec s;
-        if (demo) s.kind = SourceSpec::Kind::Demo;
-        else if (!input_file.empty()) s.kind = SourceSpec::Kind::File;
-        s.device = device;
-        s.host_api = host_api;
-        s.rate = rate;
-        s.buffer_frames = buffer;
-        s.file = input_file;
-        s.loop = loop;
-        return s;
-    }
-};
-std::shared_ptr<SourceCli> add_source_options(CLI::App& cmd) {
-    auto s = std::make_shared<SourceCli>();
-    cmd.add_option("--device", s->device, "Input device, NAME or INDEX");
-    cmd.add_option("--host-api", s->host_api, "Host API, e.g. jack, alsa");
-    cmd.add_option("--rate", s->rate, "Sample rate");
-    cmd.add_option("--buffer", s->buffer, "Buffer frames");
-    cmd.add_option("--input-file", s->input_file, "Play a sound file in real time");
-    cmd.add_flag("--loop", s->loop, "Loop the input file");
-    cmd.add_flag("--demo", s->demo, "The built-in demo studio");
-    return s;
-}
-
 struct RecordArgs {
     double duration = 0.0;  // 0: until a signal (or the end of the file)
     bool json = false;
@@ -94,9 +64,10 @@ int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli&
         throw UsageError("--duration: must be a number of seconds above 0");
     const PresetTable table = PresetTable::load_builtin();
     meter_cli.validate(table);
-    const SourceSpec spec = source_cli.spec();
+    const SourceChoice choice = choose_source(source_cli);
+    if (!choice.notice.empty()) std::fprintf(stderr, "headroom: %s\n", choice.notice.c_str());
 
-    Capture capture(spec);  // probes; InputError (exit 3) when the source cannot be opened
+    Capture capture(choice.spec);  // probes; InputError (exit 3) when the source cannot be opened
     const SourceInfo& info = capture.info();
     const std::size_t max_block =
         info.buffer_frames > 0 ? static_cast<std::size_t>(info.buffer_frames) : kMaxBlock;

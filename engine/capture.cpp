@@ -64,6 +64,10 @@ void Capture::start() {
 void Capture::stop() {
     if (!impl_ || !impl_->source) return;
     impl_->source->stop();
+    // The producer is gone: close the stream so events still open (a clip in the last
+    // merge gap, a hot stretch) and the partial envelope tick reach the recorder.
+    // A finished file source has done this already.
+    if (impl_->running && impl_->core && !impl_->source->finished()) impl_->core->finish();
     impl_->running = false;
 }
 
