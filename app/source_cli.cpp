@@ -92,14 +92,12 @@ SourceChoice choose_source(const SourceCli& cli, bool (*has_input)()) {
         found = has_input();
     } else {
         try {
-            c.audio = AudioSystem::acquire();
-            found = c.audio->has_input_device();
+            found = AudioSystem::acquire()->has_input_device();
         } catch (const InputError& e) {
             spdlog::debug("{}", e.what());
         }
     }
     if (!found) {
-        c.audio.reset();
         c.spec.kind = SourceSpec::Kind::Demo;
         c.notice = "no audio input device found: showing the demo studio (simulated; use --device or "
                    "--host-api to choose an interface, `headroom devices` to list them)";

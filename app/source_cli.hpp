@@ -16,8 +16,6 @@
 
 namespace headroom {
 
-class AudioSystem;
-
 class SourceCli {
 public:
     // Throws UsageError naming the option: values out of range (--rate 44100..192000,
@@ -39,12 +37,11 @@ std::shared_ptr<SourceCli> add_source_options(CLI::App& cmd);
 struct SourceChoice {
     SourceSpec spec;
     std::string notice;                  // non-empty: tell the user (stderr / the window)
-    std::shared_ptr<AudioSystem> audio;  // kept alive when it was initialised to look for devices
 };
 
 // normal thread; may block. spec() plus the demo fallback: when no source is named, the
-// audio system is initialised to look for an input device; when there is none (or the
-// audio system cannot start), the demo studio is used with a notice saying so.
+// audio system is initialised (and shut down again) to look for an input device; when there
+// is none (or the audio system cannot start), the demo studio is used with a notice.
 // `has_input` replaces the device check (tests); null: ask PortAudio.
 SourceChoice choose_source(const SourceCli& cli, bool (*has_input)() = nullptr);
 

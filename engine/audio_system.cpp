@@ -60,16 +60,18 @@ void alsa_message(const char* file, int line, const char* function, int err, con
                            err ? ": " : "", err ? std::to_string(err) : std::string()));
 }
 
+// JACK's hooks are set again each time: PortAudio's JACK host API installs its own error
+// hook when it initialises (it keeps the text, never prints it).
 void install_library_hooks() {
-    static bool done = false;
-    if (done) return;
-    done = true;
     using JackSetFn = void (*)(void (*)(const char*));
     if (auto f = reinterpret_cast<JackSetFn>(dlsym(RTLD_DEFAULT, "jack_set_error_function"))) f(jack_message);
     if (auto f = reinterpret_cast<JackSetFn>(dlsym(RTLD_DEFAULT, "jack_set_info_function"))) f(jack_message);
-    using AlsaHandler = void (*)(const char*, int, const char*, int, const char*, ...);
-    using AlsaSetFn = int (*)(AlsaHandler);
-    if (auto f = reinterpret_cast<AlsaSetFn>(dlsym(RTLD_DEFAULT, "snd_lib_error_set_handler"))) f(alsa_message);
+    static std::once_flag alsa_once;
+    std::call_once(alsa_once, [] {
+        using AlsaHandler = void (*)(const char*, int, const char*, int, const char*, ...);
+        using AlsaSetFn = int (*)(AlsaHandler);
+        if (auto f = reinterpret_cast<AlsaSetFn>(dlsym(RTLD_DEFAULT, "snd_lib_error_set_handler"))) f(alsa_message);
+    });
 }
 
 bool pa_init_locked() {
@@ -99,6 +101,8 @@ bool all_digits(const std::string& s) {
 }
 
 } // namespace
+
+void route_library_messages_to_debug_log() { install_library_hooks(); }
 
 std::string ascii_lower(std::string s) {
     for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -249,8 +253,9 @@ DeviceEntry AudioSystem::find_input(const std::string& device, const std::string
     if (!host_api.empty() && std::none_of(all.begin(), all.end(), api_ok)) {
         std::string apis;
         for (const auto& h : host_apis()) apis += (apis.empty() ? "" : ", ") + h.name;
+        const bool jack = ascii_lower("JACK Audio Connection Kit").find(want_api) != std::string::npos;
         throw InputError("--host-api " + host_api + ": no such host API with devices (available: " +
-                         (apis.empty() ? "none" : apis) + ")");
+                         (apis.empty() ? "none" : apis) + ")" + (jack ? "; is the JACK server running?" : ""));
     }
     const DeviceEntry* pick = nullptr;
     if (device.empty()) {

@@ -86,6 +86,10 @@ private:
     int tmp_ = -1;
 };
 
+// normal thread; idempotent. Routes ALSA's and JACK's message hooks to spdlog's debug log
+// (called before PortAudio or a JACK client is opened).
+void route_library_messages_to_debug_log();
+
 // Lower-case copy (ASCII), for the case-insensitive matches.
 std::string ascii_lower(std::string s);
 

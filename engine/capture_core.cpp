@@ -87,7 +87,7 @@ void CaptureCore::finish() noexcept {
 }
 
 void CaptureCore::count_xrun() noexcept {
-    xruns_.store(xruns_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    xruns_.fetch_add(1, std::memory_order_relaxed);  // also called from a host's notification thread
 }
 
 CallbackLoad CaptureCore::take_load() noexcept {

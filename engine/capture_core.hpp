@@ -48,7 +48,8 @@ public:
     // last frames and open events, publishes the tail readings.
     void finish() noexcept;
 
-    // audio thread; wait-free. The host reported an overflow/underflow.
+    // audio thread or the host's notification thread; wait-free (one atomic add).
+    // The host reported an overflow/underflow.
     void count_xrun() noexcept;
 
     // any thread; wait-free.

@@ -48,30 +48,44 @@ public:
 
     enum class Kind : std::uint8_t { Vocal, Bass, Kick, Snare, OverheadL, OverheadR, Guitar, Acoustic };
 
+    // The music is synthesised once per timeline (copy 0, even and odd copies each share
+    // one: kTimelines), at unit level; channels scale it and add their own clips. So the cost
+    // grows with the channel count only by a multiply, and 256 channels keep up in real time.
+    static constexpr int kTimelines = 2;
+
 private:
+    struct Timeline {
+        double offset_s = 0.0;
+        std::uint64_t seed = 0;
+        // vocal phrase state
+        double phrase_end_s = 0.0, gap_end_s = 0.0, note_end_s = 0.0;
+        double note_hz = 220.0, phase = 0.0, amp = 0.0, target_amp = 0.0;
+        std::uint64_t rng = 0;
+        // this sample's values
+        double t = 0.0;
+        float raw[kBaseSources] = {};  // unit-level sources (the vocal with its phrase envelope)
+        float vocal_osc = 0.0f;        // the vocal's oscillator without envelope (for shouts)
+    };
     struct Voice {
         Kind kind = Kind::Vocal;
+        int timeline = 0;
         float gain = 1.0f;            // linear loud-peak level
-        double offset_s = 0.0;        // time shift of this copy's part (repeated channels)
-        std::uint64_t seed = 0;
         // clip schedule (vocal and snare)
         double next_clip_s = 1e300;
         double clip_until_s = -1.0;
         std::uint64_t clip_rng = 0;
         std::int64_t clip_slot = -1;  // snare: the eighth-note slot of the rimshot
-        // vocal phrase state
-        double phrase_end_s = 0.0, gap_end_s = 0.0, note_end_s = 0.0;
-        double note_hz = 220.0, note_amp = 0.0, phase = 0.0, amp = 0.0;
-        double target_amp = 0.0;
-        std::uint64_t rng = 0;
     };
-    float sample(Voice& v, std::uint64_t n) noexcept;
-    float vocal(Voice& v, double t) noexcept;
+    void advance(Timeline& tl, std::uint64_t n) noexcept;
+    float vocal(Timeline& tl) noexcept;
+    float voice_sample(Voice& v, const Timeline& tl) noexcept;
 
     double rate_;
     std::uint64_t seed_;
     std::uint64_t pos_ = 0;
     std::vector<Voice> voices_;
+    Timeline timelines_[kTimelines];
+    int used_timelines_ = 1;
     std::vector<std::string> names_, presets_;
     std::vector<float> loud_db_;
 };

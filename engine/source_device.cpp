@@ -7,7 +7,7 @@
 // seconds while the stream claims to run. The lost stream is closed; every 2 s the poller
 // re-initialises PortAudio (a JACK server that comes back is only seen after that), looks
 // the device up again by name and host API, and re-opens it with the same rate and channel
-// count. The MeterBank's stream simply continues when the device is back (its sample
+// count. JACK devices are not opened here but by source_jack.cpp (see there why). The MeterBank's stream simply continues when the device is back (its sample
 // positions count delivered frames, not wall time; the recorder logs the gap).
 #include <portaudio.h>
 #include <spdlog/spdlog.h>
@@ -34,9 +34,8 @@ bool is_jack(const std::string& host_api) { return ascii_lower(host_api).find("j
 
 class DeviceSource final : public LiveSource {
 public:
-    explicit DeviceSource(const SourceSpec& spec) : spec_(spec) {
-        audio_ = AudioSystem::acquire();
-        dev_ = audio_->find_input(spec.device, spec.host_api);
+    DeviceSource(const SourceSpec& spec, std::shared_ptr<AudioSystem> audio, DeviceEntry dev)
+        : spec_(spec), audio_(std::move(audio)), dev_(std::move(dev)) {
         const int channels = std::min(dev_.input_channels, kMaxChannels);
         if (dev_.input_channels > kMaxChannels)
             spdlog::warn("{} has {} inputs; metering the first {}", describe(dev_), dev_.input_channels, kMaxChannels);
@@ -246,7 +245,15 @@ private:
 } // namespace
 
 std::unique_ptr<LiveSource> open_device_source(const SourceSpec& spec) {
-    return std::make_unique<DeviceSource>(spec);
+    auto audio = AudioSystem::acquire();
+    DeviceEntry dev = audio->find_input(spec.device, spec.host_api);
+    if (is_jack(dev.host_api)) {
+        // JACK devices are captured by Headroom's own JACK client (source_jack.cpp); PortAudio,
+        // whose JACK client would otherwise hold the name "headroom", is shut down first.
+        audio.reset();
+        return open_jack_source(spec, dev.name);
+    }
+    return std::make_unique<DeviceSource>(spec, std::move(audio), std::move(dev));
 }
 
 } // namespace headroom

@@ -4,6 +4,7 @@
 // producer thread (the PortAudio callback, or a pacing thread).
 #include <cstddef>
 #include <memory>
+#include <string>
 
 #include "engine/capture.hpp"
 #include "engine/capture_core.hpp"
@@ -33,5 +34,7 @@ public:
 std::unique_ptr<LiveSource> open_file_source(const SourceSpec& spec);    // source_file.cpp
 std::unique_ptr<LiveSource> open_demo_source(const SourceSpec& spec);    // source_demo.cpp
 std::unique_ptr<LiveSource> open_device_source(const SourceSpec& spec);  // source_device.cpp
+// The JACK client `device` (e.g. "system") through Headroom's own JACK client; source_jack.cpp.
+std::unique_ptr<LiveSource> open_jack_source(const SourceSpec& spec, const std::string& device);
 
 } // namespace headroom

@@ -81,6 +81,7 @@ TEST_CASE("DemoStudio") {
                     last = t;
                 }
         }
+        for (auto& [c, t] : clips) INFO("clip on " << s.names()[c] << " at " << t << " s");
         REQUIRE(!clips.empty());
         CHECK(std::any_of(clips.begin(), clips.end(), [](auto& p) { return p.first == 0 && p.second < 8.0; }));
         CHECK(clips.size() >= 3);   // ~ every 20-40 s over a minute, plus the early one
