@@ -166,7 +166,7 @@ struct SessionRecorder::Impl {
         if (with_summary) {
             std::lock_guard lk(mu);
             j["frames"] = summary.frames();
-            j["channel_summary"] = ojson::parse(summary.channels_json(false).dump());
+            j["channel_summary"] = summary.channels_json(false);
         }
         return j.dump(2) + "\n";
     }
@@ -185,16 +185,8 @@ struct SessionRecorder::Impl {
         ojson j;
         j["type"] = e.type == EventType::Clip ? "clip" : e.type == EventType::Hot ? "hot" : "nonfinite";
         j["time"] = stamp_of_frame(e.start_sample);
-        if (e.type == EventType::NonFinite) {
-            j["channel"] = e.channel + 1;
-            j["start_sample"] = e.start_sample;
-            j["start_s"] = static_cast<double>(e.start_sample) / rate;
-            j["end_s"] = static_cast<double>(e.end_sample + 1) / rate;
-            j["samples"] = e.count;
-        } else {
-            const nlohmann::json ev = event_json(e, rate);
-            for (auto it = ev.begin(); it != ev.end(); ++it) j[it.key()] = ojson::parse(it.value().dump());
-        }
+        const ojson ev = event_json(e, rate);  // (a temporary's items() would dangle)
+        for (auto it = ev.begin(); it != ev.end(); ++it) j[it.key()] = *it;
         j["channel_name"] = e.channel < names.size() ? names[e.channel] : "In " + std::to_string(e.channel + 1);
         return j.dump() + "\n";
     }
