@@ -91,7 +91,9 @@ int run_window(const WindowOptions& o) {
     status.host_api = info.host_api;
     status.sample_rate = info.sample_rate;
     status.buffer_frames = info.buffer_frames;
-    status.demo_reason = choice.notice.empty() ? std::string("--demo") : choice.notice;
+    // The banner says why in a few words; stderr has the whole notice.
+    status.demo_reason = choice.notice.empty() ? std::string("--demo")
+                                               : std::string("no input device found; --device picks an interface");
     status.config_error = cfg.error;
 
     // The session: an unwritable folder is shown in the window and on stderr; metering goes on.
