@@ -101,7 +101,7 @@ void WindowBackend::end_frame() {
     int w = 0, h = 0;
     glfwGetFramebufferSize(window_, &w, &h);
     glViewport(0, 0, w, h);
-    glClearColor(18 / 255.0f, 20 / 255.0f, 24 / 255.0f, 1.0f);
+    glClearColor(18 / 255.0f, 20 / 255.0f, 24 / 255.0f, 1.0f);  // ui::kBackground (the bridge draws no background)
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }

@@ -87,25 +87,44 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
         centred_text(dl, f, r.peak_text.x0, r.peak_text.x1, r.peak_text.y0, col, txt.c_str());
     }
 
-    // The bar area: background, the preset window as a band, tick marks.
+    // The bar area: background, the preset window as a band, tick marks, the bars. What the
+    // peak bar will cover is not painted first (software rasterisers pay for every pixel).
     const ImVec2 b0(r.bar.x0, r.bar.y0), b1(r.bar.x1, r.bar.y1);
-    dl->AddRectFilled(b0, b1, pack(kBarBackground));
+    const float inset = std::max(3.0f, 0.12f * r.bar.w());
+    const float bx0 = b0.x + inset, bx1 = b1.x - inset;
+    const bool has_bar = d.bar_db > scale.bottom_db;
+    const float top = has_bar ? scale.y_of(d.bar_db) : b1.y;
+    auto fill_around_bar = [&](float y0, float y1, std::uint32_t col) {
+        if (y1 <= y0) return;
+        const float covered = std::max(y0, top);  // the bar covers [top, b1.y) between bx0 and bx1
+        if (covered > y0) dl->AddRectFilled(ImVec2(b0.x, y0), ImVec2(b1.x, covered), col);
+        if (y1 > covered) {
+            dl->AddRectFilled(ImVec2(b0.x, covered), ImVec2(bx0, y1), col);
+            dl->AddRectFilled(ImVec2(bx1, covered), ImVec2(b1.x, y1), col);
+        }
+    };
     const float wy0 = scale.y_of(p.hi_dbfs), wy1 = scale.y_of(p.lo_dbfs);
-    dl->AddRectFilled(ImVec2(b0.x, wy0), ImVec2(b1.x, wy1), pack(kTargetBand));
+    fill_around_bar(b0.y, wy0, pack(kBarBackground));
+    fill_around_bar(wy0, wy1, pack(kTargetBand));
+    fill_around_bar(wy1, b1.y, pack(kBarBackground));
     double marks[32];
     const int n = scale_marks(scale, marks, 32);
     for (int i = 0; i < n; ++i) {
         const float y = std::floor(scale.y_of(marks[i])) + 0.5f;
-        dl->AddLine(ImVec2(b0.x, y), ImVec2(b1.x, y), marks[i] == 0.0 ? IM_COL32(120, 120, 130, 255) : IM_COL32(60, 64, 74, 255));
+        const std::uint32_t col = marks[i] == 0.0 ? IM_COL32(120, 120, 130, 255) : IM_COL32(60, 64, 74, 255);
+        if (y < top) {
+            dl->AddLine(ImVec2(b0.x, y), ImVec2(b1.x, y), col);
+        } else {  // beside the bar only
+            dl->AddLine(ImVec2(b0.x, y), ImVec2(bx0, y), col);
+            dl->AddLine(ImVec2(bx1, y), ImVec2(b1.x, y), col);
+        }
     }
 
-    // Bars: peak (full width, zone colour), RMS inside (a darker, narrower column).
-    const float inset = std::max(3.0f, 0.12f * r.bar.w());
-    const float bx0 = b0.x + inset, bx1 = b1.x - inset;
-    if (d.bar_db > scale.bottom_db) {
+    // Bars: peak (zone colour), RMS inside (a darker, narrower column).
+    if (has_bar) {
         const Zone z = bar_zone(d.bar_db, p, m.clip_threshold_db);
         const Rgb c = zone_rgb(z);
-        dl->AddRectFilled(ImVec2(bx0, scale.y_of(d.bar_db)), ImVec2(bx1, b1.y), pack(c));
+        dl->AddRectFilled(ImVec2(bx0, top), ImVec2(bx1, b1.y), pack(c));
         const double rms_db = d.rms_db + (m.rms_aes17 ? kAes17OffsetDb : 0.0);
         if (rms_db > scale.bottom_db) {
             const float rw = 0.3f * (bx1 - bx0);
