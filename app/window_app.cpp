@@ -82,6 +82,7 @@ int run_window(const WindowOptions& o) {
         if (i < stored.size() && !stored[i].name.empty()) info.channel_names[i] = stored[i].name;
         if (info.channel_names[i].empty()) info.channel_names[i] = "In " + std::to_string(c + 1);
     }
+    window.set_title("Headroom - " + (info.kind == "demo" ? std::string("demo studio") : info.device));
     const MeterSetup setup = meter_cli.resolve(info.sample_rate, info.channels, kMaxBlock, table, default_presets);
     capture.configure(setup.options);
 

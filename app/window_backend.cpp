@@ -134,6 +134,8 @@ void WindowBackend::set_icon(const std::filesystem::path& png) {
     stbi_image_free(px);
 }
 
+void WindowBackend::set_title(const std::string& title) { glfwSetWindowTitle(window_, title.c_str()); }
+
 void WindowBackend::read_framebuffer(std::vector<std::uint8_t>& rgba, int& width, int& height) const {
     glfwGetFramebufferSize(window_, &width, &height);
     const std::size_t row = static_cast<std::size_t>(width) * 4;

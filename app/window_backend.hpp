@@ -38,7 +38,8 @@ public:
     void set_fullscreen(bool on);
     bool fullscreen() const { return fullscreen_; }
     void set_always_on_top(bool on);
-    void set_icon(const std::filesystem::path& png);  // quietly ignored when unreadable
+    void set_icon(const std::filesystem::path& png);
+    void set_title(const std::string& title);  // quietly ignored when unreadable
 
     // The back buffer as RGBA rows, top row first (call after end_frame, before swap).
     void read_framebuffer(std::vector<std::uint8_t>& rgba, int& width, int& height) const;

@@ -70,7 +70,12 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
     // Clip indicator: red and labelled while latched.
     dl->AddRectFilled(ImVec2(r.clip.x0, r.clip.y0), ImVec2(r.clip.x1, r.clip.y1),
                       pack(d.clip_latched ? kClipOn : kClipOff), 3.0f);
-    if (d.clip_latched) {
+    if (!d.clip_latched) {  // the channel number, dim: strips stay identifiable when names are cut
+        char num[16];
+        std::snprintf(num, sizeof num, "%d", m.channel);
+        ImFont* f = fonts.small;
+        centred_text(dl, f, r.clip.x0, r.clip.x1, r.clip.y0 + 0.5f * (r.clip.h() - f->FontSize), pack({120, 84, 88}), num);
+    } else {
         char buf[40];
         if (compact || d.clips_since_reset <= 1) std::snprintf(buf, sizeof buf, "CLIP");
         else std::snprintf(buf, sizeof buf, "CLIP %llu", static_cast<unsigned long long>(d.clips_since_reset));
