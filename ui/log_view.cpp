@@ -1,6 +1,7 @@
 #include "ui/log_view.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -63,10 +64,14 @@ void LogView::reload_if_due(double now) {
         next_reload_ = now + 2.0;
         return;
     }
-    // The session being recorded grows: read it again every 2 s.
+    // The session being recorded grows: read it again every 2 s, or less often when reading
+    // takes long (a long session with many channels), so that it never costs the UI thread
+    // more than about 5 % of its time.
     if (shown_ == current_ && now >= next_reload_) {
+        const auto t0 = std::chrono::steady_clock::now();
         load(current_);
-        next_reload_ = now + 2.0;
+        const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        next_reload_ = now + std::max(2.0, 20.0 * took);
     }
 }
 

@@ -6,8 +6,9 @@
 // advice); the level history of one channel from the 10 Hz envelope with its clips marked;
 // exports to CSV and Audacity labels into the session folder.
 //
-// Threads: UI thread (ImGui). Reading a session blocks briefly (small files); the current
-// session is re-read every 2 s while the window is open.
+// Threads: UI thread (ImGui). Reading a session blocks briefly; the current session is re-read
+// every 2 s while the window is open (less often when a read takes long: at most ~5 % of the
+// UI thread's time).
 #include <filesystem>
 #include <optional>
 #include <string>
