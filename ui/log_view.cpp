@@ -121,10 +121,12 @@ void LogView::draw_session_picker() {
         (shown_ == current_ ? log_.name + "  (recording now)" : log_.name);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22.0f);
     if (ImGui::BeginCombo("Session", label.c_str())) {
-        try {
-            past_ = list_sessions(sessions_dir_);
-        } catch (const std::exception&) {
-            past_.clear();
+        if (ImGui::IsWindowAppearing()) {  // list the folder once per opening, not every frame
+            try {
+                past_ = list_sessions(sessions_dir_);
+            } catch (const std::exception&) {
+                past_.clear();
+            }
         }
         for (auto it = past_.rbegin(); it != past_.rend(); ++it) {
             std::string name = it->filename().string();
