@@ -62,7 +62,13 @@ check "corrupt config: the window still runs (got $rc)" '[ "$rc" -eq 0 ]'
 check "corrupt config: stderr names path and line ($(head -c 300 "$work/bad.stderr"))" 'grep -q "$work/bad.json:3: " "$work/bad.stderr"'
 check "corrupt config: the file is left untouched" 'cmp -s "$work/bad.json" "$work/bad.json.orig"'
 
-# 5. Pixels, read with the standard library (zlib + PNG filters).
+# 5. A screenshot that cannot be written: exit 4, one line naming the file.
+xvfb-run -a -s "-screen 0 1600x900x24" "$HEADROOM" --demo --demo-channels 2 --session-dir "$work/sessions" \
+    --screenshot /proc/headroom-no/shot.png --frames 3 2>"$work/unwritable.stderr"; rc=$?
+check "unwritable screenshot exits 4 (got $rc)" '[ "$rc" -eq 4 ]'
+check "unwritable screenshot is named on stderr" 'grep -q "^headroom: /proc/headroom-no/shot.png: " "$work/unwritable.stderr"'
+
+# 6. Pixels, read with the standard library (zlib + PNG filters).
 python3 - "$work/shot.png" "$work/shot.png.json" <<'PY' || fail=1
 import json, struct, sys, zlib
 
