@@ -1,13 +1,199 @@
-// headroom log — placeholder until its issue lands.
+// headroom log [SESSION] [--json|--csv|--markers audacity] [--session-dir DIR]
+// Prints a session's clip log (DESIGN.md §4, §5): the newest session by default. Reads files
+// only; never opens the audio system.
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
 #include "app/command.hpp"
+#include "app/exit_codes.hpp"
 #include "engine/errors.hpp"
+#include "engine/session_log.hpp"
+#include "engine/session_recorder.hpp"
+#include "engine/wall_time.hpp"
 
 namespace headroom {
+namespace {
+
+struct LogArgs {
+    std::string session;
+    bool json = false;
+    bool csv = false;
+    std::string markers;
+    std::string session_dir;
+};
+
+// "10:15:02.345" from an ISO 8601 stamp; the stamp itself when it is not one.
+std::string clock_of(const std::string& iso) {
+    return iso.size() >= 23 && iso[10] == 'T' ? iso.substr(11, 12) : iso;
+}
+
+std::string db_text(const std::optional<double>& v, const char* unit) {
+    if (!v) return "";
+    char b[32];
+    std::snprintf(b, sizeof b, "%+.2f %s", *v, unit);
+    return b;
+}
+
+std::string duration_text(double s) {
+    char b[32];
+    const double ms = s * 1000.0;
+    if (ms < 10.0) std::snprintf(b, sizeof b, "%.3f ms", ms);
+    else if (ms < 1000.0) std::snprintf(b, sizeof b, "%.1f ms", ms);
+    else std::snprintf(b, sizeof b, "%.2f s", s);
+    return b;
+}
+
+std::string str_field(const nlohmann::json& j, const char* k) {
+    const auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void print_text(const SessionLog& log) {
+    const auto& sj = log.session;
+    std::string device = str_field(sj, "device");
+    const std::string host = str_field(sj, "host_api");
+    if (!host.empty()) device += " (" + host + ")";
+    std::printf("Session %s\n", log.name.c_str());
+    std::printf("  folder:   %s\n", log.folder.string().c_str());
+    if (!device.empty()) std::printf("  source:   %s\n", device.c_str());
+    std::printf("  stream:   %.0f Hz, %d channel%s\n", log.sample_rate, log.channels, log.channels == 1 ? "" : "s");
+    const std::string start = str_field(sj, "start_time"), end = str_field(sj, "end_time");
+    if (!start.empty()) {
+        std::printf("  started:  %s\n", start.c_str());
+        if (!end.empty()) {
+            const auto a = parse_iso8601_ms(start), b = parse_iso8601_ms(end);
+            std::printf("  ended:    %s", end.c_str());
+            if (a && b) std::printf("  (%.1f s)", static_cast<double>(*b - *a) / 1000.0);
+            std::printf("\n");
+        }
+    }
+    std::printf("\n");
+
+    std::optional<std::int64_t> t0;
+    for (const auto& e : log.entries)
+        if (e.type == "start") {
+            t0 = parse_iso8601_ms(e.time);
+            break;
+        }
+    std::printf("%-12s  %-12s  %3s  %-14s %-11s %11s  %11s  %10s  %5s  %7s\n", "time", "timecode", "ch", "name",
+                "event", "sample peak", "true peak", "duration", "runs", "samples");
+    std::map<std::string, std::map<int, int>> counts;  // type -> channel -> events
+    std::uint64_t xruns = 0;
+    bool stopped = false;
+    for (const auto& e : log.entries) {
+        const bool ev = e.type == "clip" || e.type == "hot" || e.type == "nonfinite";
+        double tc = e.start_s;
+        if (!ev) {
+            const auto t = parse_iso8601_ms(e.time);
+            tc = t && t0 ? static_cast<double>(*t - *t0) / 1000.0 : 0.0;
+        }
+        if (ev) {
+            ++counts[e.type][e.channel];
+            const auto c = static_cast<std::size_t>(e.channel - 1);
+            const std::string name = e.channel >= 1 && c < log.channel_names.size() ? log.channel_names[c] : "";
+            std::printf("%-12s  %-12s  %3d  %-14.14s %-11s %11s  %11s  %10s  %5llu  %7llu\n", clock_of(e.time).c_str(),
+                        session_timecode(tc).c_str(), e.channel, name.c_str(), e.type.c_str(),
+                        db_text(e.sample_peak_dbfs, "dBFS").c_str(), db_text(e.true_peak_dbtp, "dBTP").c_str(),
+                        duration_text(e.end_s - e.start_s).c_str(), static_cast<unsigned long long>(e.runs),
+                        static_cast<unsigned long long>(e.samples));
+            continue;
+        }
+        std::string detail;
+        if (e.type == "xrun") {
+            const auto n = e.raw.value("count", std::uint64_t{0});
+            xruns += n;
+            detail = std::to_string(n) + " overflow" + (n == 1 ? "" : "s") + " reported by the host";
+        } else if (e.type == "device_lost") {
+            detail = "device lost: " + str_field(e.raw, "reason");
+        } else if (e.type == "device_back") {
+            detail = "device back";
+        } else if (e.type == "dropped") {
+            detail = std::to_string(e.raw.value("count", std::uint64_t{0})) + " events dropped (queue full)";
+        } else if (e.type == "write_error") {
+            detail = "disk write failed: " + str_field(e.raw, "error") + " (" +
+                     std::to_string(e.raw.value("records_lost", std::uint64_t{0})) + " records lost)";
+        } else if (e.type == "start") {
+            detail = "recording started";
+        } else if (e.type == "stop") {
+            stopped = true;
+            detail = "recording stopped";
+        }
+        std::printf("%-12s  %-12s  %3s  %-14s %-11s %s\n", clock_of(e.time).c_str(), session_timecode(tc).c_str(), "",
+                    "", e.type.c_str(), detail.c_str());
+    }
+
+    auto summary = [&](const char* type, const char* label) {
+        const auto it = counts.find(type);
+        int total = 0;
+        std::string per;
+        if (it != counts.end()) {
+            for (const auto& [ch, n] : it->second) {
+                total += n;
+                const auto c = static_cast<std::size_t>(ch - 1);
+                per += (per.empty() ? "" : ", ") +
+                       (ch >= 1 && c < log.channel_names.size() ? log.channel_names[c] : "ch" + std::to_string(ch)) +
+                       " " + std::to_string(n);
+            }
+        }
+        std::printf("%d %s%s%s%s", total, label, per.empty() ? "" : " (", per.c_str(), per.empty() ? "" : ")");
+    };
+    std::printf("\n");
+    summary("clip", "clip events");
+    std::printf(" · ");
+    summary("hot", "hot events");
+    std::printf(" · ");
+    summary("nonfinite", "non-finite bursts");
+    std::printf(" · %llu xruns\n", static_cast<unsigned long long>(xruns));
+
+    if (log.torn_tail)
+        std::printf("note: the last line of clips.jsonl was incomplete (the session was killed while writing it); "
+                    "it was ignored\n");
+    if (log.bad_lines > 0)
+        std::printf("note: %zu line%s of clips.jsonl did not parse and %s skipped\n", log.bad_lines,
+                    log.bad_lines == 1 ? "" : "s", log.bad_lines == 1 ? "was" : "were");
+    if (!stopped)
+        std::printf("note: no stop line: the session did not end cleanly (killed, crashed) or is still recording\n");
+}
+
+} // namespace
 
 Command add_log_command(CLI::App& root) {
+    auto args = std::make_shared<LogArgs>();
     Command c;
-    c.cli = root.add_subcommand("log", "not implemented yet");
-    c.run = [] () -> int { throw UsageError("'log' is not implemented yet"); };
+    c.cli = root.add_subcommand("log", "Print a session's clip log (the newest session by default)");
+    c.cli->add_option("SESSION", args->session, "Session folder, or its name under the sessions folder");
+    auto* j = c.cli->add_flag("--json", args->json, "Print the log's entries as a JSON array");
+    auto* v = c.cli->add_flag("--csv", args->csv, "Print the clip, hot and non-finite events as CSV (header row)");
+    auto* m = c.cli->add_option("--markers", args->markers, "Print a marker track: audacity (label track)")
+                  ->type_name("audacity");
+    j->excludes(v)->excludes(m);
+    v->excludes(m);
+    c.cli->add_option("--session-dir", args->session_dir,
+                      "Sessions folder (default $XDG_DATA_HOME/headroom/sessions)")
+        ->type_name("DIR");
+    c.run = [args]() -> int {
+        if (!args->markers.empty() && args->markers != "audacity")
+            throw UsageError("--markers: '" + args->markers + "' is not a marker format (valid: audacity)");
+        const auto dir = args->session_dir.empty() ? default_sessions_dir() : std::filesystem::path(args->session_dir);
+        const SessionLog log = read_session(resolve_session(args->session, dir));
+        if (args->json) {
+            nlohmann::json a = nlohmann::json::array();
+            for (const auto& e : log.entries) a.push_back(e.raw);
+            std::printf("%s\n", a.dump(2).c_str());
+        } else if (args->csv) {
+            std::fputs(session_csv(log).c_str(), stdout);
+        } else if (!args->markers.empty()) {
+            std::fputs(audacity_labels(log).c_str(), stdout);
+        } else {
+            print_text(log);
+        }
+        return exit_code::ok;
+    };
     return c;
 }
 

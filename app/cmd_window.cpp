@@ -1,13 +1,70 @@
-// headroom (no subcommand): the meter bridge window — placeholder until its issue lands.
+// headroom (no subcommand): the meter bridge window on the default input device (the demo
+// studio when there is none), recording the session while it is open. app/window_app.cpp
+// does the work; this file is the command line.
+#include <memory>
+#include <sstream>
+
 #include "app/command.hpp"
+#include "app/meter_cli.hpp"
+#include "app/source_cli.hpp"
 #include "engine/errors.hpp"
+#if HEADROOM_HAVE_UI
+#include "app/window_app.hpp"
+#endif
 
 namespace headroom {
 
 Command add_window_command(CLI::App& root) {
     Command c;
     c.cli = &root;
-    c.run = []() -> int { throw UsageError("the window is not implemented yet"); };
+    auto source = add_source_options(root);
+    auto meter = add_meter_options(root);
+    struct Paths {
+        std::string session_dir, config, screenshot, size = "1600x900";
+        int frames = 120;
+        bool show_log = false, show_help = false, compact = false;
+    };
+    auto p = std::make_shared<Paths>();
+    root.add_option("--session-dir", p->session_dir, "Folder of the session folders (default $XDG_DATA_HOME/headroom/sessions)")
+        ->type_name("DIR");
+    root.add_option("--config", p->config, "Settings file (default $XDG_CONFIG_HOME/headroom/config.json)")
+        ->type_name("FILE");
+    root.add_option("--screenshot", p->screenshot, "Render --frames frames, write the window as a PNG and exit")
+        ->type_name("FILE.png");
+    root.add_option("--frames", p->frames, "Frames to render before --screenshot (default 120, at 60 per second)")
+        ->type_name("N");
+    root.add_flag("--show-log", p->show_log, "Open the clip log at start");
+    root.add_flag("--show-help", p->show_help, "Open the keyboard help at start");
+    root.add_flag("--compact", p->compact, "Compact strips");
+    root.add_option("--size", p->size, "Window size in pixels (default 1600x900)")->type_name("WxH");
+
+    c.run = [source, meter, p]() -> int {
+#if HEADROOM_HAVE_UI
+        WindowOptions o;
+        o.source = source;
+        o.meter = meter;
+        o.session_dir = p->session_dir;
+        o.config_path = p->config;
+        o.screenshot = p->screenshot;
+        if (!p->screenshot.empty() && p->frames < 1)
+            throw UsageError("--frames: " + std::to_string(p->frames) + " is not at least 1");
+        o.frames = p->frames;
+        o.show_log = p->show_log;
+        o.show_help = p->show_help;
+        o.compact = p->compact;
+        std::istringstream size(p->size);
+        char x = 0;
+        if (!(size >> o.width >> x >> o.height) || x != 'x' || o.width < 200 || o.height < 150 || o.width > 16384 ||
+            o.height > 16384)
+            throw UsageError("--size: '" + p->size + "' is not WIDTHxHEIGHT in pixels (at least 200x150)");
+        return run_window(o);
+#else
+        (void)source;
+        (void)meter;
+        (void)p;
+        throw UsageError("this headroom was built without the window (-DHEADROOM_BUILD_UI=OFF); use `headroom record`");
+#endif
+    };
     return c;
 }
 

@@ -65,7 +65,11 @@ std::filesystem::path resolve_session(const std::string& arg, const std::filesys
 // runs,samples,sample_peak_dbfs,true_peak_dbtp   (empty cell for null)
 std::string session_csv(const SessionLog& log);
 // normal thread. Audacity label track: "start<TAB>end<TAB>label" per clip, seconds from the
-// session start with 6 decimals; label "CLIP ch3 Snare +0.4 dBTP (12 samples)".
+// session start with 6 decimals; label "CLIP ch3 Snare +0.4 dBTP (12 samples)" ("(1 sample)"
+// for one; the true peak, or the sample peak in dBFS when a line has no true peak).
 std::string audacity_labels(const SessionLog& log);
+
+// any thread. "HH:MM:SS.mmm" for seconds from the session start (the CSV's timecode column).
+std::string session_timecode(double seconds);
 
 } // namespace headroom

@@ -1,0 +1,103 @@
+#include "app/record_summary.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "engine/meter_options.hpp"
+#include "engine/session_log.hpp"
+
+namespace headroom {
+namespace {
+
+std::string db_cell(double linear, const char* fmt = "%+.1f") {
+    if (!(linear > 0.0)) return "-inf";
+    char b[32];
+    std::snprintf(b, sizeof b, fmt, to_db(linear));
+    return b;
+}
+
+} // namespace
+
+nlohmann::ordered_json record_json(const RecordResult& r) {
+    const auto& s = r.summary;
+    nlohmann::ordered_json j;
+    j["session"] = r.folder.string();
+    j["sample_rate"] = s.sample_rate();
+    j["frames"] = s.frames();
+    j["duration_s"] = std::round(static_cast<double>(s.frames()) / s.sample_rate() * 1e6) / 1e6;
+    j["channels"] = s.channels_json(r.rms_aes17);
+    j["clips"] = s.clips_json();
+    j["source"] = r.info.kind;
+    j["device"] = r.info.device;
+    j["host_api"] = r.info.host_api;
+    j["buffer_frames"] = r.info.buffer_frames;
+    j["ended_by"] = r.ended_by;
+    j["xruns"] = r.status.xruns;
+    j["device_losses"] = r.status.losses;
+    j["dropped_events"] = r.status.dropped_events;
+    j["write_error"] = r.write_error ? nlohmann::ordered_json(*r.write_error) : nlohmann::ordered_json(nullptr);
+    return j;
+}
+
+void print_record_summary(const RecordResult& r) {
+    const auto& s = r.summary;
+    const double secs = static_cast<double>(s.frames()) / s.sample_rate();
+    std::printf("Session %s: %.1f s of %s, %.0f Hz, %d channel%s (ended by %s)\n",
+                r.folder.filename().string().c_str(), secs, r.info.device.c_str(), s.sample_rate(), s.channels(),
+                s.channels() == 1 ? "" : "s", r.ended_by.c_str());
+    std::printf("  folder: %s\n\n", r.folder.string().c_str());
+    std::printf("%3s  %-14s %-12s %-10s %11s %11s %8s %8s %9s %6s %8s %9s\n", "ch", "name", "preset", "window",
+                "sample peak", "true peak", "rms", "rms max", "headroom", "clips", "clipped", "advice");
+    for (int c = 0; c < s.channels(); ++c) {
+        const ChannelSummary& ch = s.channel(c);
+        char window[32];
+        std::snprintf(window, sizeof window, "%.0f..%.0f", ch.preset.lo_dbfs, ch.preset.hi_dbfs);
+        const double rms = ch.frames > 0 ? std::sqrt(ch.sum_squares / static_cast<double>(ch.frames)) : 0.0;
+        const double aes = r.rms_aes17 ? 3.0103 : 0.0;
+        std::string rms_txt = rms > 0.0 ? db_cell(rms) : "-inf", rmsmax_txt = db_cell(ch.rms_window_max);
+        if (r.rms_aes17) {
+            char b[32];
+            if (rms > 0.0) std::snprintf(b, sizeof b, "%+.1f", rms_to_db(rms, true)), rms_txt = b;
+            if (ch.rms_window_max > 0.0f) std::snprintf(b, sizeof b, "%+.1f", to_db(ch.rms_window_max) + aes), rmsmax_txt = b;
+        }
+        std::string headroom = ch.sample_peak > 0.0f ? db_cell(ch.sample_peak, "%.1f") : "-";
+        if (ch.sample_peak > 0.0f) {
+            char b[32];
+            std::snprintf(b, sizeof b, "%.1f dB", -to_db(ch.sample_peak));
+            headroom = b;
+        }
+        std::string advice = "-";
+        if (const auto a = s.gain_advice_db(c)) {
+            char b[32];
+            std::snprintf(b, sizeof b, "%+.1f dB", *a);
+            advice = b;
+        }
+        std::printf("%3d  %-14.14s %-12.12s %-10s %6s dBFS %6s dBTP %8s %8s %9s %6llu %8llu %9s\n", c + 1,
+                    ch.name.c_str(), ch.preset.id.c_str(), window, db_cell(ch.sample_peak).c_str(),
+                    db_cell(ch.true_peak).c_str(), rms_txt.c_str(), rmsmax_txt.c_str(), headroom.c_str(),
+                    static_cast<unsigned long long>(ch.clip_events),
+                    static_cast<unsigned long long>(ch.clipped_samples), advice.c_str());
+    }
+    std::printf("\n");
+    if (s.clips().empty()) {
+        std::printf("No clips.\n");
+    } else {
+        std::printf("Clips (%zu):\n", s.clips().size());
+        for (const auto& e : s.clips()) {
+            const int c = e.channel;
+            const std::string name = c < s.channels() ? s.channel(c).name : "";
+            std::printf("  %s  ch%d %-14.14s %s dBTP  %llu sample%s in %u run%s\n",
+                        session_timecode(static_cast<double>(e.start_sample) / s.sample_rate()).c_str(), c + 1,
+                        name.c_str(), db_cell(e.true_peak, "%+.2f").c_str(), static_cast<unsigned long long>(e.count),
+                        e.count == 1 ? "" : "s", e.runs, e.runs == 1 ? "" : "s");
+        }
+    }
+    std::printf("Hot events: %zu · xruns: %llu · device lost: %u time%s · dropped events: %llu\n", s.hot().size(),
+                static_cast<unsigned long long>(r.status.xruns), r.status.losses, r.status.losses == 1 ? "" : "s",
+                static_cast<unsigned long long>(r.status.dropped_events));
+    if (s.channels() > 0 && !s.gain_advice_db(0) && secs < kGainMinActiveS)
+        std::printf("Gain advice needs %.0f s of signal on a channel.\n", kGainMinActiveS);
+    std::printf("Read the clip log: headroom log %s\n", r.folder.string().c_str());
+}
+
+} // namespace headroom

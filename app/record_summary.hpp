@@ -1,0 +1,32 @@
+#pragma once
+// What `headroom record` prints at the end: a readable table, or the DESIGN.md §4 JSON
+// object of the session ("session": FOLDER in place of "file"). Normal thread.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/capture.hpp"
+#include "engine/session_summary.hpp"
+
+namespace headroom {
+
+struct RecordResult {
+    std::filesystem::path folder;
+    SourceInfo info;
+    SessionSummary summary{48000.0, {}, {}};
+    CaptureStatus status;              // the last poll, after stop
+    bool rms_aes17 = false;
+    std::optional<std::string> write_error;
+    std::string ended_by;              // "duration", "signal", "end of file"
+};
+
+// {"session", "sample_rate", "frames", "duration_s", "channels": [...], "clips": [...],
+//  then "source", "device", "host_api", "buffer_frames", "ended_by", "xruns",
+//  "device_losses", "dropped_events", "write_error"}.
+nlohmann::ordered_json record_json(const RecordResult& r);
+// The table on stdout.
+void print_record_summary(const RecordResult& r);
+
+} // namespace headroom

@@ -1,0 +1,57 @@
+#pragma once
+// The render-loop seam (in the spirit of Tracy's Backend.hpp): one GLFW window with an
+// OpenGL 3 context (epoxy), the ImGui context and its GLFW/OpenGL3 backends. Created in that
+// order and destroyed in the reverse order. The loop itself stays in the command: poll or
+// wait for events, begin a frame, build it, end it, swap.
+//
+// Threads: the main thread only (GLFW's rule).
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+struct GLFWwindow;
+
+namespace headroom {
+
+class WindowBackend {
+public:
+    // Throws InputError("no display: ...") when GLFW cannot reach a display, and
+    // InputError naming the problem when no OpenGL 3 context can be created.
+    WindowBackend(const std::string& title, int width, int height, bool vsync);
+    ~WindowBackend();
+    WindowBackend(const WindowBackend&) = delete;
+    WindowBackend& operator=(const WindowBackend&) = delete;
+
+    float content_scale() const;      // HiDPI: glfwGetWindowContentScale (1 on plain displays)
+    bool should_close() const;
+    bool minimised() const;           // iconified or zero-sized framebuffer
+    void poll_events();
+    void wait_events(double timeout_s);
+
+    // Backends' NewFrame, ImGui::NewFrame. ignore_mouse: as if the pointer were elsewhere
+    // (screenshots must not depend on where the pointer happens to be).
+    void begin_frame(bool ignore_mouse = false);
+    void end_frame();                 // ImGui::Render, clear, draw (no swap)
+    void swap();
+
+    void set_fullscreen(bool on);
+    bool fullscreen() const { return fullscreen_; }
+    void set_always_on_top(bool on);
+    void set_icon(const std::filesystem::path& png);
+    void set_title(const std::string& title);  // quietly ignored when unreadable
+
+    // The back buffer as RGBA rows, top row first (call after end_frame, before swap).
+    void read_framebuffer(std::vector<std::uint8_t>& rgba, int& width, int& height) const;
+    int key_help() const;             // the backend's key codes for the keys without characters
+    int key_fullscreen() const;
+
+private:
+    void shutdown();
+    GLFWwindow* window_ = nullptr;
+    bool imgui_context_ = false, glfw_backend_ = false, gl_backend_ = false;
+    bool fullscreen_ = false;
+    int windowed_x_ = 0, windowed_y_ = 0, windowed_w_ = 0, windowed_h_ = 0;
+};
+
+} // namespace headroom

@@ -1,0 +1,55 @@
+#if HEADROOM_HAVE_UI  // the window files build only with -DHEADROOM_BUILD_UI=ON
+#include "app/window_screenshot.hpp"
+
+#include <stb_image_write.h>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/config.hpp"
+#include "engine/errors.hpp"
+#include "ui/meter_strip.hpp"
+
+namespace headroom {
+
+void write_png(const std::filesystem::path& path, const std::vector<std::uint8_t>& rgba, int width, int height) {
+    // Opaque: the alpha of a GL back buffer is not meant for viewers.
+    std::vector<std::uint8_t> rgb(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3);
+    for (std::size_t i = 0, j = 0; i < rgba.size(); i += 4, j += 3) {
+        rgb[j] = rgba[i];
+        rgb[j + 1] = rgba[i + 1];
+        rgb[j + 2] = rgba[i + 2];
+    }
+    if (!stbi_write_png(path.c_str(), width, height, 3, rgb.data(), width * 3))
+        throw OutputError(path.string() + ": cannot write the screenshot");
+}
+
+void write_geometry_sidecar(const std::filesystem::path& path, ui::Bridge& bridge, int width, int height,
+                            float pixel_scale) {
+    auto rect = [&](const ui::Rect& r) {
+        return nlohmann::json::array({static_cast<int>(r.x0 * pixel_scale), static_cast<int>(r.y0 * pixel_scale),
+                                      static_cast<int>(r.x1 * pixel_scale), static_cast<int>(r.y1 * pixel_scale)});
+    };
+    nlohmann::json chans = nlohmann::json::array();
+    for (const auto& g : bridge.geometry()) {
+        const auto& c = bridge.channels()[g.channel - 1];
+        chans.push_back({{"channel", g.channel},
+                         {"name", c.name},
+                         {"preset", c.preset_id},
+                         {"strip", rect(g.strip)},
+                         {"bar", rect(g.bar)},
+                         {"clip", rect(g.clip)},
+                         {"target_y", {static_cast<int>(g.y_target_hi * pixel_scale), static_cast<int>(g.y_target_lo * pixel_scale)}},
+                         {"zone", zone_name(g.zone)},
+                         {"clip_latched", g.clip_latched},
+                         {"peak_max_dbfs", ui::format_db(c.ballistics.display().peak_max_db)}});
+    }
+    const auto& l = bridge.layout();
+    nlohmann::json doc = {{"width", width},           {"height", height},   {"pixel_scale", pixel_scale},
+                          {"per_row", l.per_row},     {"rows", l.rows},     {"compact", l.compact},
+                          {"scrolls", l.scrolls},     {"channels", chans}};
+    write_text_atomically(path, doc.dump(1) + "\n");
+}
+
+} // namespace headroom
+
+#endif // HEADROOM_HAVE_UI

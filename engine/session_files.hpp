@@ -1,0 +1,63 @@
+#pragma once
+// Durable files for the session folder (DESIGN.md §5): an atomic whole-file write
+// (temp file + fsync + rename + fsync of the folder) and an append-only file whose
+// appended bytes are written and fsynced on request, that survives write errors.
+//
+// DurableAppender keeps what it could not write (disk full, EFBIG, EIO) and retries it on the
+// next flush, so a line is either on disk whole, or completed later, or (after the bounded
+// backlog overflowed) dropped whole and counted; bytes are never reordered. A partial
+// write(2) is continued from where it stopped.
+//
+// Threads: normal threads; one thread per object at a time (the owner serialises).
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace headroom {
+
+// normal thread; may block. Writes `content` to `path` atomically: `path`.tmp in the same
+// folder, fsync, rename over `path`, fsync the folder. Throws OutputError "<path>: <why>".
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// "<what>: <strerror(errno_value)>"
+std::string errno_message(const std::string& what, int errno_value);
+
+class DurableAppender {
+public:
+    // normal thread. Opens (creates) `path` for appending; throws OutputError "<path>: <why>".
+    // `max_backlog` bounds the bytes kept for retry while the disk refuses them.
+    DurableAppender(std::filesystem::path path, std::size_t max_backlog);
+    ~DurableAppender();
+    DurableAppender(const DurableAppender&) = delete;
+    DurableAppender& operator=(const DurableAppender&) = delete;
+
+    // normal thread. Queues a record (a whole line, a whole level record) for the next flush.
+    // When the backlog is full the oldest unstarted records are dropped and counted.
+    void append(std::string_view record);
+    // normal thread; may block. Writes the backlog; with `sync`, fsyncs after writing.
+    // Returns the error ("<path>: <why>") when something could not be written or synced;
+    // what was not written stays queued for the next flush.
+    std::optional<std::string> flush(bool sync);
+
+    bool empty() const { return pending_.empty(); }      // nothing waits to be written
+    std::uint64_t bytes_written() const { return written_; }
+    std::uint64_t records_dropped() const { return dropped_; }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+    std::size_t max_backlog_;
+    std::deque<std::string> pending_;  // records not yet (wholly) written, oldest first
+    std::size_t started_ = 0;          // bytes of the front record already on disk
+    std::size_t pending_bytes_ = 0;
+    std::uint64_t written_ = 0;
+    std::uint64_t dropped_ = 0;
+    bool unsynced_ = false;          // written since the last successful fsync
+};
+
+} // namespace headroom

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# headroom record on a real JACK server (dummy driver, private server name):
+#  1. a 3-channel WAV with known peaks and clips is played sample-exactly (jack-play, zero-order
+#     hold resampler at ratio 1) into headroom's ports; record --json and clips.jsonl must give
+#     the file's values (peaks, clip counts, runs, and the clips' spacing to the sample);
+#  2. the server is killed mid-record and restarted: a device_lost line, then device_back, an
+#     intact log ending with "stop", exit 0 at the end of the duration, no crash.
+set -u
+HEADROOM=${1:?usage: jack_record_test.sh /path/to/headroom}
+skip() { echo "jack_record_test: SKIP: $*" >&2; echo "jack_record_test: *** NOT RUN: $* ***" >&2; exit 77; }
+fail() { echo "jack_record_test: FAIL: $*" >&2; exit 1; }
+for t in jackd jack-play jack_lsp jack_connect python3; do
+    command -v "$t" >/dev/null || skip "$t is not installed (packages jackd2, jack-tools, python3)"
+done
+
+export JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1
+export JACK_DEFAULT_SERVER="hr-$$-$RANDOM"
+export XDG_DATA_HOME
+tmp=$(mktemp -d)
+XDG_DATA_HOME="$tmp/xdg"
+jackd_pid="" rec_pid="" play_pid=""
+stop_pid() { [ -n "$1" ] && kill "$1" 2>/dev/null && { wait "$1"; } 2>/dev/null; }
+cleanup() {
+    stop_pid "$play_pid"; stop_pid "$rec_pid"
+    [ -n "$jackd_pid" ] && kill -9 "$jackd_pid" 2>/dev/null && { wait "$jackd_pid"; } 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+start_jackd() {
+    jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 -C 8 -P 8 >>"$tmp/jackd.log" 2>&1 &
+    jackd_pid=$!
+    for _ in $(seq 50); do
+        timeout 3 jack_lsp >/dev/null 2>&1 && return 0
+        kill -0 "$jackd_pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+wait_port() {  # wait_port PORT SECONDS
+    for _ in $(seq $(( $2 * 10 ))); do
+        timeout 3 jack_lsp 2>/dev/null | grep -qx "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+start_jackd || skip "jackd -d dummy cannot start on this machine: $(tail -5 "$tmp/jackd.log")"
+
+# --- 1. known peaks and clips, played into headroom's ports ----------------------------------
+# 1 s of silence first (the ports are connected during it), then:
+#  ch1: a 12 kHz sine of amplitude 0.5 (samples 0, +-0.5: sample peak exactly -6.02 dBFS)
+#  ch2: a quiet sine (0.1) and two 4-sample full-scale runs 10000 samples apart (one event, 2 runs)
+#  ch3: silence and one sample at 1.25 (+1.94 dBFS, a float above full scale), 24000 after ch2's
+python3 - "$tmp/known.wav" <<'PY'
+import math, struct, sys
+rate, nch, n = 48000, 3, 4 * 48000
+lead = rate
+c1 = 2 * rate
+data = [[0.0] * n for _ in range(nch)]
+for i in range(lead, n - rate // 2):
+    data[0][i] = 0.5 * math.sin(math.pi / 2 * i) if i % 2 else 0.0
+    data[1][i] = 0.1 * math.sin(2 * math.pi * 440 * i / rate)
+for s in (c1, c1 + 10000):
+    for i in range(s, s + 4):
+        data[1][i] = 1.0
+data[2][c1 + 24000] = 1.25
+frames = b"".join(struct.pack("<3f", data[0][i], data[1][i], data[2][i]) for i in range(n))
+fmt = struct.pack("<HHIIHH", 3, nch, rate, rate * 4 * nch, 4 * nch, 32)
+with open(sys.argv[1], "wb") as out:
+    out.write(b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(frames)) + b"WAVE")
+    out.write(b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(frames)) + frames)
+PY
+
+timeout -s KILL 60 "$HEADROOM" record --host-api jack --duration 7 --json --session-dir "$tmp/s1" >"$tmp/s1.json" 2>"$tmp/s1.err" &
+rec_pid=$!
+wait_port headroom:in_0 10 || fail "headroom's JACK ports did not appear: $(cat "$tmp/s1.err")"
+timeout -s KILL 30 jack-play -u -n "hrplay-$$" -c 3 "$tmp/known.wav" >"$tmp/play.log" 2>&1 &
+play_pid=$!
+wait_port "hrplay-$$:out_3" 5 || fail "jack-play's ports did not appear: $(cat "$tmp/play.log")"
+for c in 1 2 3; do
+    jack_connect "hrplay-$$:out_$c" "headroom:in_$((c - 1))" || fail "jack_connect out_$c"
+done
+{ wait "$play_pid"; } 2>/dev/null; play_pid=""
+wait "$rec_pid"; rc=$?; rec_pid=""
+[ $rc -eq 0 ] || fail "record --host-api jack exited $rc: $(cat "$tmp/s1.err")"
+python3 - "$tmp/s1.json" <<'PY' || fail "the JACK session does not match the file"
+import json, os, sys
+j = json.load(open(sys.argv[1]))
+ch = j["channels"]
+assert len(ch) == 8, len(ch)
+assert ch[0]["sample_peak_dbfs"] == -6.02, ch[0]
+assert ch[0]["clip_events"] == 0
+assert ch[1]["sample_peak_dbfs"] == 0.0 and ch[1]["clip_events"] == 1 and ch[1]["clipped_samples"] == 8, ch[1]
+assert ch[2]["sample_peak_dbfs"] == 1.94 and ch[2]["clip_events"] == 1 and ch[2]["clipped_samples"] == 1, ch[2]
+for c in ch[3:]:
+    assert c["sample_peak_dbfs"] is None and c["clip_events"] == 0, c   # nothing played there
+clips = sorted(j["clips"], key=lambda c: c["channel"])
+assert [c["channel"] for c in clips] == [2, 3], clips
+a, b = clips
+assert a["runs"] == 2 and a["end_s"] * 48000 - a["start_s"] * 48000 > 10003.9, a
+assert b["start_sample"] - a["start_sample"] == 24000, (a["start_sample"], b["start_sample"])
+lines = [json.loads(l) for l in open(os.path.join(j["session"], "clips.jsonl"))]
+assert lines[0]["type"] == "start" and lines[-1]["type"] == "stop"
+logged = sorted((l["channel"], l["start_sample"], l["clipped_samples"], l["runs"]) for l in lines if l["type"] == "clip")
+assert logged == [(c["channel"], c["start_sample"], c["clipped_samples"], c["runs"]) for c in clips], logged
+assert j["host_api"].lower().find("jack") >= 0, j["host_api"]
+print("jack_record_test: played into JACK and metered exactly: ch2 clip at", a["start_sample"], "ch3 at", b["start_sample"])
+PY
+
+# --- 2. the server dies mid-record and comes back ----------------------------------------------
+timeout -s KILL 60 "$HEADROOM" record --host-api jack --duration 10 --session-dir "$tmp/s2" >"$tmp/s2.out" 2>"$tmp/s2.err" &
+rec_pid=$!
+wait_port headroom:in_0 10 || fail "headroom's ports did not appear (second run): $(cat "$tmp/s2.err")"
+sleep 2
+kill -9 "$jackd_pid"; { wait "$jackd_pid"; } 2>/dev/null; jackd_pid=""
+sleep 3
+echo "jack_record_test: server killed at $(date +%T), restarting" >&2
+start_jackd || fail "jackd did not restart: $(tail -5 "$tmp/jackd.log")"
+wait "$rec_pid"; rc=$?; rec_pid=""
+echo "jack_record_test: record ended at $(date +%T) with $rc" >&2
+[ $rc -eq 0 ] || fail "record should end with 0 at the end of the duration after a device loss, got $rc: $(cat "$tmp/s2.err")"
+grep -q "device lost" "$tmp/s2.err" || fail "no device-lost message on stderr: $(cat "$tmp/s2.err")"
+[ "$(grep -c "device lost" "$tmp/s2.err")" -eq 1 ] || fail "device lost reported more than once: $(cat "$tmp/s2.err")"
+folder=$(ls -d "$tmp"/s2/*/)
+python3 - "$folder" <<'PY' || fail "the log after the server loss is not intact"
+import json, os, sys
+raw = open(os.path.join(sys.argv[1], "clips.jsonl")).read()
+assert raw.endswith("\n")
+lines = [json.loads(l) for l in raw.splitlines()]
+types = [l["type"] for l in lines]
+assert types[0] == "start" and types[-1] == "stop", types
+assert types.count("device_lost") == 1, types
+lost = lines[types.index("device_lost")]
+assert lost["reason"], lost
+assert "device_back" in types and types.index("device_back") > types.index("device_lost"), types
+assert json.load(open(os.path.join(sys.argv[1], "session.json")))["end_time"]
+print("jack_record_test: server killed and restarted:", types)
+PY
+echo "jack_record_test: ok"

@@ -1,0 +1,96 @@
+#include "ui/layout.hpp"
+
+#include <initializer_list>
+
+#include <doctest/doctest.h>
+
+using namespace headroom::ui;
+
+TEST_CASE("layout") {
+    const LayoutLimits lim;
+
+    SUBCASE("8 channels fit in one row of a 1600 x 800 area") {
+        const BridgeLayout l = compute_layout(8, 1600, 800, 1.0f, false);
+        CHECK(l.rows == 1);
+        CHECK(l.per_row == 8);
+        CHECK_FALSE(l.compact);
+        CHECK_FALSE(l.scrolls);
+        CHECK(l.strip_w >= lim.min_strip_w);
+        CHECK(l.strip_w <= lim.max_strip_w);
+    }
+
+    SUBCASE("strips never get narrower than the minimum: 64 channels wrap into rows") {
+        const BridgeLayout l = compute_layout(64, 1600, 800, 1.0f, false);
+        CHECK(l.rows >= 2);
+        CHECK(l.per_row * l.rows >= 64);
+        CHECK(l.strip_w >= (l.compact ? lim.min_strip_w_compact : lim.min_strip_w));
+        CHECK(static_cast<float>(l.per_row) * l.strip_w + l.scale_w <= 1600.0f + 0.01f);
+    }
+
+    SUBCASE("rows are spread evenly") {
+        const BridgeLayout l = compute_layout(25, 1600, 800, 1.0f, true);
+        // 25 strips of at least 34 px in 1560 px: one row of 25 (45 fit).
+        CHECK(l.rows == 1);
+        const BridgeLayout m = compute_layout(50, 1000, 800, 1.0f, true);
+        CHECK(m.rows == 2);
+        CHECK(m.per_row == 25);
+    }
+
+    SUBCASE("256 channels: compact, and scrolling when the rows do not fit") {
+        const BridgeLayout l = compute_layout(256, 1600, 800, 1.0f, false);
+        CHECK(l.compact);
+        CHECK(l.strip_w >= lim.min_strip_w_compact);
+        CHECK(l.row_h >= lim.min_row_h_compact);
+        CHECK(l.scrolls);
+        CHECK(l.content_h > 800.0f);
+        CHECK(l.per_row * l.rows >= 256);
+    }
+
+    SUBCASE("HiDPI doubles the minimum sizes") {
+        const BridgeLayout a = compute_layout(64, 1600, 800, 1.0f, false);
+        const BridgeLayout b = compute_layout(64, 3200, 1600, 2.0f, false);
+        CHECK(a.rows == b.rows);
+        CHECK(a.per_row == b.per_row);
+        CHECK(b.strip_w == doctest::Approx(2.0f * a.strip_w));
+    }
+
+    SUBCASE("strip origins walk rows left to right") {
+        const BridgeLayout l = compute_layout(10, 700, 800, 1.0f, false);
+        float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        strip_origin(l, 0, x0, y0);
+        strip_origin(l, l.per_row, x1, y1);
+        CHECK(x0 == doctest::Approx(l.scale_w));
+        CHECK(x1 == doctest::Approx(l.scale_w));
+        CHECK(y1 == doctest::Approx(l.row_h));
+    }
+
+    SUBCASE("the parts of a strip do not overlap, top to bottom") {
+        for (bool compact : {false, true}) {
+            const StripRects r = strip_rects(10, 20, 80, 400, 1.0f, compact);
+            CHECK(r.header.y1 <= r.clip.y0);
+            CHECK(r.clip.y1 <= r.peak_text.y0);
+            CHECK(r.peak_text.y1 <= r.bar.y0);
+            CHECK(r.bar.y1 <= r.readouts.y0 + 0.01f);
+            CHECK(r.bar.h() > 150.0f);
+            CHECK(r.readouts.y1 <= 420.0f);
+        }
+    }
+
+    SUBCASE("dB scale: room above full scale, marks every 6 dB to -60") {
+        DbScale s;
+        s.y_top = 100;
+        s.y_bottom = 760;
+        CHECK(s.y_of(6.0) == doctest::Approx(100));
+        CHECK(s.y_of(-60.0) == doctest::Approx(760));
+        CHECK(s.y_of(0.0) == doctest::Approx(160));  // 10 px per dB
+        CHECK(s.y_of(2.4) < s.y_of(0.0));            // +2.4 above the 0 dBFS line, not clamped to it
+        CHECK(s.y_of(-120.0) == doctest::Approx(760));
+        double marks[32];
+        const int n = scale_marks(s, marks, 32);
+        REQUIRE(n == 12);
+        CHECK(marks[0] == 6.0);
+        CHECK(marks[1] == 0.0);
+        CHECK(marks[n - 1] == -60.0);
+        for (int i = 1; i < n; ++i) CHECK(marks[i - 1] - marks[i] == 6.0);
+    }
+}

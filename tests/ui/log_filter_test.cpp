@@ -1,0 +1,122 @@
+#include "ui/log_filter.hpp"
+
+#include <cmath>
+
+#include <doctest/doctest.h>
+
+using namespace headroom;
+using namespace headroom::ui;
+
+namespace {
+
+SessionEntry entry(const char* type, int channel, double start_s, double end_s, std::optional<double> peak,
+                   std::optional<double> tp, std::uint64_t runs, const char* time) {
+    SessionEntry e;
+    e.type = type;
+    e.channel = channel;
+    e.start_s = start_s;
+    e.end_s = end_s;
+    e.sample_peak_dbfs = peak;
+    e.true_peak_dbtp = tp;
+    e.runs = runs;
+    e.time = time;
+    return e;
+}
+
+SessionLog sample_log() {
+    SessionLog l;
+    l.channels = 3;
+    l.channel_names = {"Vocal", "Bass", "Snare"};
+    l.presets = {"vocals", "bass", "close_drums"};
+    l.entries = {
+        entry("start", 0, 0, 0, {}, {}, 0, "2026-11-23T10:00:00.000Z"),
+        entry("clip", 1, 5.0, 5.01, 0.0, 0.9, 2, "2026-11-23T10:00:05.000Z"),
+        entry("hot", 3, 2.0, 4.0, -2.0, -1.5, 4, "2026-11-23T10:00:02.000Z"),
+        entry("clip", 3, 9.0, 9.5, 0.0, 2.2, 7, "2026-11-23T10:00:09.000Z"),
+        entry("xrun", 0, 0, 0, {}, {}, 0, "2026-11-23T10:00:07.000Z"),
+        entry("nonfinite", 2, 1.0, 1.0, {}, {}, 1, "2026-11-23T10:00:01.000Z"),
+    };
+    return l;
+}
+
+} // namespace
+
+TEST_CASE("log filter") {
+    const SessionLog log = sample_log();
+
+    SUBCASE("by type") {
+        LogFilter f;
+        CHECK(filter_entries(log, f) == std::vector<int>{1, 2, 3, 5});
+        f.hot = false;
+        f.nonfinite = false;
+        CHECK(filter_entries(log, f) == std::vector<int>{1, 3});
+        f.other = true;
+        CHECK(filter_entries(log, f) == std::vector<int>{0, 1, 3, 4});
+    }
+
+    SUBCASE("by channel") {
+        LogFilter f;
+        f.channel = 3;
+        f.other = true;  // device lines name no channel: not shown for one channel
+        CHECK(filter_entries(log, f) == std::vector<int>{2, 3});
+    }
+
+    SUBCASE("sorting by each column") {
+        std::vector<int> rows = filter_entries(log, LogFilter{});
+        sort_entries(rows, log, LogColumn::Timecode, true);
+        CHECK(rows == std::vector<int>{5, 2, 1, 3});
+        sort_entries(rows, log, LogColumn::Timecode, false);
+        CHECK(rows == std::vector<int>{3, 1, 2, 5});
+        sort_entries(rows, log, LogColumn::TruePeak, false);
+        CHECK(rows == std::vector<int>{3, 1, 2, 5});  // null last descending
+        sort_entries(rows, log, LogColumn::SamplePeak, true);
+        CHECK(rows.front() == 5);                    // null first ascending
+        sort_entries(rows, log, LogColumn::Duration, false);
+        CHECK(rows.front() == 2);                    // 2000 ms
+        sort_entries(rows, log, LogColumn::Channel, true);
+        CHECK(rows == std::vector<int>{1, 5, 2, 3}); // ties keep file order
+        sort_entries(rows, log, LogColumn::Runs, true);
+        CHECK(rows == std::vector<int>{5, 1, 2, 3});
+        sort_entries(rows, log, LogColumn::Time, true);
+        CHECK(rows == std::vector<int>{5, 2, 1, 3});
+        sort_entries(rows, log, LogColumn::Type, true);
+        CHECK(log.entries[rows.front()].type == "clip");
+        sort_entries(rows, log, LogColumn::Preset, true);
+        CHECK(channel_preset(log, log.entries[rows.front()].channel) == "bass");
+    }
+
+    SUBCASE("timecodes and names") {
+        CHECK(format_timecode(0.0) == "00:00:00.000");
+        CHECK(format_timecode(3723.4567) == "01:02:03.457");
+        CHECK(format_timecode(-1.0) == "00:00:00.000");
+        CHECK(channel_name(log, 2) == "Bass");
+        CHECK(channel_name(log, 7) == "In 7");
+        CHECK(channel_name(log, 0).empty());
+        CHECK(duration_ms(log.entries[3]) == doctest::Approx(500.0));
+    }
+
+    SUBCASE("per-channel summary") {
+        const auto s = summarize(log, {{-15, -12}, {-15, -12}, {-15, -12}});
+        REQUIRE(s.size() == 3);
+        CHECK(s[0].clip_events == 1);
+        CHECK(s[2].clip_events == 1);
+        CHECK(s[2].hot_events == 1);
+        CHECK(s[1].clip_events == 0);
+        REQUIRE(s[2].max_true_peak_dbtp.has_value());
+        CHECK(*s[2].max_true_peak_dbtp == doctest::Approx(2.2));
+        CHECK(*s[2].max_sample_peak_dbfs == doctest::Approx(0.0));
+        CHECK_FALSE(s[1].max_true_peak_dbtp.has_value());
+        CHECK_FALSE(s[0].gain_advice_db.has_value());  // no envelope
+    }
+
+    SUBCASE("gain advice from the envelope needs 10 s of activity") {
+        std::vector<float> peaks(96, static_cast<float>(std::pow(10.0, -20.0 / 20.0)));  // 9.6 s
+        CHECK_FALSE(gain_advice_from_envelope(peaks, -15.0, -12.0).has_value());
+        peaks.resize(200, static_cast<float>(std::pow(10.0, -20.0 / 20.0)));             // 20 s at -20
+        const auto g = gain_advice_from_envelope(peaks, -15.0, -12.0);
+        REQUIRE(g.has_value());
+        CHECK(*g == doctest::Approx(6.5).epsilon(1e-3));  // -20 -> centre -13.5
+        peaks.resize(400, 0.0f);                           // silence does not count
+        CHECK(*gain_advice_from_envelope(peaks, -15.0, -12.0) == doctest::Approx(6.5).epsilon(1e-3));
+    }
+}

@@ -1,0 +1,321 @@
+#include "ui/bridge.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cfloat>
+#include <cstring>
+
+#include <imgui.h>
+
+#include "ui/colours.hpp"
+#include "ui/meter_strip.hpp"
+
+namespace headroom::ui {
+namespace {
+
+ImVec4 vec(Rgb c) { return ImVec4(c.r / 255.0f, c.g / 255.0f, c.b / 255.0f, 1.0f); }
+
+// A typed character waiting in this frame's input queue (keys with a character).
+bool typed(char c) {
+    const ImGuiIO& io = ImGui::GetIO();
+    for (int i = 0; i < io.InputQueueCharacters.Size; ++i) {
+        const ImWchar w = io.InputQueueCharacters[i];
+        if (w == static_cast<ImWchar>(c) || w == static_cast<ImWchar>(c - 'a' + 'A')) return true;
+    }
+    return false;
+}
+
+} // namespace
+
+Bridge::Bridge(PresetTable presets, std::vector<Preset> user_presets, std::vector<BridgeChannel> channels,
+               DisplaySettings display, double clip_threshold_db, bool rms_aes17)
+    : table_(std::move(presets)), user_presets_(std::move(user_presets)), ch_(std::move(channels)),
+      display_(display), clip_threshold_db_(clip_threshold_db), rms_aes17_(rms_aes17) {
+    for (const auto& p : user_presets_) {
+        try {
+            table_.add_or_replace(p);
+        } catch (const std::exception&) {
+            // Invalid user presets were rejected when the config was read.
+        }
+    }
+    log_.set_presets(&table_);
+    geometry_.reserve(ch_.size());
+}
+
+BallisticsOptions Bridge::ballistics_options() const {
+    BallisticsOptions o;
+    o.hold_s = display_.peak_hold_s;
+    o.hold_infinite = display_.peak_hold_infinite;
+    o.clip_auto_reset_s = display_.clip_auto_reset_s;
+    return o;
+}
+
+const Preset& Bridge::preset_of(const BridgeChannel& c) const {
+    const Preset* p = table_.find(c.preset_id);
+    return p ? *p : table_.general();
+}
+
+void Bridge::feed(const MeterSnapshot& s, bool fresh, double now) {
+    const BallisticsOptions o = ballistics_options();
+    const std::size_t n = std::min<std::size_t>(ch_.size(), fresh ? s.channels : ch_.size());
+    static const ChannelReading kNothing{};
+    for (std::size_t c = 0; c < ch_.size(); ++c)
+        ch_[c].ballistics.update(c < n && fresh ? s.ch[c] : kNothing, fresh && c < n, now, o);
+}
+
+void Bridge::reset_all(double now) {
+    for (auto& c : ch_) c.ballistics.reset(now);
+}
+
+void Bridge::handle_keys(BridgeActions& a, double now) {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.WantTextInput) return;
+    if (typed('r')) reset_all(now);
+    if (typed('l')) log_.open = !log_.open;
+    if (typed('c')) {
+        display_.compact = !display_.compact;
+        a.settings_changed = true;
+    }
+    if (typed('f') || (keys.fullscreen >= 0 && ImGui::IsKeyPressed(keys.fullscreen, false))) a.toggle_fullscreen = true;
+    if (typed('?') || typed('h') || (keys.help >= 0 && ImGui::IsKeyPressed(keys.help, false))) show_help = !show_help;
+    if (typed('p')) show_presets_ = !show_presets_;
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
+        if (show_help) show_help = false;
+        else if (log_.open) log_.open = false;
+    }
+}
+
+void Bridge::draw_menu(BridgeActions& a, double now) {
+    if (!ImGui::BeginMenuBar()) return;
+    if (ImGui::BeginMenu("View")) {
+        if (ImGui::MenuItem("Compact strips", "C", display_.compact)) {
+            display_.compact = !display_.compact;
+            a.settings_changed = true;
+        }
+        if (ImGui::MenuItem("Full screen", "F11 / F", fullscreen)) a.toggle_fullscreen = true;
+        if (ImGui::MenuItem("Always on top", nullptr, display_.always_on_top)) {
+            display_.always_on_top = !display_.always_on_top;
+            a.always_on_top_changed = a.settings_changed = true;
+        }
+        if (ImGui::MenuItem("Keyboard help", "F1 / ?", show_help)) show_help = !show_help;
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Meters")) {
+        ImGui::TextDisabled("Peak hold");
+        const double holds[] = {0.5, 1.0, 2.0, 5.0};
+        for (double h : holds) {
+            char label[32];
+            std::snprintf(label, sizeof label, "%.1f s%s", h, h == 1.0 ? " (IEC)" : "");
+            if (ImGui::MenuItem(label, nullptr, !display_.peak_hold_infinite && display_.peak_hold_s == h)) {
+                display_.peak_hold_s = h;
+                display_.peak_hold_infinite = false;
+                a.settings_changed = true;
+            }
+        }
+        if (ImGui::MenuItem("until reset", nullptr, display_.peak_hold_infinite)) {
+            display_.peak_hold_infinite = true;
+            a.settings_changed = true;
+        }
+        ImGui::Separator();
+        ImGui::TextDisabled("Clip indicator");
+        const double resets[] = {0.0, 2.0, 5.0, 10.0, 30.0};
+        for (double r : resets) {
+            char label[40];
+            if (r == 0.0) std::snprintf(label, sizeof label, "latch until reset");
+            else std::snprintf(label, sizeof label, "reset after %.0f s", r);
+            if (ImGui::MenuItem(label, nullptr, display_.clip_auto_reset_s == r)) {
+                display_.clip_auto_reset_s = r;
+                a.settings_changed = true;
+            }
+        }
+        ImGui::Separator();
+        if (ImGui::MenuItem("Reset clips and maxima", "R")) reset_all(now);
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Presets")) {
+        if (ImGui::MenuItem("Edit presets...", "P", show_presets_)) show_presets_ = !show_presets_;
+        ImGui::EndMenu();
+    }
+    if (ImGui::MenuItem("Clip log (L)", nullptr, log_.open)) log_.open = !log_.open;
+    // The reset button, always in reach at the right of the menu bar.
+    const float w = ImGui::CalcTextSize("Reset clips (R)").x + ImGui::GetStyle().FramePadding.x * 4.0f;
+    ImGui::SameLine(ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x);
+    ImGui::PushStyleColor(ImGuiCol_Button, vec(kClipOff));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, vec({120, 40, 44}));
+    if (ImGui::SmallButton("Reset clips (R)")) reset_all(now);
+    ImGui::PopStyleColor(2);
+    ImGui::EndMenuBar();
+}
+
+float Bridge::draw_banner(const BridgeStatus& st, const Fonts& fonts) {
+    // The most urgent first; each is one line, large, on a coloured band.
+    struct Line {
+        Rgb colour;
+        std::string text;
+    };
+    Line lines[4];
+    int n = 0;
+    if (st.device_lost)
+        lines[n++] = {kBannerLost, "DEVICE LOST: " + (st.lost_reason.empty() ? std::string("the input stopped") : st.lost_reason) +
+                                       "  - trying to reopen every 2 s; the session is kept"};
+    if (st.write_error) lines[n++] = {kBannerLost, "DISK: " + *st.write_error + "  - metering goes on"};
+    if (st.source_kind == "demo")
+        lines[n++] = {kBannerDemo, "DEMO SOURCE: a simulated studio, not your interface" +
+                                       (st.demo_reason.empty() ? std::string() : "  (" + st.demo_reason + ")")};
+    if (st.config_error && n < 4)
+        lines[n++] = {kBannerDemo, "SETTINGS: " + *st.config_error + "  - defaults in use, file left as it is"};
+    if (n == 0) return 0.0f;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float w = ImGui::GetContentRegionAvail().x;
+    const float lh = fonts.big->FontSize + 8.0f;
+    for (int i = 0; i < n; ++i) {
+        const float y = p.y + static_cast<float>(i) * lh;
+        dl->AddRectFilled(ImVec2(p.x, y), ImVec2(p.x + w, y + lh - 2.0f), pack(lines[i].colour), 3.0f);
+        const ImVec4 clip(p.x, y, p.x + w - 10.0f, y + lh);
+        // Large when it fits, else the normal size (long paths in settings errors).
+        ImFont* f = fonts.big;
+        if (f->CalcTextSizeA(f->FontSize, FLT_MAX, 0.0f, lines[i].text.c_str()).x > w - 20.0f) f = fonts.normal;
+        dl->AddText(f, f->FontSize, ImVec2(p.x + 10.0f, y + 0.5f * (lh - 2.0f - f->FontSize)), pack({255, 255, 255}),
+                    lines[i].text.c_str(), nullptr, 0.0f, &clip);
+    }
+    ImGui::Dummy(ImVec2(w, lh * static_cast<float>(n)));
+    return lh * static_cast<float>(n);
+}
+
+void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
+    (void)a;
+    const float scale = fonts.normal->FontSize / 16.0f;
+    const float status_h = ImGui::GetFrameHeightWithSpacing();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float area_h = std::max(50.0f, avail.y - status_h);
+    const float scrollbar = ImGui::GetStyle().ScrollbarSize;
+    layout_ = compute_layout(static_cast<int>(ch_.size()), avail.x, area_h, scale, display_.compact);
+    if (layout_.scrolls) layout_ = compute_layout(static_cast<int>(ch_.size()), avail.x - scrollbar, area_h, scale,
+                                                  display_.compact);
+    geometry_.clear();
+    ImGui::BeginChild("##strips", ImVec2(avail.x, area_h), false, ImGuiWindowFlags_NoMove);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float view_y0 = ImGui::GetWindowPos().y, view_y1 = view_y0 + ImGui::GetWindowHeight();
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    const bool hovered = ImGui::IsWindowHovered();
+    const bool clicked = hovered && ImGui::IsMouseClicked(0);
+    const int highlighted = log_.highlighted_channel();
+
+    for (int row = 0; row < layout_.rows; ++row) {
+        const float ry = origin.y + static_cast<float>(row) * layout_.row_h;
+        if (ry > view_y1 || ry + layout_.row_h < view_y0) continue;  // off screen
+        const StripRects probe = strip_rects(0, ry, layout_.strip_w, layout_.row_h, scale, layout_.compact);
+        DbScale db;
+        db.y_top = probe.bar.y0;
+        db.y_bottom = probe.bar.y1;
+        draw_scale_column(dl, origin.x, origin.x + layout_.scale_w, db, fonts);
+        for (int col = 0; col < layout_.per_row; ++col) {
+            const int i = row * layout_.per_row + col;
+            if (i >= static_cast<int>(ch_.size())) break;
+            BridgeChannel& c = ch_[i];
+            const float x = origin.x + layout_.scale_w + static_cast<float>(col) * layout_.strip_w;
+            const StripRects r = strip_rects(x, ry, layout_.strip_w, layout_.row_h, scale, layout_.compact);
+            const Preset& p = preset_of(c);
+            StripModel m;
+            m.channel = i + 1;
+            m.name = &c.name;
+            m.preset = &p;
+            m.display = &c.ballistics.display();
+            m.gain_advice_db = c.gain_advice_db;
+            m.clip_threshold_db = clip_threshold_db_;
+            m.rms_aes17 = rms_aes17_;
+            m.highlighted = highlighted == i + 1;
+            draw_meter_strip(dl, r, db, m, fonts, layout_.compact);
+
+            StripGeometry g;
+            g.channel = i + 1;
+            g.strip = {x, ry, x + layout_.strip_w, ry + layout_.row_h};
+            g.bar = r.bar;
+            g.clip = r.clip;
+            g.y_target_hi = db.y_of(p.hi_dbfs);
+            g.y_target_lo = db.y_of(p.lo_dbfs);
+            g.zone = m.display->bar_db > db.bottom_db ? bar_zone(m.display->bar_db, p, clip_threshold_db_) : Zone::Silent;
+            g.clip_latched = m.display->clip_latched;
+            geometry_.push_back(g);
+
+            if (clicked) {
+                if (r.clip.contains(mouse.x, mouse.y)) {
+                    c.ballistics.reset(now);
+                } else if (r.header.contains(mouse.x, mouse.y)) {
+                    edit_channel_ = i;
+                    open_editor_ = true;
+                    std::snprintf(name_buf_, sizeof name_buf_, "%s", c.name.c_str());
+                }
+            } else if (hovered && r.clip.contains(mouse.x, mouse.y)) {
+                ImGui::SetTooltip("Click: reset this channel's clip and maxima");
+            } else if (hovered && r.header.contains(mouse.x, mouse.y)) {
+                ImGui::SetTooltip("%s\n%s (%.0f .. %.0f dBFS)\nClick to rename or change the preset",
+                                  c.name.c_str(), p.name.c_str(), p.lo_dbfs, p.hi_dbfs);
+            }
+        }
+    }
+    ImGui::Dummy(ImVec2(avail.x - (layout_.scrolls ? scrollbar : 0.0f), layout_.content_h));
+    ImGui::EndChild();
+}
+
+void Bridge::draw_status(const BridgeStatus& st) {
+    char buf[512];
+    std::string source = st.source_kind == "file" ? "File: " + st.device : (st.source_kind == "demo" ? "Demo studio" : "Device: " + st.device);
+    std::snprintf(buf, sizeof buf, "%s%s%s  |  %.0f Hz  |  buffer %d  |  load %.0f%% (max %.0f%%)",
+                  source.c_str(), st.host_api.empty() ? "" : "  |  ", st.host_api.c_str(), st.sample_rate,
+                  st.buffer_frames, 100.0 * st.load_mean, 100.0 * st.load_max);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(buf);
+    ImGui::SameLine();
+    if (st.xruns > 0) ImGui::TextColored(vec(zone_rgb(Zone::Hot)), "|  xruns %llu", static_cast<unsigned long long>(st.xruns));
+    else ImGui::TextUnformatted("|  xruns 0");
+    if (st.dropped_events > 0) {
+        ImGui::SameLine();
+        ImGui::TextColored(vec(kClipOn), "|  %llu events dropped", static_cast<unsigned long long>(st.dropped_events));
+    }
+    if (st.file_finished) {
+        ImGui::SameLine();
+        ImGui::TextColored(vec(kTextDim), "|  end of file");
+    }
+    ImGui::SameLine();
+    if (st.write_error) ImGui::TextColored(vec(kClipOn), "|  session: %s (write error)", st.session_folder.c_str());
+    else ImGui::TextColored(vec(kTextDim), "|  session: %s", st.session_folder.empty() ? "(not recording)" : st.session_folder.c_str());
+    if (st.settings_error) {
+        ImGui::SameLine();
+        ImGui::TextColored(vec(kClipOn), "|  %s", st.settings_error->c_str());
+    }
+}
+
+BridgeActions Bridge::draw(const BridgeStatus& status, const Fonts& fonts, double now) {
+    BridgeActions a;
+    handle_keys(a, now);
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->WorkPos);
+    ImGui::SetNextWindowSize(vp->WorkSize);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0.0f);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+    // No background quad: the backend clears to kBackground, and a full-window quad is the
+    // most expensive thing a software rasteriser (Xvfb, llvmpipe) draws each frame.
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0, 0, 0, 0));
+    ImGui::Begin("##bridge", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_MenuBar |
+                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+    ImGui::PopStyleColor();
+    ImGui::PopStyleVar(2);
+    draw_menu(a, now);
+    draw_banner(status, fonts);
+    draw_strips(fonts, now, a);
+    draw_status(status);
+    ImGui::End();
+    draw_channel_editor(a);
+    draw_preset_editor(a);
+    log_.draw(fonts, now);
+    draw_help();
+    return a;
+}
+
+} // namespace headroom::ui

@@ -1,0 +1,127 @@
+#pragma once
+// The meter bridge window's content: a menu bar, a banner when something needs the engineer's
+// attention (demo source, device lost, disk or settings errors), every channel as a strip laid
+// out to stay readable from 1 to 256 channels (ui/layout.hpp), a status bar, and the windows
+// it opens (clip log, preset editor, channel editor, help overlay).
+//
+// The bridge draws from snapshots and settings; it never touches PortAudio or the disk
+// itself. The app feeds it (feed), draws it once per frame (draw) and acts on what it asks
+// for (BridgeActions: full screen, settings to save, always on top).
+//
+// Threads: UI thread (ImGui); feed() does not allocate.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/config.hpp"
+#include "engine/presets.hpp"
+#include "engine/snapshot_exchange.hpp"
+#include "ui/ballistics.hpp"
+#include "ui/fonts.hpp"
+#include "ui/layout.hpp"
+#include "ui/log_view.hpp"
+
+namespace headroom::ui {
+
+// What the status bar and the banner show; the app fills it from Capture and SessionRecorder.
+struct BridgeStatus {
+    std::string source_kind;          // "device", "file", "demo"
+    std::string device, host_api;
+    std::string demo_reason;          // why the demo source is in use ("--demo", "no input device")
+    double sample_rate = 0.0;
+    int buffer_frames = 0;
+    float load_mean = 0.0f, load_max = 0.0f;  // callback time / buffer period
+    std::uint64_t xruns = 0;
+    std::uint64_t dropped_events = 0;
+    bool device_lost = false;
+    std::string lost_reason;
+    bool file_finished = false;
+    std::string session_folder;
+    std::optional<std::string> write_error;    // the recorder's first disk error
+    std::optional<std::string> config_error;   // config.json problem (defaults in use)
+    std::optional<std::string> settings_error; // the last save of config.json failed
+};
+
+struct BridgeChannel {
+    std::string name;                 // editable
+    std::string preset_id;            // editable
+    std::optional<double> gain_advice_db;
+    ChannelBallistics ballistics;
+};
+
+// Keys that have no character (ImGui 1.86 takes the backend's key codes for them).
+struct BridgeKeys {
+    int help = -1;          // e.g. GLFW_KEY_F1
+    int fullscreen = -1;    // e.g. GLFW_KEY_F11
+};
+
+struct BridgeActions {
+    bool toggle_fullscreen = false;
+    bool settings_changed = false;    // names, presets, user presets or display settings
+    bool always_on_top_changed = false;
+};
+
+// Where a strip was drawn in the last frame (logical pixels, window coordinates).
+struct StripGeometry {
+    int channel = 0;                  // 1-based
+    Rect strip, bar, clip;
+    float y_target_hi = 0, y_target_lo = 0;  // the preset window on the bar
+    Zone zone = Zone::Silent;                // the bar's colour zone
+    bool clip_latched = false;
+};
+
+class Bridge {
+public:
+    Bridge(PresetTable presets, std::vector<Preset> user_presets, std::vector<BridgeChannel> channels,
+           DisplaySettings display, double clip_threshold_db, bool rms_aes17);
+
+    // UI thread; no allocation. Folds one snapshot take (fresh: something new) in at `now` s.
+    void feed(const MeterSnapshot& s, bool fresh, double now);
+    // UI thread. Builds this frame's ImGui windows (between NewFrame and Render).
+    BridgeActions draw(const BridgeStatus& status, const Fonts& fonts, double now);
+
+    void reset_all(double now);       // clip latches and maxima of every channel
+    std::vector<BridgeChannel>& channels() { return ch_; }
+    const DisplaySettings& display() const { return display_; }
+    const std::vector<Preset>& user_presets() const { return user_presets_; }
+    const PresetTable& presets() const { return table_; }
+    const std::vector<StripGeometry>& geometry() const { return geometry_; }
+    LogView& log_view() { return log_; }
+    const BridgeLayout& layout() const { return layout_; }
+
+    BridgeKeys keys;
+    bool show_help = false;
+    bool fullscreen = false;          // the app's state, shown in the menu
+
+private:
+    void handle_keys(BridgeActions& a, double now);
+    void draw_menu(BridgeActions& a, double now);
+    float draw_banner(const BridgeStatus& st, const Fonts& fonts);
+    void draw_strips(const Fonts& fonts, double now, BridgeActions& a);
+    void draw_status(const BridgeStatus& st);
+    void draw_channel_editor(BridgeActions& a);
+    void draw_preset_editor(BridgeActions& a);
+    void draw_help();
+    const Preset& preset_of(const BridgeChannel& c) const;
+    BallisticsOptions ballistics_options() const;
+
+    PresetTable table_;
+    std::vector<Preset> user_presets_;
+    std::vector<BridgeChannel> ch_;
+    DisplaySettings display_;
+    double clip_threshold_db_;
+    bool rms_aes17_;
+    LogView log_;
+    BridgeLayout layout_;
+    std::vector<StripGeometry> geometry_;
+    int edit_channel_ = -1;           // 0-based channel whose editor is open
+    bool open_editor_ = false;
+    char name_buf_[64] = {};
+    bool show_presets_ = false;
+    Preset new_preset_{"my_preset", "My preset", -18.0, -12.0};
+    char new_id_[33] = "my_preset", new_name_[64] = "My preset";
+    std::string preset_message_;
+};
+
+} // namespace headroom::ui

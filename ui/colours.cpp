@@ -1,0 +1,29 @@
+#include "ui/colours.hpp"
+
+namespace headroom::ui {
+
+Rgb zone_rgb(Zone z) {
+    switch (z) {
+        case Zone::Silent: return kBarBackground;
+        case Zone::Low: return {62, 96, 150};       // cool, dim: too quiet
+        case Zone::Target: return {40, 205, 70};    // green: on target
+        case Zone::Hot: return {245, 180, 20};      // amber: hot
+        case Zone::Danger: return {250, 95, 25};    // orange-red: near full scale
+        case Zone::Clip: return {235, 30, 35};      // red: full scale
+    }
+    return kBarBackground;
+}
+
+std::uint32_t pack(Rgb c, std::uint8_t a) {
+    return (static_cast<std::uint32_t>(a) << 24) | (static_cast<std::uint32_t>(c.b) << 16) |
+           (static_cast<std::uint32_t>(c.g) << 8) | static_cast<std::uint32_t>(c.r);
+}
+
+std::uint32_t zone_colour(Zone z, std::uint8_t alpha) { return pack(zone_rgb(z), alpha); }
+
+Rgb rms_shade(Rgb c) {
+    return {static_cast<std::uint8_t>(c.r * 5 / 8), static_cast<std::uint8_t>(c.g * 5 / 8),
+            static_cast<std::uint8_t>(c.b * 5 / 8)};
+}
+
+} // namespace headroom::ui

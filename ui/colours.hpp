@@ -1,0 +1,39 @@
+#pragma once
+// The bridge's colours, chosen to read from across the room on a dark background: the zones
+// of DESIGN.md §3 (below the window cool and dim, on target green, hot amber, danger
+// orange-red, full scale red) and the few other colours the strips use.
+//
+// Threads: any thread (constants and pure functions).
+#include <cstdint>
+
+#include "engine/presets.hpp"
+
+namespace headroom::ui {
+
+struct Rgb {
+    std::uint8_t r, g, b;
+};
+
+Rgb zone_rgb(Zone z);
+// ImGui's packed colour (IM_COL32 layout: A in the high byte, then B, G, R) with alpha a.
+std::uint32_t pack(Rgb c, std::uint8_t a = 255);
+std::uint32_t zone_colour(Zone z, std::uint8_t alpha = 255);
+
+// Fixed colours.
+inline constexpr Rgb kBackground{18, 20, 24};
+inline constexpr Rgb kBarBackground{34, 37, 44};
+inline constexpr Rgb kTargetBand{40, 90, 52};      // the preset window behind the bar
+inline constexpr Rgb kTargetEdge{90, 220, 110};    // the window's bracket beside the bar
+inline constexpr Rgb kHoldLine{240, 240, 240};
+inline constexpr Rgb kClipOff{52, 26, 28};
+inline constexpr Rgb kClipOn{235, 30, 35};
+inline constexpr Rgb kHighlight{250, 210, 60};
+inline constexpr Rgb kText{225, 228, 232};
+inline constexpr Rgb kTextDim{140, 146, 156};
+inline constexpr Rgb kBannerDemo{150, 95, 0};
+inline constexpr Rgb kBannerLost{170, 20, 25};
+
+// RMS is drawn inside the peak bar in a darker shade of the same zone colour.
+Rgb rms_shade(Rgb c);
+
+} // namespace headroom::ui

@@ -1,0 +1,60 @@
+#include "ui/fonts.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <imgui.h>
+
+namespace headroom::ui {
+
+std::string find_font(bool bold) {
+    if (const char* env = std::getenv("HEADROOM_FONT"); env && *env && !bold) {
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(env, ec)) return env;
+    }
+    static const char* const regular[] = {
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/TTF/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    };
+    static const char* const boldfaces[] = {
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+        "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+        "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    };
+    for (const char* p : bold ? boldfaces : regular) {
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(p, ec)) return p;
+    }
+    return {};
+}
+
+Fonts load_fonts(float scale) {
+    ImGuiIO& io = ImGui::GetIO();
+    Fonts f;
+    const std::string regular = find_font(false);
+    if (regular.empty()) {
+        f.normal = f.big = f.small = io.Fonts->AddFontDefault();
+        f.source = "ImGui default";
+        return f;
+    }
+    ImFontConfig cfg;
+    cfg.OversampleH = 2;
+    cfg.OversampleV = 1;
+    f.normal = io.Fonts->AddFontFromFileTTF(regular.c_str(), 16.0f * scale, &cfg);
+    f.small = io.Fonts->AddFontFromFileTTF(regular.c_str(), 13.0f * scale, &cfg);
+    const std::string bold = find_font(true);
+    f.big = io.Fonts->AddFontFromFileTTF(bold.empty() ? regular.c_str() : bold.c_str(), 22.0f * scale, &cfg);
+    if (!f.normal || !f.small || !f.big) {
+        io.Fonts->Clear();
+        f.normal = f.big = f.small = io.Fonts->AddFontDefault();
+        f.source = "ImGui default";
+        return f;
+    }
+    f.source = regular;
+    return f;
+}
+
+} // namespace headroom::ui

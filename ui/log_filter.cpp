@@ -1,0 +1,137 @@
+#include "ui/log_filter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace headroom::ui {
+namespace {
+
+bool is_channel_event(const std::string& t) { return t == "clip" || t == "hot" || t == "nonfinite"; }
+
+bool keeps(const LogFilter& f, const SessionEntry& e) {
+    if (f.channel != 0 && e.channel != f.channel) return false;
+    if (e.type == "clip") return f.clip;
+    if (e.type == "hot") return f.hot;
+    if (e.type == "nonfinite") return f.nonfinite;
+    return f.other && f.channel == 0;
+}
+
+// -inf for a missing value, so that it sorts first ascending.
+double or_lowest(const std::optional<double>& v) { return v ? *v : -INFINITY; }
+
+} // namespace
+
+std::vector<int> filter_entries(const SessionLog& log, const LogFilter& f) {
+    std::vector<int> rows;
+    for (std::size_t i = 0; i < log.entries.size(); ++i)
+        if (keeps(f, log.entries[i])) rows.push_back(static_cast<int>(i));
+    return rows;
+}
+
+void sort_entries(std::vector<int>& rows, const SessionLog& log, LogColumn column, bool ascending) {
+    auto key_less = [&](int a, int b) -> bool {
+        const SessionEntry& x = log.entries[a];
+        const SessionEntry& y = log.entries[b];
+        switch (column) {
+            case LogColumn::Time: return x.time < y.time;
+            case LogColumn::Timecode: return x.start_s < y.start_s;
+            case LogColumn::Channel: return x.channel < y.channel;
+            case LogColumn::Preset: return channel_preset(log, x.channel) < channel_preset(log, y.channel);
+            case LogColumn::Type: return x.type < y.type;
+            case LogColumn::SamplePeak: return or_lowest(x.sample_peak_dbfs) < or_lowest(y.sample_peak_dbfs);
+            case LogColumn::TruePeak: return or_lowest(x.true_peak_dbtp) < or_lowest(y.true_peak_dbtp);
+            case LogColumn::Duration: return duration_ms(x) < duration_ms(y);
+            case LogColumn::Runs: return x.runs < y.runs;
+        }
+        return false;
+    };
+    std::stable_sort(rows.begin(), rows.end(), [&](int a, int b) {
+        return ascending ? key_less(a, b) : key_less(b, a);
+    });
+}
+
+std::string format_timecode(double seconds) {
+    if (!(seconds > 0.0)) seconds = 0.0;
+    const auto ms_total = static_cast<long long>(std::llround(seconds * 1000.0));
+    const long long ms = ms_total % 1000, s = (ms_total / 1000) % 60, m = (ms_total / 60000) % 60,
+                    h = ms_total / 3600000;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%03lld", h, m, s, ms);
+    return buf;
+}
+
+std::string channel_name(const SessionLog& log, int channel) {
+    if (channel <= 0) return {};
+    if (channel <= static_cast<int>(log.channel_names.size()) && !log.channel_names[channel - 1].empty())
+        return log.channel_names[channel - 1];
+    return "In " + std::to_string(channel);
+}
+
+std::string channel_preset(const SessionLog& log, int channel) {
+    if (channel <= 0 || channel > static_cast<int>(log.presets.size())) return {};
+    return log.presets[channel - 1];
+}
+
+double duration_ms(const SessionEntry& e) { return std::max(0.0, (e.end_s - e.start_s) * 1000.0); }
+
+std::optional<double> gain_advice_from_envelope(const std::vector<float>& peaks, double lo, double hi) {
+    // 400 ms peaks: the max of 4 consecutive 100 ms ticks, hopping by 4.
+    std::vector<double> loud;
+    const double floor_lin = std::pow(10.0, -60.0 / 20.0);
+    std::size_t active_ticks = 0;
+    for (std::size_t i = 0; i + 4 <= peaks.size(); i += 4) {
+        float m = 0.0f;
+        for (std::size_t k = i; k < i + 4; ++k) m = std::max(m, peaks[k]);
+        if (m > floor_lin) {
+            loud.push_back(20.0 * std::log10(static_cast<double>(m)));
+            active_ticks += 4;
+        }
+    }
+    if (active_ticks < 100 || loud.empty()) return std::nullopt;  // < 10 s active
+    std::sort(loud.begin(), loud.end());
+    const std::size_t idx = std::min(loud.size() - 1, static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(loud.size()))) - 1);
+    return 0.5 * (lo + hi) - loud[idx];
+}
+
+std::vector<ChannelLogSummary> summarize(const SessionLog& log,
+                                         const std::vector<std::pair<double, double>>& windows) {
+    std::vector<ChannelLogSummary> out(static_cast<std::size_t>(std::max(0, log.channels)));
+    for (const auto& e : log.entries) {
+        if (!is_channel_event(e.type) || e.channel < 1 || e.channel > log.channels) continue;
+        auto& s = out[e.channel - 1];
+        if (e.type == "clip") ++s.clip_events;
+        if (e.type == "hot") ++s.hot_events;
+        if (e.sample_peak_dbfs && (!s.max_sample_peak_dbfs || *e.sample_peak_dbfs > *s.max_sample_peak_dbfs))
+            s.max_sample_peak_dbfs = e.sample_peak_dbfs;
+        if (e.true_peak_dbtp && (!s.max_true_peak_dbtp || *e.true_peak_dbtp > *s.max_true_peak_dbtp))
+            s.max_true_peak_dbtp = e.true_peak_dbtp;
+    }
+    // The envelope knows the loudest peak even where no event was logged.
+    for (std::size_t c = 0; c < out.size() && c < log.env_peak.size(); ++c) {
+        float m = 0.0f;
+        for (float v : log.env_peak[c]) m = std::max(m, v);
+        if (m > 0.0f) {
+            const double db = 20.0 * std::log10(static_cast<double>(m));
+            if (!out[c].max_sample_peak_dbfs || db > *out[c].max_sample_peak_dbfs) out[c].max_sample_peak_dbfs = db;
+        }
+    }
+    const auto summary = log.session.is_object() ? log.session.find("summary") : log.session.end();
+    for (std::size_t c = 0; c < out.size(); ++c) {
+        if (summary != log.session.end() && summary->is_object()) {
+            const auto chans = summary->find("channels");
+            if (chans != summary->end() && chans->is_array() && c < chans->size()) {
+                const auto& g = (*chans)[c];
+                if (g.is_object() && g.contains("gain_advice_db") && g["gain_advice_db"].is_number()) {
+                    out[c].gain_advice_db = g["gain_advice_db"].get<double>();
+                    continue;
+                }
+            }
+        }
+        if (c < log.env_peak.size() && c < windows.size())
+            out[c].gain_advice_db = gain_advice_from_envelope(log.env_peak[c], windows[c].first, windows[c].second);
+    }
+    return out;
+}
+
+} // namespace headroom::ui
