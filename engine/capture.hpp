@@ -70,7 +70,9 @@ public:
     void configure(const MeterOptions& meter);
     const MeterOptions& meter_options() const;
     void start();                        // normal thread; after configure()
-    void stop();                         // normal thread; idempotent
+    // normal thread; idempotent. Stops the source, then closes the stream (MeterBank::finish:
+    // events still open and the partial envelope tick are emitted).
+    void stop();
     SnapshotExchange& snapshots();       // the window is the one reader
     EventQueue& events();                // the recorder is the one consumer
     // normal thread (one poller); also drives re-open after device loss (every 2 s).
