@@ -74,12 +74,12 @@ PY
 
 timeout -s KILL 60 "$HEADROOM" record --host-api jack --duration 7 --json --session-dir "$tmp/s1" >"$tmp/s1.json" 2>"$tmp/s1.err" &
 rec_pid=$!
-wait_port headroom:in_0 10 || fail "headroom's JACK ports did not appear: $(cat "$tmp/s1.err")"
+wait_port headroom:in_1 10 || fail "headroom's JACK ports did not appear: $(cat "$tmp/s1.err")"
 timeout -s KILL 30 jack-play -u -n "hrplay-$$" -c 3 "$tmp/known.wav" >"$tmp/play.log" 2>&1 &
 play_pid=$!
 wait_port "hrplay-$$:out_3" 5 || fail "jack-play's ports did not appear: $(cat "$tmp/play.log")"
 for c in 1 2 3; do
-    jack_connect "hrplay-$$:out_$c" "headroom:in_$((c - 1))" || fail "jack_connect out_$c"
+    jack_connect "hrplay-$$:out_$c" "headroom:in_$c" || fail "jack_connect out_$c"
 done
 { wait "$play_pid"; } 2>/dev/null; play_pid=""
 wait "$rec_pid"; rc=$?; rec_pid=""
@@ -111,7 +111,7 @@ PY
 # --- 2. the server dies mid-record and comes back ----------------------------------------------
 timeout -s KILL 60 "$HEADROOM" record --host-api jack --duration 10 --session-dir "$tmp/s2" >"$tmp/s2.out" 2>"$tmp/s2.err" &
 rec_pid=$!
-wait_port headroom:in_0 10 || fail "headroom's ports did not appear (second run): $(cat "$tmp/s2.err")"
+wait_port headroom:in_1 10 || fail "headroom's ports did not appear (second run): $(cat "$tmp/s2.err")"
 sleep 2
 kill -9 "$jackd_pid"; { wait "$jackd_pid"; } 2>/dev/null; jackd_pid=""
 sleep 3
