@@ -9,7 +9,9 @@
 // capture starts), or when writing failed during capture (the summary is printed anyway).
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -120,8 +122,13 @@ int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli&
                  : capture.finished() && !(a.duration > 0.0 && std::chrono::steady_clock::now() >= until)
                      ? "end of file"
                      : "duration";
-    if (a.json) std::printf("%s\n", record_json(r).dump(2).c_str());
-    else print_record_summary(r);
+    if (a.json)
+        std::printf("%s\n", record_json(r).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+    else
+        print_record_summary(r);
+    if (std::fflush(stdout) != 0 || std::ferror(stdout))
+        throw OutputError(std::string("standard output: cannot write the summary: ") + std::strerror(errno) +
+                          " (the session is on disk in " + r.folder.string() + ")");
     if (r.write_error) {
         std::fprintf(stderr, "headroom: the session on disk is incomplete: %s\n", r.write_error->c_str());
         return exit_code::output;

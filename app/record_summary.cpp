@@ -22,7 +22,7 @@ nlohmann::ordered_json record_json(const RecordResult& r) {
     const auto& s = r.summary;
     nlohmann::ordered_json j;
     j["session"] = r.folder.string();
-    j["sample_rate"] = s.sample_rate();
+    j["sample_rate"] = static_cast<std::int64_t>(std::llround(s.sample_rate()));
     j["frames"] = s.frames();
     j["duration_s"] = std::round(static_cast<double>(s.frames()) / s.sample_rate() * 1e6) / 1e6;
     j["channels"] = s.channels_json(r.rms_aes17);
