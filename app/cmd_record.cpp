@@ -38,8 +38,10 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
 
 // Installs SIGINT/SIGTERM handlers for the recording and restores the old ones after.
+// SIGXFSZ (a file size limit reached) is ignored meanwhile: the write fails with EFBIG and
+// the recorder reports it like a full disk, instead of the process being killed.
 struct StopSignals {
-    struct sigaction old_int {}, old_term {};
+    struct sigaction old_int {}, old_term {}, old_xfsz {};
     StopSignals() {
         g_stop_signal = 0;
         struct sigaction sa {};
@@ -47,10 +49,15 @@ struct StopSignals {
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, &old_int);
         sigaction(SIGTERM, &sa, &old_term);
+        struct sigaction ign {};
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        sigaction(SIGXFSZ, &ign, &old_xfsz);
     }
     ~StopSignals() {
         sigaction(SIGINT, &old_int, nullptr);
         sigaction(SIGTERM, &old_term, nullptr);
+        sigaction(SIGXFSZ, &old_xfsz, nullptr);
     }
 };
 
@@ -78,9 +85,9 @@ int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli&
     capture.configure(setup.options);
 
     const auto dir = a.session_dir.empty() ? default_sessions_dir() : std::filesystem::path(a.session_dir);
+    StopSignals signals;
     SessionRecorder recorder(dir, info, setup.options, setup.presets);  // OutputError: exit 4
 
-    StopSignals signals;
     recorder.start(capture.events());
     capture.start();
     std::fprintf(stderr, "headroom: recording %d channel%s of %s at %.0f Hz into %s%s\n", info.channels,
