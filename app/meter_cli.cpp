@@ -121,6 +121,7 @@ std::shared_ptr<MeterCli> add_meter_options(CLI::App& cmd) {
                    "Source preset of a channel, CH=ID (CH 1-based; repeatable; default general)")
         ->type_name("CH=ID")
         ->expected(1)  // one CH=ID per --preset, so a following FILE stays positional
+        ->allow_extra_args(false)  // (CLI11 2.1 still takes more for a vector without this)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd.add_option("--clip-threshold", m->clip_threshold,
                    "Full-scale threshold in dBFS, -20..0 (default -0.1)")

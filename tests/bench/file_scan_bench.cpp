@@ -1,0 +1,171 @@
+// Whole-process file scan (issue 2 §6, last bullet): the engine's analyze path
+// (engine/analyze.hpp: SoundFile -> MeterBank -> events -> SessionSummary) against a
+// libebur128 sample-peak + true-peak scan of the same file (read with libsndfile), and the
+// plain libsndfile read of it (the floor both share). Target: analyze <= 0.2x libebur128.
+//
+// The file: 16 channels, 60 s, 48 kHz, float32 WAV (tones, noise and a few clips), written
+// once to $TMPDIR (or /tmp) as headroom_file_scan_16ch_60s.wav and reused. The page cache is
+// warm for every run after the first, so all three read the file from memory.
+//   build/tests/bench/file_scan_bench --benchmark_min_time=2
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <ebur128.h>
+#include <nlohmann/json.hpp>
+#include <sndfile.h>
+
+#include "engine/analyze.hpp"
+#include "engine/true_peak.hpp"
+
+namespace {
+
+constexpr int kChannels = 16;
+constexpr int kRate = 48000;
+constexpr std::int64_t kFrames = 60LL * kRate;
+constexpr std::size_t kBlock = 4096;
+
+// kind 0, "typical": tones and noise peaking around -18 dBFS (inside the general preset's
+// window), with a 50 ms hot passage (-9 dBFS) and 3 full-scale samples on every channel
+// every 7.3 s. kind 1, "loud": the same at -8 dBFS, so nearly every sample is above the
+// general preset's -12 dBFS ceiling (hot) and takes the MeterBank's per-sample event path.
+std::filesystem::path bench_file(int kind) {
+    const char* tmp = std::getenv("TMPDIR");
+    const std::filesystem::path dir = tmp && *tmp ? tmp : "/tmp";
+    const auto path = dir / (std::string("headroom_file_scan_16ch_60s_") + (kind == 0 ? "typical" : "loud") + ".wav");
+    std::error_code ec;
+    const auto want = static_cast<std::uintmax_t>(kFrames) * kChannels * 4;
+    if (std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > want) return path;
+
+    SF_INFO info{};
+    info.samplerate = kRate;
+    info.channels = kChannels;
+    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+    SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+    if (!f) throw std::runtime_error("cannot write " + path.string());
+    const double amp = kind == 0 ? 0.1 : 0.4;
+    std::vector<float> buf(kBlock * kChannels);
+    std::uint32_t rng = 12345;
+    for (std::int64_t done = 0; done < kFrames;) {
+        const auto n = static_cast<std::size_t>(std::min<std::int64_t>(kBlock, kFrames - done));
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::int64_t frame = done + static_cast<std::int64_t>(i);
+            const double t = static_cast<double>(frame) / kRate;
+            for (int c = 0; c < kChannels; ++c) {
+                rng = rng * 1664525u + 1013904223u;
+                const double noise = (static_cast<double>(rng >> 8) / 16777216.0 - 0.5) * amp * 0.2;
+                const double tone = amp * std::sin(2.0 * M_PI * (110.0 * (c + 1)) * t);
+                double x = (c % 2 == 0 ? tone : 0.7 * tone) + noise;
+                const std::int64_t phase = (frame + 1000 * c) % 350400;
+                if (phase < 2400) x *= 3.5;   // hot passage
+                if (phase < 3) x = 1.0;       // full scale
+                buf[i * kChannels + static_cast<std::size_t>(c)] = static_cast<float>(x);
+            }
+        }
+        sf_writef_float(f, buf.data(), static_cast<sf_count_t>(n));
+        done += static_cast<std::int64_t>(n);
+    }
+    sf_close(f);
+    return path;
+}
+
+const std::filesystem::path& file(int kind = 0) {
+    static const std::filesystem::path p[2] = {bench_file(0), bench_file(1)};
+    return p[kind];
+}
+
+void set_counters(benchmark::State& state) {
+    state.SetItemsProcessed(state.iterations() * kFrames * kChannels);  // samples
+    state.counters["file_s"] = 60.0;
+}
+
+// The engine's analyze path, as `headroom analyze` runs it (JSON formatting included).
+void BM_Analyze(benchmark::State& state) {
+    (void)file();  // written before timing starts
+    const auto block = static_cast<std::size_t>(state.range(0));
+    const auto kind = static_cast<int>(state.range(1));
+    const bool hot = state.range(2) != 0;
+    const headroom::AnalyzeConfigure configure = [hot](const headroom::SoundFileInfo& info) {
+        headroom::AnalyzeSetup s;
+        s.presets.assign(static_cast<std::size_t>(info.channels), headroom::Preset{});
+        s.options.hot_ceiling_dbfs.assign(static_cast<std::size_t>(info.channels), -12.0f);
+        s.hot_events = hot;  // headroom analyze: false
+        return s;
+    };
+    for (auto _ : state) {
+        auto a = headroom::analyze_file(file(kind), block, configure);
+        std::string text = headroom::analysis_json(a, false).dump(2);
+        benchmark::DoNotOptimize(text);
+        if (a.frames != static_cast<std::uint64_t>(kFrames)) state.SkipWithError("short read");
+    }
+    set_counters(state);
+}
+// Args: block frames, file kind (0 typical, 1 loud), hot events tracked (headroom analyze: 0).
+BENCHMARK(BM_Analyze)
+    ->ArgNames({"block", "loud", "hot"})
+    ->Args({4096, 0, 0})->Args({1024, 0, 0})->Args({8192, 0, 0})->Args({4096, 1, 0})
+    ->Args({4096, 0, 1})->Args({4096, 1, 1})
+    ->Unit(benchmark::kMillisecond);
+
+// Designing the true-peak interpolator (once per process and rate in analyze; included in
+// the whole-process timing of analyze_vs_sox.sh, not in BM_Analyze after its first run).
+void BM_InterpolatorDesign(benchmark::State& state) {
+    for (auto _ : state) {
+        auto d = headroom::design_true_peak_interpolator(static_cast<double>(state.range(0)));
+        benchmark::DoNotOptimize(d.coeffs.data());
+    }
+}
+BENCHMARK(BM_InterpolatorDesign)->Arg(44100)->Arg(48000)->Arg(96000)->Unit(benchmark::kMillisecond);
+
+// libebur128: sample peak + true peak of every channel, the file read with libsndfile.
+void BM_Ebur128Scan(benchmark::State& state) {
+    (void)file();  // written before timing starts
+    std::vector<float> buf(kBlock * kChannels);
+    for (auto _ : state) {
+        SF_INFO info{};
+        SNDFILE* f = sf_open(file().c_str(), SFM_READ, &info);
+        ebur128_state* st = ebur128_init(static_cast<unsigned>(info.channels), static_cast<unsigned long>(info.samplerate),
+                                         EBUR128_MODE_SAMPLE_PEAK | EBUR128_MODE_TRUE_PEAK);
+        sf_count_t n;
+        while ((n = sf_readf_float(f, buf.data(), static_cast<sf_count_t>(kBlock))) > 0)
+            ebur128_add_frames_float(st, buf.data(), static_cast<std::size_t>(n));
+        double peak = 0.0;
+        for (unsigned c = 0; c < static_cast<unsigned>(info.channels); ++c) {
+            double sp = 0.0, tp = 0.0;
+            ebur128_sample_peak(st, c, &sp);
+            ebur128_true_peak(st, c, &tp);
+            peak = std::max({peak, sp, tp});
+        }
+        benchmark::DoNotOptimize(peak);
+        ebur128_destroy(&st);
+        sf_close(f);
+    }
+    set_counters(state);
+}
+BENCHMARK(BM_Ebur128Scan)->Unit(benchmark::kMillisecond);
+
+// The floor: libsndfile reading the file as float, nothing else.
+void BM_ReadOnly(benchmark::State& state) {
+    (void)file();  // written before timing starts
+    std::vector<float> buf(kBlock * kChannels);
+    for (auto _ : state) {
+        SF_INFO info{};
+        SNDFILE* f = sf_open(file().c_str(), SFM_READ, &info);
+        float acc = 0.0f;
+        while (sf_readf_float(f, buf.data(), static_cast<sf_count_t>(kBlock)) > 0) acc += buf[0];
+        benchmark::DoNotOptimize(acc);
+        sf_close(f);
+    }
+    set_counters(state);
+}
+BENCHMARK(BM_ReadOnly)->Unit(benchmark::kMillisecond);
+
+} // namespace
+
+BENCHMARK_MAIN();
