@@ -228,7 +228,7 @@ float DemoStudio::voice_sample(Voice& v, const Timeline& tl) noexcept {
             v.clip_until_s = t + 0.18;
             v.next_clip_s = t + 25.0 + 15.0 * uni(v.clip_rng++);
         }
-        if (t < v.clip_until_s) return std::clamp(2.5f * tl.vocal_osc, -1.0f, 1.0f);
+        if (t < v.clip_until_s) return std::clamp(1.6f * tl.vocal_osc, -1.0f, 1.0f);  // ~4 dB over
         return v.gain * tl.raw[0];
     }
     case Kind::Snare: {
