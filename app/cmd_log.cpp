@@ -1,8 +1,11 @@
 // headroom log [SESSION] [--json|--csv|--markers audacity] [--session-dir DIR]
 // Prints a session's clip log (DESIGN.md §4, §5): the newest session by default. Reads files
 // only; never opens the audio system.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
+#include <vector>
 #include <map>
 #include <memory>
 #include <string>
@@ -85,7 +88,22 @@ void print_text(const SessionLog& log) {
     std::map<std::string, std::map<int, int>> counts;  // type -> channel -> events
     std::uint64_t xruns = 0;
     bool stopped = false;
+    // Lines are written when an event closes (after its merge gap); the table is in stream
+    // time: events at their start, other lines at their wall-clock time.
+    std::vector<std::pair<double, const SessionEntry*>> rows;
     for (const auto& e : log.entries) {
+        const bool ev = e.type == "clip" || e.type == "hot" || e.type == "nonfinite";
+        double tc = e.start_s;
+        if (!ev) {
+            const auto t = parse_iso8601_ms(e.time);
+            tc = t && t0 ? static_cast<double>(*t - *t0) / 1000.0 : 0.0;
+        }
+        if (e.type == "stop") tc += 1e9;  // last, whatever the clocks say
+        rows.emplace_back(tc, &e);
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [sort_tc, ep] : rows) {
+        const SessionEntry& e = *ep;
         const bool ev = e.type == "clip" || e.type == "hot" || e.type == "nonfinite";
         double tc = e.start_s;
         if (!ev) {
@@ -140,15 +158,16 @@ void print_text(const SessionLog& log) {
                        " " + std::to_string(n);
             }
         }
-        std::printf("%d %s%s%s%s", total, label, per.empty() ? "" : " (", per.c_str(), per.empty() ? "" : ")");
+        std::printf("%d %s%s%s%s%s", total, label, total == 1 ? "" : "s", per.empty() ? "" : " (", per.c_str(),
+                    per.empty() ? "" : ")");
     };
     std::printf("\n");
-    summary("clip", "clip events");
+    summary("clip", "clip event");
     std::printf(" · ");
-    summary("hot", "hot events");
+    summary("hot", "hot event");
     std::printf(" · ");
-    summary("nonfinite", "non-finite bursts");
-    std::printf(" · %llu xruns\n", static_cast<unsigned long long>(xruns));
+    summary("nonfinite", "non-finite burst");
+    std::printf(" · %llu xrun%s\n", static_cast<unsigned long long>(xruns), xruns == 1 ? "" : "s");
 
     if (log.torn_tail)
         std::printf("note: the last line of clips.jsonl was incomplete (the session was killed while writing it); "

@@ -9,7 +9,9 @@
 // capture starts), or when writing failed during capture (the summary is printed anyway).
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -36,8 +38,10 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
 
 // Installs SIGINT/SIGTERM handlers for the recording and restores the old ones after.
+// SIGXFSZ (a file size limit reached) is ignored meanwhile: the write fails with EFBIG and
+// the recorder reports it like a full disk, instead of the process being killed.
 struct StopSignals {
-    struct sigaction old_int {}, old_term {};
+    struct sigaction old_int {}, old_term {}, old_xfsz {};
     StopSignals() {
         g_stop_signal = 0;
         struct sigaction sa {};
@@ -45,10 +49,15 @@ struct StopSignals {
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, &old_int);
         sigaction(SIGTERM, &sa, &old_term);
+        struct sigaction ign {};
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        sigaction(SIGXFSZ, &ign, &old_xfsz);
     }
     ~StopSignals() {
         sigaction(SIGINT, &old_int, nullptr);
         sigaction(SIGTERM, &old_term, nullptr);
+        sigaction(SIGXFSZ, &old_xfsz, nullptr);
     }
 };
 
@@ -76,9 +85,9 @@ int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli&
     capture.configure(setup.options);
 
     const auto dir = a.session_dir.empty() ? default_sessions_dir() : std::filesystem::path(a.session_dir);
+    StopSignals signals;
     SessionRecorder recorder(dir, info, setup.options, setup.presets);  // OutputError: exit 4
 
-    StopSignals signals;
     recorder.start(capture.events());
     capture.start();
     std::fprintf(stderr, "headroom: recording %d channel%s of %s at %.0f Hz into %s%s\n", info.channels,
@@ -120,8 +129,13 @@ int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli&
                  : capture.finished() && !(a.duration > 0.0 && std::chrono::steady_clock::now() >= until)
                      ? "end of file"
                      : "duration";
-    if (a.json) std::printf("%s\n", record_json(r).dump(2).c_str());
-    else print_record_summary(r);
+    if (a.json)
+        std::printf("%s\n", record_json(r).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+    else
+        print_record_summary(r);
+    if (std::fflush(stdout) != 0 || std::ferror(stdout))
+        throw OutputError(std::string("standard output: cannot write the summary: ") + std::strerror(errno) +
+                          " (the session is on disk in " + r.folder.string() + ")");
     if (r.write_error) {
         std::fprintf(stderr, "headroom: the session on disk is incomplete: %s\n", r.write_error->c_str());
         return exit_code::output;

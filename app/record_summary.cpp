@@ -22,7 +22,7 @@ nlohmann::ordered_json record_json(const RecordResult& r) {
     const auto& s = r.summary;
     nlohmann::ordered_json j;
     j["session"] = r.folder.string();
-    j["sample_rate"] = s.sample_rate();
+    j["sample_rate"] = static_cast<std::int64_t>(std::llround(s.sample_rate()));
     j["frames"] = s.frames();
     j["duration_s"] = std::round(static_cast<double>(s.frames()) / s.sample_rate() * 1e6) / 1e6;
     j["channels"] = s.channels_json(r.rms_aes17);
@@ -63,7 +63,8 @@ void print_record_summary(const RecordResult& r) {
         std::string headroom = ch.sample_peak > 0.0f ? db_cell(ch.sample_peak, "%.1f") : "-";
         if (ch.sample_peak > 0.0f) {
             char b[32];
-            std::snprintf(b, sizeof b, "%.1f dB", -to_db(ch.sample_peak));
+            std::snprintf(b, sizeof b, "%.1f dB", 0.0 - to_db(ch.sample_peak) + 0.0);  // never "-0.0"
+            if (std::string(b) == "-0.0 dB") std::snprintf(b, sizeof b, "0.0 dB");
             headroom = b;
         }
         std::string advice = "-";
@@ -95,8 +96,10 @@ void print_record_summary(const RecordResult& r) {
     std::printf("Hot events: %zu · xruns: %llu · device lost: %u time%s · dropped events: %llu\n", s.hot().size(),
                 static_cast<unsigned long long>(r.status.xruns), r.status.losses, r.status.losses == 1 ? "" : "s",
                 static_cast<unsigned long long>(r.status.dropped_events));
-    if (s.channels() > 0 && !s.gain_advice_db(0) && secs < kGainMinActiveS)
-        std::printf("Gain advice needs %.0f s of signal on a channel.\n", kGainMinActiveS);
+    bool any_advice = false;
+    for (int c = 0; c < s.channels(); ++c) any_advice = any_advice || s.gain_advice_db(c).has_value();
+    if (!any_advice)
+        std::printf("Gain advice appears once a channel has had %.0f s of signal: record longer.\n", kGainMinActiveS);
     std::printf("Read the clip log: headroom log %s\n", r.folder.string().c_str());
 }
 

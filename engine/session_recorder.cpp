@@ -76,6 +76,12 @@ void append_le_float(std::string& out, float v) {
     out.append(b, 4);
 }
 
+// One line of clips.jsonl. Names from devices may hold bytes that are not UTF-8: replaced
+// (U+FFFD), never an exception on the writer thread.
+std::string line_of(const ojson& j) {
+    return j.dump(-1, ' ', false, ojson::error_handler_t::replace) + "\n";
+}
+
 } // namespace
 
 struct SessionRecorder::Impl {
@@ -140,7 +146,7 @@ struct SessionRecorder::Impl {
         j["source"] = info.kind;
         j["device"] = info.device;
         j["host_api"] = info.host_api;
-        j["sample_rate"] = rate;
+        j["sample_rate"] = std::llround(rate);
         j["buffer_frames"] = info.buffer_frames;
         j["channels"] = channels;
         j["channel_names"] = names;
@@ -168,7 +174,7 @@ struct SessionRecorder::Impl {
             j["frames"] = summary.frames();
             j["channel_summary"] = summary.channels_json(false);
         }
-        return j.dump(2) + "\n";
+        return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
     }
 
     // Wall-clock stamp of a stream frame: session start + frame / rate + the gaps the
@@ -188,7 +194,7 @@ struct SessionRecorder::Impl {
         const ojson ev = event_json(e, rate);  // (a temporary's items() would dangle)
         for (auto it = ev.begin(); it != ev.end(); ++it) j[it.key()] = *it;
         j["channel_name"] = e.channel < names.size() ? names[e.channel] : "In " + std::to_string(e.channel + 1);
-        return j.dump() + "\n";
+        return line_of(j);
     }
 
     void on_envelope(const MeterEvent& e) {
@@ -284,7 +290,7 @@ struct SessionRecorder::Impl {
             }
             ojson j{{"type", "write_error"}, {"time", iso8601_ms(now)},
                     {"error", first.value_or("")}, {"records_lost", lost}};
-            clips->append(j.dump() + "\n");
+            clips->append(line_of(j));
             (void)clips->flush(true);
             spdlog::warn("session {}: writing works again ({} records lost)", folder.string(), lost);
         }
@@ -298,10 +304,15 @@ struct SessionRecorder::Impl {
                 cv.wait_for(lk, kDrainPeriod, [&] { return stop_requested; });
                 stopping = stop_requested;
             }
-            const bool lines = drain();
-            emit_ticks(false);
-            if (stopping) return;
-            flush_files(lines, false);
+            try {
+                const bool lines = drain();
+                emit_ticks(false);
+                if (stopping) return;
+                flush_files(lines, false);
+            } catch (const std::exception& e) {  // never take the process down from here
+                report(std::string("recorder: ") + e.what());
+                if (stopping) return;
+            }
         }
     }
 };
@@ -344,9 +355,9 @@ void SessionRecorder::start(EventQueue& events) {
         m.report(e.what());
     }
     ojson line{{"type", "start"}, {"time", start}, {"session", m.folder.filename().string()},
-               {"source", m.info.kind}, {"device", m.info.device}, {"sample_rate", m.rate},
+               {"source", m.info.kind}, {"device", m.info.device}, {"sample_rate", std::llround(m.rate)},
                {"channels", m.channels}};
-    m.clips->append(line.dump() + "\n");
+    m.clips->append(line_of(line));
     m.last_levels = WallClock::now();
     m.flush_files(true, true);
     m.thread = std::thread([&m] { m.run(); });
@@ -359,24 +370,24 @@ void SessionRecorder::note_status(const CaptureStatus& s) {
     const auto now = WallClock::now();
     const std::string t = iso8601_ms(now);
     if (s.xruns > m.prev.xruns)
-        m.status_lines.push_back(ojson{{"type", "xrun"}, {"time", t}, {"count", s.xruns - m.prev.xruns},
-                                       {"total", s.xruns}}.dump() + "\n");
+        m.status_lines.push_back(line_of(ojson{{"type", "xrun"}, {"time", t}, {"count", s.xruns - m.prev.xruns},
+                                       {"total", s.xruns}}));
     if (s.losses > m.prev.losses) {
         m.loss_frame = s.frames;
-        m.status_lines.push_back(ojson{{"type", "device_lost"}, {"time", t}, {"reason", s.lost_reason},
-                                       {"frames", s.frames}}.dump() + "\n");
+        m.status_lines.push_back(line_of(ojson{{"type", "device_lost"}, {"time", t}, {"reason", s.lost_reason},
+                                       {"frames", s.frames}}));
     }
     if (s.returns > m.prev.returns) {
         // Frames after the loss were metered later than frame / rate says: note the gap.
         const double elapsed = std::chrono::duration<double>(now - m.t0).count();
         const double off = elapsed - static_cast<double>(m.loss_frame) / m.rate;
         if (off > 0.0) m.offsets.emplace_back(m.loss_frame, off);
-        m.status_lines.push_back(ojson{{"type", "device_back"}, {"time", t}, {"frames", m.loss_frame}}.dump() + "\n");
+        m.status_lines.push_back(line_of(ojson{{"type", "device_back"}, {"time", t}, {"frames", m.loss_frame}}));
     }
     if (s.dropped_events > m.prev.dropped_events)
-        m.status_lines.push_back(ojson{{"type", "dropped"}, {"time", t},
+        m.status_lines.push_back(line_of(ojson{{"type", "dropped"}, {"time", t},
                                        {"count", s.dropped_events - m.prev.dropped_events},
-                                       {"total", s.dropped_events}}.dump() + "\n");
+                                       {"total", s.dropped_events}}));
     m.prev = s;
     m.cv.notify_one();
 }
@@ -405,7 +416,7 @@ void SessionRecorder::stop() {
     }
     ojson line{{"type", "stop"}, {"time", iso8601_ms(end)}, {"frames", frames},
                {"duration_s", static_cast<double>(frames) / m.rate}, {"dropped_events", dropped}};
-    m.clips->append(line.dump() + "\n");
+    m.clips->append(line_of(line));
     m.flush_files(true, true);
     try {
         write_file_atomic(m.folder / "session.json", m.session_json(iso8601_ms(m.t0), iso8601_ms(end), true));

@@ -139,6 +139,22 @@ grep -q "$tmp/file.txt/sub" "$tmp/err" || fail "the message should name the fold
 grep -q "recording" "$tmp/err" && fail "capture started before the folder was checked: $(cat "$tmp/err")"
 [ ! -s "$tmp/out" ] || fail "nothing should be printed on stdout"
 
+# --- 4b. the disk fills during capture (a 6 KB file size limit; levels.f32 reaches it at ~9.6 s):
+# metering goes on to the end, the error is reported once, the summary is printed, exit 4.
+( ulimit -f 6; exec "$HEADROOM" record --demo --duration 12 --json --session-dir "$tmp/full" ) >"$tmp/full.json" 2>"$tmp/full.err"; rc=$?
+[ $rc -eq 4 ] || fail "a write failure during capture should exit 4 at the end, got $rc: $(cat "$tmp/full.err")"
+[ "$(grep -c "cannot write" "$tmp/full.err")" -eq 1 ] || fail "the write error should be reported once: $(cat "$tmp/full.err")"
+python3 - "$tmp/full.json" <<'PY' || fail "metering did not go on after the write error"
+import json, os, sys
+j = json.load(open(sys.argv[1]))
+assert 11.5 <= j["duration_s"] <= 12.5, j["duration_s"]   # metered to the end
+assert "levels.f32" in j["write_error"], j["write_error"]
+lines = [json.loads(l) for l in open(os.path.join(j["session"], "clips.jsonl"))]
+assert lines[0]["type"] == "start" and lines[-1]["type"] == "stop"   # clips.jsonl stayed small: whole
+assert os.path.getsize(os.path.join(j["session"], "levels.f32")) <= 6 * 1024
+print("record_test: disk full at 6 KB: reported once, metered %.1f s" % j["duration_s"])
+PY
+
 # --- 5. SIGTERM: a clean end ----------------------------------------------------------------
 "$HEADROOM" record --demo --session-dir "$tmp/term" >"$tmp/term.out" 2>"$tmp/term.err" &
 pid=$!; pids+=("$pid")

@@ -205,6 +205,20 @@ TEST_CASE("SessionRecorder") {
         CHECK(!rec.write_error());
     }
 
+    SUBCASE("a channel name that is not UTF-8 is written, replaced, never thrown") {
+        EventQueue q(64);
+        SourceInfo info = two_channels();
+        info.channel_names = {"Kick\xff", "Sn\xc3"};
+        SessionRecorder rec(tmp.dir, info, MeterOptions{}, two_presets());
+        rec.start(q);
+        q.try_push(event(EventType::Clip, 0, 100, 2));
+        rec.stop();
+        const auto lines = lines_of(rec.folder() / "clips.jsonl");
+        REQUIRE(lines.size() == 3);
+        CHECK(lines[1]["channel_name"] == "Kick\xef\xbf\xbd");
+        CHECK(json::parse(slurp(rec.folder() / "session.json"))["channel_names"][1] == "Sn\xef\xbf\xbd");
+    }
+
     SUBCASE("a second session in the same second gets a suffix") {
         SessionRecorder a(tmp.dir, two_channels(), MeterOptions{}, two_presets());
         SessionRecorder b(tmp.dir, two_channels(), MeterOptions{}, two_presets());

@@ -22,7 +22,13 @@ jackd_pid="" rec_pid="" play_pid=""
 stop_pid() { [ -n "$1" ] && kill "$1" 2>/dev/null && { wait "$1"; } 2>/dev/null; }
 cleanup() {
     stop_pid "$play_pid"; stop_pid "$rec_pid"
-    [ -n "$jackd_pid" ] && kill -9 "$jackd_pid" 2>/dev/null && { wait "$jackd_pid"; } 2>/dev/null
+    # SIGTERM: jackd then frees its slot in JACK's server registry (a SIGKILLed server keeps
+    # it until a server of the same name starts again; 8 leaked slots and no jackd can start).
+    if [ -n "$jackd_pid" ] && kill -TERM "$jackd_pid" 2>/dev/null; then
+        for _ in $(seq 50); do kill -0 "$jackd_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$jackd_pid" 2>/dev/null
+        { wait "$jackd_pid"; } 2>/dev/null
+    fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -30,7 +36,7 @@ trap cleanup EXIT
 start_jackd() {
     jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 -C 8 -P 8 >>"$tmp/jackd.log" 2>&1 &
     jackd_pid=$!
-    for _ in $(seq 50); do
+    for _ in $(seq 200); do   # up to 20 s: a loaded CI machine starts jackd slowly
         timeout 3 jack_lsp >/dev/null 2>&1 && return 0
         kill -0 "$jackd_pid" 2>/dev/null || return 1
         sleep 0.1
@@ -45,7 +51,7 @@ wait_port() {  # wait_port PORT SECONDS
     return 1
 }
 
-start_jackd || skip "jackd -d dummy cannot start on this machine: $(tail -5 "$tmp/jackd.log")"
+start_jackd || skip "jackd -d dummy cannot start on this machine: $(tr "\n" " " <"$tmp/jackd.log")"
 
 # --- 1. known peaks and clips, played into headroom's ports ----------------------------------
 # 1 s of silence first (the ports are connected during it), then:
@@ -74,12 +80,18 @@ PY
 
 timeout -s KILL 60 "$HEADROOM" record --host-api jack --duration 7 --json --session-dir "$tmp/s1" >"$tmp/s1.json" 2>"$tmp/s1.err" &
 rec_pid=$!
-wait_port headroom:in_0 10 || fail "headroom's JACK ports did not appear: $(cat "$tmp/s1.err")"
+wait_port headroom:in_1 10 || fail "headroom's JACK ports did not appear: $(cat "$tmp/s1.err")"
 timeout -s KILL 30 jack-play -u -n "hrplay-$$" -c 3 "$tmp/known.wav" >"$tmp/play.log" 2>&1 &
 play_pid=$!
 wait_port "hrplay-$$:out_3" 5 || fail "jack-play's ports did not appear: $(cat "$tmp/play.log")"
 for c in 1 2 3; do
-    jack_connect "hrplay-$$:out_$c" "headroom:in_$((c - 1))" || fail "jack_connect out_$c"
+    ok=0
+    for _ in 1 2 3 4 5; do
+        timeout 3 jack_connect "hrplay-$$:out_$c" "headroom:in_$c" 2>>"$tmp/connect.log" && { ok=1; break; }
+        timeout 3 jack_lsp -c 2>/dev/null | grep -A3 "^hrplay-$$:out_$c\$" | grep -q "headroom:in_$c" && { ok=1; break; }
+        sleep 0.2
+    done
+    [ $ok -eq 1 ] || fail "jack_connect out_$c -> in_$c: $(cat "$tmp/connect.log"); ports: $(timeout 3 jack_lsp -c 2>&1 | tr '\n' ' ')"
 done
 { wait "$play_pid"; } 2>/dev/null; play_pid=""
 wait "$rec_pid"; rc=$?; rec_pid=""
@@ -111,9 +123,9 @@ PY
 # --- 2. the server dies mid-record and comes back ----------------------------------------------
 timeout -s KILL 60 "$HEADROOM" record --host-api jack --duration 10 --session-dir "$tmp/s2" >"$tmp/s2.out" 2>"$tmp/s2.err" &
 rec_pid=$!
-wait_port headroom:in_0 10 || fail "headroom's ports did not appear (second run): $(cat "$tmp/s2.err")"
+wait_port headroom:in_1 10 || fail "headroom's ports did not appear (second run): $(cat "$tmp/s2.err")"
 sleep 2
-kill -9 "$jackd_pid"; { wait "$jackd_pid"; } 2>/dev/null; jackd_pid=""
+kill -9 "$jackd_pid"; { wait "$jackd_pid"; } 2>/dev/null; jackd_pid=""   # a crash; the restart below reuses the name (and its registry slot)
 sleep 3
 echo "jack_record_test: server killed at $(date +%T), restarting" >&2
 start_jackd || fail "jackd did not restart: $(tail -5 "$tmp/jackd.log")"
