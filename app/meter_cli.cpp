@@ -70,7 +70,7 @@ void MeterCli::validate(const PresetTable& table) const {
     (void)checked(clip_min_run, "--clip-min-run", 1.0, 16.0, "", true, 1.0);
     (void)checked(merge_ms, "--merge-ms", 0.0, 60000.0, "ms", false, 0.0);
     (void)checked(rms_window, "--rms-window", 50.0, 3000.0, "ms", false, 300.0);
-    if (rms != "plain" && rms != "aes17")
+    if (!rms.empty() && rms != "plain" && rms != "aes17")
         throw UsageError("--rms: '" + rms + "' is not one of plain, aes17");
     for (const auto& s : preset_specs) (void)parse_preset_spec(s, table);
 }

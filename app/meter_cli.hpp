@@ -42,7 +42,7 @@ public:
     // The raw option values, as typed (filled by CLI11).
     std::vector<std::string> preset_specs;
     std::string clip_threshold, clip_min_run, merge_ms, rms_window;
-    std::string rms = "plain";
+    std::string rms;  // "plain", "aes17", or empty: not given (plain unless the config says otherwise)
 };
 
 // Registers the meter options on `cmd`. The returned object receives their values and must

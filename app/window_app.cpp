@@ -29,7 +29,7 @@ void apply_config_meter(MeterCli& cli, const MeterSettings& m) {
     if (cli.clip_min_run.empty()) cli.clip_min_run = m.clip_min_run;
     if (cli.merge_ms.empty()) cli.merge_ms = m.merge_ms;
     if (cli.rms_window.empty()) cli.rms_window = m.rms_window;
-    if (cli.rms == "plain" && m.rms == "aes17") cli.rms = m.rms;
+    if (cli.rms.empty()) cli.rms = m.rms;
 }
 
 void style_for_the_room(float scale) {
