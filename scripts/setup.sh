@@ -9,7 +9,7 @@ shift || true
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  portaudio19-dev libimgui-dev libglfw3-dev libepoxy-dev libstb-dev libhwy-dev
+  portaudio19-dev libjack-jackd2-dev libimgui-dev libglfw3-dev libepoxy-dev libstb-dev libhwy-dev
   libspdlog-dev doctest-dev libbenchmark-dev libsndfile1-dev libcli11-dev nlohmann-json3-dev
   libebur128-dev sox jackd2 jack-tools xvfb xauth python3 fonts-dejavu-core
 )
