@@ -75,6 +75,16 @@ struct MeterBank::Impl {
     std::uint64_t seg_a = 0;
     const float* seg_x = nullptr;
 
+    // Channel-wise slow path (SIMD kernels): the scan's callback only notes, per channel, the
+    // first and last frame of the segment holding a special sample; after the scan each noted
+    // channel is walked over that span, runs of hot samples in bulk (see on_special_mark).
+    // The scalar reference keeps the sample-by-sample on_special, which this is tested against.
+    static constexpr std::uint32_t kNoFrame = 0xffffffffu;
+    bool channel_wise = false;
+    std::vector<std::uint32_t> spec_first, spec_last;  // segment frames, per channel; kNoFrame: none
+    std::vector<std::uint32_t> spec_chans;             // channels noted in this segment
+    std::size_t n_spec = 0;
+
     Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d);
     float* row(std::uint64_t frame) noexcept {
         return scratch.data() + static_cast<std::size_t>(static_cast<std::int64_t>(frame) - base) * nc;
@@ -87,6 +97,8 @@ struct MeterBank::Impl {
     void tick_end(std::uint64_t b) noexcept;
     static void on_nonfinite(void* ctx, std::size_t begin, std::size_t end);
     static void on_special(void* ctx, std::size_t begin, std::size_t end);
+    static void on_special_mark(void* ctx, std::size_t begin, std::size_t end);
+    void special_channel(std::size_t c, std::size_t f_lo, std::size_t f_hi) noexcept;
 };
 
 MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d)
@@ -152,6 +164,10 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     clip.assign(nc, RunTracker{});
     hot.assign(nc, RunTracker{});
     nf.assign(nc, BurstTracker{});
+    channel_wise = !o.force_scalar;
+    spec_first.assign(nc, kNoFrame);
+    spec_last.assign(nc, 0u);
+    spec_chans.assign(nc, 0u);
 }
 
 void MeterBank::Impl::reset_readings() noexcept {
@@ -199,6 +215,80 @@ void MeterBank::Impl::on_special(void* ctx, std::size_t begin, std::size_t end) 
     }
 }
 
+// The scan found special samples in [begin, end): note, per channel, the first and last
+// segment frame holding one. Indices are walked without a division per sample.
+void MeterBank::Impl::on_special_mark(void* ctx, std::size_t begin, std::size_t end) {
+    auto& s = *static_cast<Impl*>(ctx);
+    std::size_t c = begin % s.nc;
+    auto f = static_cast<std::uint32_t>(begin / s.nc);
+    for (std::size_t i = begin; i < end; ++i) {
+        if (!(std::fabs(s.seg_x[i]) <= s.special_thr[c])) {
+            if (s.spec_first[c] == kNoFrame) {
+                s.spec_first[c] = f;
+                s.spec_chans[s.n_spec++] = static_cast<std::uint32_t>(c);
+            }
+            s.spec_last[c] = f;
+        }
+        if (++c == s.nc) {
+            c = 0;
+            ++f;
+        }
+    }
+}
+
+// Segment frames [f_lo, f_hi] of channel c, in stream order: the same tracker calls as
+// on_special, except that the samples of a hot run after its first go to the trackers at
+// once (RunTracker::extend_streak: same state). Full-scale samples go one by one.
+void MeterBank::Impl::special_channel(std::size_t c, std::size_t f_lo, std::size_t f_hi) noexcept {
+    const float* x = seg_x + c;
+    const float* tp = tpv.data() + c;
+    const float s_thr = special_thr[c], h_thr = hot_thr[c], c_thr = clip_thr;
+    const std::uint64_t a = seg_a;
+    const std::size_t stride = nc;
+    auto tpv_at = [tp, stride, a](std::uint64_t m) { return tp[static_cast<std::size_t>(m - a) * stride]; };
+    RunTracker& cl = clip[c];
+    RunTracker& ht = hot[c];
+    ChannelReading& r = readings[c];
+    const auto ch = static_cast<std::uint16_t>(c);
+    for (std::size_t f = f_lo; f <= f_hi;) {
+        const float ax = std::fabs(x[f * stride]);
+        const bool full = ax >= c_thr;
+        if (!(ax > s_thr) || (!full && !(ax > h_thr))) {
+            ++f;
+            continue;
+        }
+        const std::uint64_t n = a + f;
+        cl.observe(n, ax);
+        ht.observe(n, ax);
+        if (full) {
+            const auto add = cl.on_sample(n, ax, tp[f * stride], a, tpv_at, clip_p, ch, sink);
+            r.clip_runs += add.runs;
+            r.clipped_samples += add.samples;
+            ++f;
+            continue;
+        }
+        ht.on_sample(n, ax, tp[f * stride], a, tpv_at, hot_p, ch, sink);
+        r.hot_samples += 1;
+        ++f;
+        if (!ht.in_run(hot_p.min_run)) continue;
+        // the rest of the run: hot samples right after this one
+        float sp = 0.0f, t = 0.0f;
+        std::size_t g = f;
+        for (; g <= f_hi; ++g) {
+            const float v = std::fabs(x[g * stride]);
+            if (!(v > h_thr) || v >= c_thr) break;
+            sp = std::max(sp, v);
+            t = std::max(t, tp[g * stride]);
+        }
+        if (g == f) continue;
+        const auto more = static_cast<std::uint32_t>(g - f);
+        cl.observe(a + f, sp);  // the clip tracker's event ends before this run: one observe is all of them
+        ht.extend_streak(a + g - 1, more, sp, t);
+        r.hot_samples += more;
+        f = g;
+    }
+}
+
 void MeterBank::Impl::measure_until(std::uint64_t end) noexcept {
     while (scan_pos < end) {
         const std::uint64_t a = scan_pos;
@@ -222,7 +312,14 @@ void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
     seg_a = a;
     seg_x = x;
     k->scan(x, tp_phases > 0 ? tpv.data() : nullptr, frames, static_cast<int>(nc), a, special_thr.data(),
-            seg_sp.data(), seg_tp.data(), sq_slots.data(), &Impl::on_special, this);
+            seg_sp.data(), seg_tp.data(), sq_slots.data(), channel_wise ? &Impl::on_special_mark : &Impl::on_special,
+            this);
+    for (std::size_t j = 0; j < n_spec; ++j) {
+        const std::size_t c = spec_chans[j];
+        special_channel(c, spec_first[c], spec_last[c]);
+        spec_first[c] = kNoFrame;
+    }
+    n_spec = 0;
     const float* tp = tpv.data();
     for (std::size_t c = 0; c < nc; ++c) {
         const float sp = seg_sp[c];
