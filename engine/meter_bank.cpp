@@ -84,6 +84,13 @@ struct MeterBank::Impl {
     std::vector<std::uint32_t> spec_first, spec_last;  // segment frames, per channel; kNoFrame: none
     std::vector<std::uint32_t> spec_chans;             // channels noted in this segment
     std::size_t n_spec = 0;
+    // Dense segments: once the callback has seen 1/8 of the segment's samples, it stops noting
+    // and every channel goes through the hot_span kernel: a channel hot over the whole segment
+    // goes to the trackers in two calls, any other one is walked over the whole segment.
+    std::size_t spec_seen = 0, seg_samples = 0;
+    bool dense = false;
+    bool dense_ok = false;  // at least 8 channels (fewer: hot_span has no vector of channels to fill)
+    std::vector<float> span_all, span_sp, span_tp;
 
     Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d);
     float* row(std::uint64_t frame) noexcept {
@@ -99,6 +106,7 @@ struct MeterBank::Impl {
     static void on_special(void* ctx, std::size_t begin, std::size_t end);
     static void on_special_mark(void* ctx, std::size_t begin, std::size_t end);
     void special_channel(std::size_t c, std::size_t f_lo, std::size_t f_hi) noexcept;
+    void special_channels(std::size_t frames) noexcept;
 };
 
 MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d)
@@ -126,7 +134,7 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
 
     clip_thr = static_cast<float>(std::pow(10.0, static_cast<double>(o.clip_threshold_dbfs) / 20.0));
     const float below_clip = std::nextafter(clip_thr, 0.0f);
-    hot_thr.assign(nc, kInf);
+    hot_thr.assign(nc + kKernelPad, kInf);
     special_thr.assign(nc + kKernelPad, kInf);
     for (std::size_t c = 0; c < nc; ++c) {
         if (c < o.hot_ceiling_dbfs.size())
@@ -165,9 +173,13 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     hot.assign(nc, RunTracker{});
     nf.assign(nc, BurstTracker{});
     channel_wise = !o.force_scalar;
+    dense_ok = nc >= 8;
     spec_first.assign(nc, kNoFrame);
     spec_last.assign(nc, 0u);
     spec_chans.assign(nc, 0u);
+    span_all.assign(nc + kKernelPad, 0.0f);
+    span_sp.assign(nc + kKernelPad, 0.0f);
+    span_tp.assign(nc + kKernelPad, 0.0f);
 }
 
 void MeterBank::Impl::reset_readings() noexcept {
@@ -219,6 +231,12 @@ void MeterBank::Impl::on_special(void* ctx, std::size_t begin, std::size_t end) 
 // segment frame holding one. Indices are walked without a division per sample.
 void MeterBank::Impl::on_special_mark(void* ctx, std::size_t begin, std::size_t end) {
     auto& s = *static_cast<Impl*>(ctx);
+    if (s.dense) return;
+    s.spec_seen += end - begin;
+    if (s.spec_seen * 8 >= s.seg_samples && s.dense_ok) {
+        s.dense = true;
+        return;
+    }
     std::size_t c = begin % s.nc;
     auto f = static_cast<std::uint32_t>(begin / s.nc);
     for (std::size_t i = begin; i < end; ++i) {
@@ -289,6 +307,39 @@ void MeterBank::Impl::special_channel(std::size_t c, std::size_t f_lo, std::size
     }
 }
 
+// After the scan of a segment of `frames` frames: the noted channels, or every channel when
+// the segment is dense.
+void MeterBank::Impl::special_channels(std::size_t frames) noexcept {
+    for (std::size_t j = 0; j < n_spec; ++j) {
+        const std::size_t c = spec_chans[j];
+        if (!dense) special_channel(c, spec_first[c], spec_last[c]);
+        spec_first[c] = kNoFrame;
+    }
+    n_spec = 0;
+    spec_seen = 0;
+    if (!dense) return;
+    dense = false;
+    k->hot_span(seg_x, tp_phases > 0 ? tpv.data() : nullptr, frames, static_cast<int>(nc), hot_thr.data(), clip_thr,
+                span_all.data(), span_sp.data(), span_tp.data());
+    const std::uint64_t a = seg_a;
+    for (std::size_t c = 0; c < nc; ++c) {
+        if (span_all[c] == 0.0f) {
+            special_channel(c, 0, frames - 1);
+            continue;
+        }
+        // hot throughout: frame 0 as special_channel takes it, then the rest at once
+        special_channel(c, 0, 0);
+        if (frames == 1) continue;
+        if (!hot[c].in_run(hot_p.min_run)) {
+            special_channel(c, 1, frames - 1);
+            continue;
+        }
+        clip[c].observe(a + 1, span_sp[c]);
+        hot[c].extend_streak(a + frames - 1, static_cast<std::uint32_t>(frames - 1), span_sp[c], span_tp[c]);
+        readings[c].hot_samples += static_cast<std::uint32_t>(frames - 1);
+    }
+}
+
 void MeterBank::Impl::measure_until(std::uint64_t end) noexcept {
     while (scan_pos < end) {
         const std::uint64_t a = scan_pos;
@@ -311,15 +362,11 @@ void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
         k->true_peak(in, frames * nc, static_cast<int>(nc), tp_coeffs, design.taps, tp_phases, tpv.data());
     seg_a = a;
     seg_x = x;
+    seg_samples = frames * nc;
     k->scan(x, tp_phases > 0 ? tpv.data() : nullptr, frames, static_cast<int>(nc), a, special_thr.data(),
             seg_sp.data(), seg_tp.data(), sq_slots.data(), channel_wise ? &Impl::on_special_mark : &Impl::on_special,
             this);
-    for (std::size_t j = 0; j < n_spec; ++j) {
-        const std::size_t c = spec_chans[j];
-        special_channel(c, spec_first[c], spec_last[c]);
-        spec_first[c] = kNoFrame;
-    }
-    n_spec = 0;
+    special_channels(frames);
     const float* tp = tpv.data();
     for (std::size_t c = 0; c < nc; ++c) {
         const float sp = seg_sp[c];
