@@ -86,10 +86,12 @@ struct MeterBank::Impl {
     std::size_t n_spec = 0;
     // Dense segments: once the callback has seen 1/8 of the segment's samples, it stops noting
     // and every channel goes through the hot_span kernel: a channel hot over the whole segment
-    // goes to the trackers in two calls, any other one is walked over the whole segment.
+    // goes to the trackers in two calls, any other one is walked over the whole segment
+    // (below 8 channels every channel is walked).
     std::size_t spec_seen = 0, seg_samples = 0;
     bool dense = false;
-    bool dense_ok = false;  // at least 8 channels (fewer: hot_span has no vector of channels to fill)
+    bool dense_ok = false;    // at least 8 channels for hot_span (fewer: every channel walked instead)
+    std::uint64_t div_m = 0;  // floor(2^32 / nc)
     std::vector<float> span_all, span_sp, span_tp;
 
     Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d);
@@ -174,6 +176,7 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     nf.assign(nc, BurstTracker{});
     channel_wise = !o.force_scalar;
     dense_ok = nc >= 8;
+    div_m = (std::uint64_t{1} << 32) / nc;
     spec_first.assign(nc, kNoFrame);
     spec_last.assign(nc, 0u);
     spec_chans.assign(nc, 0u);
@@ -233,21 +236,32 @@ void MeterBank::Impl::on_special_mark(void* ctx, std::size_t begin, std::size_t 
     auto& s = *static_cast<Impl*>(ctx);
     if (s.dense) return;
     s.spec_seen += end - begin;
-    if (s.spec_seen * 8 >= s.seg_samples && s.dense_ok) {
+    if (s.spec_seen * 8 >= s.seg_samples) {
         s.dense = true;
         return;
     }
-    std::size_t c = begin % s.nc;
-    auto f = static_cast<std::uint32_t>(begin / s.nc);
+    // begin / nc without a division (one per call was most of this function at 2 channels):
+    // q = begin * floor(2^32 / nc) / 2^32 is the quotient or one less (begin < 2^32).
+    auto f = static_cast<std::uint32_t>((static_cast<std::uint64_t>(begin) * s.div_m) >> 32);
+    std::size_t c = begin - static_cast<std::size_t>(f) * s.nc;
+    if (c >= s.nc) {
+        c -= s.nc;
+        ++f;
+    }
+    const float* x = s.seg_x;
+    const float* thr = s.special_thr.data();
+    std::uint32_t* first = s.spec_first.data();
+    std::uint32_t* last = s.spec_last.data();
+    const std::size_t nc = s.nc;
     for (std::size_t i = begin; i < end; ++i) {
-        if (!(std::fabs(s.seg_x[i]) <= s.special_thr[c])) {
-            if (s.spec_first[c] == kNoFrame) {
-                s.spec_first[c] = f;
+        if (!(std::fabs(x[i]) <= thr[c])) {
+            if (first[c] == kNoFrame) {
+                first[c] = f;
                 s.spec_chans[s.n_spec++] = static_cast<std::uint32_t>(c);
             }
-            s.spec_last[c] = f;
+            last[c] = f;
         }
-        if (++c == s.nc) {
+        if (++c == nc) {
             c = 0;
             ++f;
         }
@@ -319,6 +333,10 @@ void MeterBank::Impl::special_channels(std::size_t frames) noexcept {
     spec_seen = 0;
     if (!dense) return;
     dense = false;
+    if (!dense_ok) {
+        for (std::size_t c = 0; c < nc; ++c) special_channel(c, 0, frames - 1);
+        return;
+    }
     k->hot_span(seg_x, tp_phases > 0 ? tpv.data() : nullptr, frames, static_cast<int>(nc), hot_thr.data(), clip_thr,
                 span_all.data(), span_sp.data(), span_tp.data());
     const std::uint64_t a = seg_a;
