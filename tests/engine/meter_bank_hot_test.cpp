@@ -5,6 +5,7 @@
 // match a direct count of the material.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -13,6 +14,7 @@
 
 #include "engine/meter_bank.hpp"
 #include "tests/engine/meter_bank_harness.hpp"
+#include "tests/support/alloc_guard.hpp"
 
 using namespace headroom;
 using namespace headroom::test;
@@ -114,5 +116,32 @@ TEST_CASE("MeterBank hot events on loud material: SIMD (bulk hot runs) equals th
                     CHECK(same_reading(simd.folded[c], ref.folded[c], true_peak ? 1e-5 : 0.0));
             }
         }
+    }
+}
+
+TEST_CASE("MeterBank on loud material allocates nothing and takes no lock in process() and finish()") {
+    REQUIRE(alloc_guard_active());
+    for (int channels : {2, 16, 67}) {  // the walked and the hot_span (dense) paths
+        CAPTURE(channels);
+        const MeterOptions o = loud_options(channels, true);
+        const auto x = loud(channels, 20000, 7u);
+        const auto nc = static_cast<std::size_t>(channels);
+        EventQueue q(1u << 16);
+        MeterBank bank(o, &q);
+        std::uint64_t allocs = 0, locks = 0;
+        {
+            AllocGuard g;
+            for (std::size_t f = 0; f < 20000; f += 256)
+                bank.process(x.data() + f * nc, std::min<std::size_t>(256, 20000 - f));
+            bank.finish();
+            allocs = g.allocations();
+            locks = g.locks();
+        }
+        CHECK(allocs == 0);
+        CHECK(locks == 0);
+        std::size_t hot_events = 0;
+        MeterEvent e;
+        while (q.try_pop(e)) hot_events += e.type == EventType::Hot ? 1 : 0;
+        CHECK(hot_events >= nc);  // the hot path did run
     }
 }
