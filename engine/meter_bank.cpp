@@ -384,7 +384,7 @@ void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
     k->scan(x, tp_phases > 0 ? tpv.data() : nullptr, frames, static_cast<int>(nc), a, special_thr.data(),
             seg_sp.data(), seg_tp.data(), sq_slots.data(), channel_wise ? &Impl::on_special_mark : &Impl::on_special,
             this);
-    special_channels(frames);
+    if (spec_seen != 0) special_channels(frames);  // the scan called back
     const float* tp = tpv.data();
     for (std::size_t c = 0; c < nc; ++c) {
         const float sp = seg_sp[c];
