@@ -145,7 +145,8 @@ void MeterBank::Impl::special_channels(std::size_t frames) noexcept {
     if (!dense) return;
     dense = false;
     if (!dense_ok) {
-        for (std::size_t c = 0; c < nc; ++c) special_channel(c, 0, frames - 1);
+        for (std::size_t c = 0; c < nc; ++c)
+            if (seg_sp[c] > special_thr[c]) special_channel(c, 0, frames - 1);  // else none special
         return;
     }
     k->hot_span(seg_x, tp_phases > 0 ? tpv.data() : nullptr, frames, static_cast<int>(nc), hot_thr.data(), clip_thr,
@@ -153,7 +154,7 @@ void MeterBank::Impl::special_channels(std::size_t frames) noexcept {
     const std::uint64_t a = seg_a;
     for (std::size_t c = 0; c < nc; ++c) {
         if (span_all[c] == 0.0f) {
-            special_channel(c, 0, frames - 1);
+            if (seg_sp[c] > special_thr[c]) special_channel(c, 0, frames - 1);  // else none special
             continue;
         }
         // hot throughout: frame 0 as special_channel takes it, then the rest at once
