@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "engine/meter_bank_impl.hpp"
 #include "engine/meter_kernels.hpp"
 #include "engine/meter_trackers.hpp"
 
@@ -27,67 +28,6 @@ void check_design(const InterpolatorDesign& d) {
         throw std::invalid_argument("true-peak interpolator design is inconsistent");
 }
 } // namespace
-
-struct MeterBank::Impl {
-    MeterOptions opt;
-    InterpolatorDesign design;
-    const KernelTable* k = nullptr;
-    EventSink sink;
-
-    std::size_t nc = 0;          // channels
-    std::uint64_t delay = 0;     // D
-    std::size_t hist = 0;        // H: history rows kept before each block
-    std::uint64_t hop = 0, tick = 0;
-    std::size_t win = 0;         // W hops
-    RunParams clip_p, hot_p;
-    std::uint64_t nf_gap = 0;
-    float clip_thr = 1.0f;
-    std::vector<float> hot_thr, special_thr;
-
-    std::vector<float> scratch;  // rows of nc floats: [history H | block], stream frame of row 0 = base
-    std::int64_t base = 0;
-    std::vector<float> tpv;      // one segment's true-peak values (zeros when true peak is off)
-    const float* tp_coeffs = nullptr;  // the phases the kernel runs (phase 0 skipped when it is
-    int tp_phases = 0;                 // the identity: the sample peak covers it); 0: none
-    std::vector<float> seg_sp, seg_tp;
-    std::vector<float> sq_slots;       // kSqSlots float sums of squares per channel (meter_kernels.hpp)
-    std::vector<ChannelReading> readings;
-
-    std::vector<double> hop_sum, ring, wsum;  // ring[i * nc + c], i < win
-    std::size_t ring_idx = 0;
-    double rms_norm = 1.0;                    // 1 / (W * hop)
-
-    std::uint64_t tick_start = 0;
-    std::vector<float> tick_sp, tick_tp, tick_rms_max;
-    std::vector<double> tick_sq;
-    std::size_t nf_slots = 0;
-    std::vector<std::uint32_t> nf_ring;       // non-finite count per channel per live tick
-
-    std::vector<RunTracker> clip, hot;
-    std::vector<BurstTracker> nf;
-
-    std::uint64_t frames_in = 0;  // frames given to process()
-    std::uint64_t scan_pos = 0;   // frames measured
-
-    // slow-path context
-    const float* cur_src = nullptr;
-    std::uint64_t cur_f0 = 0;
-    std::uint64_t seg_a = 0;
-    const float* seg_x = nullptr;
-
-    Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d);
-    float* row(std::uint64_t frame) noexcept {
-        return scratch.data() + static_cast<std::size_t>(static_cast<std::int64_t>(frame) - base) * nc;
-    }
-    void reset_readings() noexcept;
-    void measure_until(std::uint64_t end) noexcept;
-    void segment(std::uint64_t a, std::uint64_t b) noexcept;
-    void fold_squares() noexcept;
-    void hop_end(std::uint64_t b) noexcept;
-    void tick_end(std::uint64_t b) noexcept;
-    static void on_nonfinite(void* ctx, std::size_t begin, std::size_t end);
-    static void on_special(void* ctx, std::size_t begin, std::size_t end);
-};
 
 MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d)
     : opt(o), design(std::move(d)) {
@@ -114,7 +54,7 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
 
     clip_thr = static_cast<float>(std::pow(10.0, static_cast<double>(o.clip_threshold_dbfs) / 20.0));
     const float below_clip = std::nextafter(clip_thr, 0.0f);
-    hot_thr.assign(nc, kInf);
+    hot_thr.assign(nc + kKernelPad, kInf);
     special_thr.assign(nc + kKernelPad, kInf);
     for (std::size_t c = 0; c < nc; ++c) {
         if (c < o.hot_ceiling_dbfs.size())
@@ -152,6 +92,15 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     clip.assign(nc, RunTracker{});
     hot.assign(nc, RunTracker{});
     nf.assign(nc, BurstTracker{});
+    channel_wise = !o.force_scalar;
+    dense_ok = nc >= 8;
+    div_m = (std::uint64_t{1} << 32) / nc;
+    spec_first.assign(nc, kNoFrame);
+    spec_last.assign(nc, 0u);
+    spec_chans.assign(nc, 0u);
+    span_all.assign(nc + kKernelPad, 0.0f);
+    span_sp.assign(nc + kKernelPad, 0.0f);
+    span_tp.assign(nc + kKernelPad, 0.0f);
 }
 
 void MeterBank::Impl::reset_readings() noexcept {
@@ -167,35 +116,6 @@ void MeterBank::Impl::on_nonfinite(void* ctx, std::size_t begin, std::size_t end
         s.readings[c].nonfinite += 1;
         s.nf[c].on_sample(n, s.nf_gap, static_cast<std::uint16_t>(c), s.sink);
         s.nf_ring[c * s.nf_slots + static_cast<std::size_t>((n / s.tick) % s.nf_slots)] += 1;
-    }
-}
-
-void MeterBank::Impl::on_special(void* ctx, std::size_t begin, std::size_t end) {
-    auto& s = *static_cast<Impl*>(ctx);
-    for (std::size_t i = begin; i < end; ++i) {
-        const float ax = std::fabs(s.seg_x[i]);
-        const std::size_t c = i % s.nc;
-        const bool full = ax >= s.clip_thr;
-        if (!full && !(ax > s.hot_thr[c])) continue;
-        const std::uint64_t n = s.seg_a + i / s.nc;
-        const float* tp = s.tpv.data();
-        const std::size_t stride = s.nc;
-        const std::uint64_t a = s.seg_a;
-        auto tpv_at = [tp, stride, a, c](std::uint64_t m) {
-            return tp[static_cast<std::size_t>(m - a) * stride + c];
-        };
-        s.clip[c].observe(n, ax);
-        s.hot[c].observe(n, ax);
-        const auto ch = static_cast<std::uint16_t>(c);
-        ChannelReading& r = s.readings[c];
-        if (full) {
-            const auto add = s.clip[c].on_sample(n, ax, tp[i], a, tpv_at, s.clip_p, ch, s.sink);
-            r.clip_runs += add.runs;
-            r.clipped_samples += add.samples;
-        } else {
-            s.hot[c].on_sample(n, ax, tp[i], a, tpv_at, s.hot_p, ch, s.sink);
-            r.hot_samples += 1;
-        }
     }
 }
 
@@ -221,8 +141,11 @@ void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
         k->true_peak(in, frames * nc, static_cast<int>(nc), tp_coeffs, design.taps, tp_phases, tpv.data());
     seg_a = a;
     seg_x = x;
+    seg_samples = frames * nc;
     k->scan(x, tp_phases > 0 ? tpv.data() : nullptr, frames, static_cast<int>(nc), a, special_thr.data(),
-            seg_sp.data(), seg_tp.data(), sq_slots.data(), &Impl::on_special, this);
+            seg_sp.data(), seg_tp.data(), sq_slots.data(), channel_wise ? &Impl::on_special_mark : &Impl::on_special,
+            this);
+    if (spec_seen != 0) special_channels(frames);  // the scan called back
     const float* tp = tpv.data();
     for (std::size_t c = 0; c < nc; ++c) {
         const float sp = seg_sp[c];

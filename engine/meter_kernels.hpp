@@ -52,7 +52,19 @@ struct KernelTable {
     void (*scan)(const float* x, const float* tpv, std::size_t frames, int channels,
                  std::uint64_t first_frame, const float* special_thr, float* sp, float* tp,
                  float* sq_slots, SpecialFn on_special, void* ctx);
+
+    // Hot spans, per channel over `frames` >= 1 frames of x (sanitized) and tpv (may be null):
+    // all[c] = 1 when every frame is hot (hot_thr[c] < |x| < clip_thr), else 0; sp[c] = max |x|
+    // and tp[c] = max tpv (0 when null) over frames 1 .. frames - 1 (0 when frames = 1).
+    // hot_thr has channels + kKernelPad entries.
+    void (*hot_span)(const float* x, const float* tpv, std::size_t frames, int channels, const float* hot_thr,
+                     float clip_thr, float* all, float* sp, float* tp);
 };
+
+// normal or audio thread; wait-free. hot_span one sample at a time (the scalar table's, and
+// the SIMD one's below one vector of channels).
+void hot_span_plain(const float* x, const float* tpv, std::size_t frames, int channels, const float* hot_thr,
+                    float clip_thr, float* all, float* sp, float* tp) noexcept;
 
 // normal or audio thread; wait-free. The scalar reference.
 const KernelTable& scalar_kernels() noexcept;

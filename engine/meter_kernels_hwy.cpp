@@ -392,8 +392,46 @@ void Scan(const float* x, const float* tpv, std::size_t frames, int channels, st
         ScanT<false>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots, on_special, ctx);
 }
 
+// hot_span (meter_kernels.hpp): C < L one sample at a time; else groups of L channels, the
+// last group shifted back to end at channel C - 1 (its shared lanes compute the same values).
+template <bool kTp>
+void HotSpanGroups(const float* x, const float* tpv, std::size_t frames, std::size_t C, const float* hot_thr,
+                   float clip_thr, float* all, float* sp, float* tp) {
+    const DF d;
+    const std::size_t L = hn::Lanes(d);
+    const VF one = hn::Set(d, 1.0f), ct = hn::Set(d, clip_thr);
+    for (std::size_t g0 = 0; g0 < C; g0 += L) {
+        const std::size_t off = g0 + L <= C ? g0 : C - L;
+        const VF ht = hn::LoadU(d, hot_thr + off);
+        auto hot = [&](VF a) HWY_ATTR { return hn::IfThenElseZero(hn::And(hn::Gt(a, ht), hn::Lt(a, ct)), one); };
+        VF allv = hot(hn::Abs(hn::LoadU(d, x + off)));
+        VF spv = hn::Zero(d), tpv0 = hn::Zero(d);
+        for (std::size_t f = 1; f < frames; ++f) {
+            const std::size_t i = f * C + off;
+            const VF a = hn::Abs(hn::LoadU(d, x + i));
+            allv = hn::Min(allv, hot(a));
+            spv = hn::Max(spv, a);
+            if constexpr (kTp) tpv0 = hn::Max(tpv0, hn::LoadU(d, tpv + i));
+        }
+        hn::StoreU(allv, d, all + off);
+        hn::StoreU(spv, d, sp + off);
+        hn::StoreU(tpv0, d, tp + off);
+    }
+}
+
+void HotSpan(const float* x, const float* tpv, std::size_t frames, int channels, const float* hot_thr,
+             float clip_thr, float* all, float* sp, float* tp) {
+    const DF d;
+    const auto C = static_cast<std::size_t>(channels);
+    if (C < hn::Lanes(d)) return hot_span_plain(x, tpv, frames, channels, hot_thr, clip_thr, all, sp, tp);
+    if (tpv != nullptr)
+        HotSpanGroups<true>(x, tpv, frames, C, hot_thr, clip_thr, all, sp, tp);
+    else
+        HotSpanGroups<false>(x, tpv, frames, C, hot_thr, clip_thr, all, sp, tp);
+}
+
 const KernelTable* GetTable() {
-    static const KernelTable table{hwy::TargetName(HWY_TARGET), &CopySanitize, &TruePeak, &Scan};
+    static const KernelTable table{hwy::TargetName(HWY_TARGET), &CopySanitize, &TruePeak, &Scan, &HotSpan};
     return &table;
 }
 

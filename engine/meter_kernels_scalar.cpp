@@ -60,8 +60,30 @@ void scan_scalar(const float* x, const float* tpv, std::size_t frames, int chann
     }
 }
 
-constexpr KernelTable kScalar{"scalar", copy_sanitize_scalar, true_peak_scalar, scan_scalar};
+} // namespace
 
+void hot_span_plain(const float* x, const float* tpv, std::size_t frames, int channels, const float* hot_thr,
+                    float clip_thr, float* all, float* sp, float* tp) noexcept {
+    const auto nc = static_cast<std::size_t>(channels);
+    for (std::size_t c = 0; c < nc; ++c) {
+        const float a = std::fabs(x[c]);
+        all[c] = a > hot_thr[c] && a < clip_thr ? 1.0f : 0.0f;
+        sp[c] = 0.0f;
+        tp[c] = 0.0f;
+    }
+    for (std::size_t f = 1; f < frames; ++f) {
+        for (std::size_t c = 0; c < nc; ++c) {
+            const std::size_t i = f * nc + c;
+            const float a = std::fabs(x[i]);
+            if (!(a > hot_thr[c] && a < clip_thr)) all[c] = 0.0f;
+            sp[c] = std::fmax(sp[c], a);
+            if (tpv != nullptr) tp[c] = std::fmax(tp[c], tpv[i]);
+        }
+    }
+}
+
+namespace {
+constexpr KernelTable kScalar{"scalar", copy_sanitize_scalar, true_peak_scalar, scan_scalar, hot_span_plain};
 } // namespace
 
 const KernelTable& scalar_kernels() noexcept { return kScalar; }

@@ -96,6 +96,27 @@ public:
         return a;
     }
 
+    // The k qualifying samples n_last - k + 1 .. n_last right after a call of on_sample at
+    // n_last - k whose streak had reached min_run (so they all extend the open event), with
+    // max |x| = sp and max true-peak value = tp over them (0 when k = 0). The same state as
+    // observe(n, ax) then on_sample(n, ...) for each of them in turn; they add k samples.
+    void extend_streak(std::uint64_t n_last, std::uint32_t k, float sp, float tp) noexcept {
+        if (k == 0) return;
+        streak_len_ += k;
+        if (sp > streak_sp_) streak_sp_ = sp;
+        if (tp > streak_tp_) streak_tp_ = tp;
+        last_ = n_last;
+        ev_.count += k;
+        ev_.end_sample = n_last;
+        if (sp > ev_.sample_peak) ev_.sample_peak = sp;
+        if (tp > ev_.true_peak) ev_.true_peak = tp;
+        if (sp > gap_sp_) gap_sp_ = sp;
+        tp_done_ = n_last;
+    }
+
+    // True when the last on_sample's streak had reached min_run (extend_streak may follow).
+    bool in_run(std::uint32_t min_run) const noexcept { return open_ && streak_len_ >= min_run; }
+
     // End of a segment [seg_begin, seg_end) whose per-channel true peak was seg_tp: the
     // frames after the event's end become part of a later merge's span.
     template <class TpAt>

@@ -8,6 +8,9 @@
 //                  timed directly, without the bank's per-block bookkeeping
 //   full_chain     MeterBank::process, everything including the x4 true-peak interpolator
 //   scalar_chain   the same with force_scalar (the scalar reference kernels)
+//   loud_peak_rms_clips, loud_full_chain
+//                  peak_rms_clips and full_chain on loud material: every sample above the
+//                  -12 dBFS hot ceiling (|x| in 0.3 .. 0.9), so every sample is a hot sample
 //   ebur128_tp     libebur128 1.2.6, EBUR128_MODE_TRUE_PEAK, ebur128_add_frames_float on the
 //                  same blocks (its true peak as shipped: it also runs its K-weighting filter)
 // Every benchmark reports items_per_second = samples (frames x channels) per second. At the
@@ -98,14 +101,29 @@ const std::vector<float>& buffer(int channels) {
     return x;
 }
 
+// Loud material: every sample hot (|x| in 0.3 .. 0.9 against a -12 dBFS ceiling, 0.251), none
+// full scale; one long hot event per channel.
+const std::vector<float>& loud_buffer(int channels) {
+    static std::map<int, std::vector<float>> cache;
+    auto& x = cache[channels];
+    if (x.empty()) {
+        std::mt19937 rng(static_cast<unsigned>(channels) + 1000u);
+        std::uniform_real_distribution<float> u(0.3f, 0.9f);
+        std::bernoulli_distribution neg(0.5);
+        x.resize(kBlock * kBlocks * static_cast<std::size_t>(channels));
+        for (auto& v : x) v = neg(rng) ? -u(rng) : u(rng);
+    }
+    return x;
+}
+
 void set_items(benchmark::State& state, int channels) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(kBlock) *
                             channels);
 }
 
-void run_bank(benchmark::State& state, bool true_peak, bool scalar) {
+void run_bank(benchmark::State& state, bool true_peak, bool scalar, bool loud = false) {
     const int channels = static_cast<int>(state.range(0));
-    const auto& x = buffer(channels);
+    const auto& x = loud ? loud_buffer(channels) : buffer(channels);
     MeterOptions o;
     o.channels = channels;
     o.max_block = kBlock;
@@ -170,6 +188,8 @@ void kernels_only(benchmark::State& state) {
 }
 void full_chain(benchmark::State& state) { run_bank(state, true, false); }
 void scalar_chain(benchmark::State& state) { run_bank(state, true, true); }
+void loud_peak_rms_clips(benchmark::State& state) { run_bank(state, false, false, true); }
+void loud_full_chain(benchmark::State& state) { run_bank(state, true, false, true); }
 
 // libebur128 takes at most 64 channels per state: more channels run as states of 64 over
 // the same data split beforehand into interleaved 64-channel blocks (the split not timed).
@@ -214,6 +234,8 @@ BENCHMARK(peak_rms_clips)->Apply(channel_args);
 BENCHMARK(kernels_only)->Apply(channel_args);
 BENCHMARK(full_chain)->Apply(channel_args);
 BENCHMARK(scalar_chain)->Apply(channel_args);
+BENCHMARK(loud_peak_rms_clips)->Apply(channel_args);
+BENCHMARK(loud_full_chain)->Apply(channel_args);
 BENCHMARK(ebur128_tp)->Apply(channel_args);
 
 // Console output as usual, and every run's samples/s kept for the summary table.
@@ -252,6 +274,8 @@ void print_table(const TableReporter& rep) {
         {"full_chain", "(b) full chain with true peak; this / libebur128", "ebur128_tp", false},
         {"scalar_chain", "(d) scalar reference, full chain; this / libebur128", "ebur128_tp", false},
         {"ebur128_tp", "(e) libebur128 true peak", nullptr, false},
+        {"loud_peak_rms_clips", "(f) (a) on loud material, every sample hot; (a) / this", "peak_rms_clips", true},
+        {"loud_full_chain", "(g) (b) on loud material, every sample hot; (b) / this", "full_chain", true},
     };
     for (const Row& r : rows) {
         std::printf("\n| %s |", r.label);
