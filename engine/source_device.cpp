@@ -7,8 +7,10 @@
 // seconds while the stream claims to run. The lost stream is closed; every 2 s the poller
 // re-initialises PortAudio (a JACK server that comes back is only seen after that), looks
 // the device up again by name and host API, and re-opens it with the same rate and channel
-// count. JACK devices are not opened here but by source_jack.cpp (see there why). The MeterBank's stream simply continues when the device is back (its sample
-// positions count delivered frames, not wall time; the recorder logs the gap).
+// count (the loss and re-open bookkeeping is shared with the JACK source: source_reopen.cpp).
+// JACK devices are not opened here but by source_jack.cpp (see there why). The MeterBank's
+// stream simply continues when the device is back (its sample positions count delivered
+// frames, not wall time; the recorder logs the gap).
 #include <portaudio.h>
 #include <spdlog/spdlog.h>
 
@@ -22,20 +24,18 @@
 #include "engine/capture_core.hpp"
 #include "engine/errors.hpp"
 #include "engine/source_live.hpp"
+#include "engine/source_reopen.hpp"
 
 namespace headroom {
 namespace {
 
-constexpr std::int64_t kRetryNs = 2'000'000'000;    // re-open attempts every 2 s
-constexpr std::int64_t kSilenceNs = 2'000'000'000;  // no callback for this long: lost
-
 std::string describe(const DeviceEntry& d) { return "'" + d.name + "' (" + d.host_api + ")"; }
 bool is_jack(const std::string& host_api) { return ascii_lower(host_api).find("jack") != std::string::npos; }
 
-class DeviceSource final : public LiveSource {
+class DeviceSource final : public ReopeningSource {
 public:
     DeviceSource(const SourceSpec& spec, std::shared_ptr<AudioSystem> audio, DeviceEntry dev)
-        : spec_(spec), audio_(std::move(audio)), dev_(std::move(dev)) {
+        : ReopeningSource("no audio from the device for 2 s"), spec_(spec), audio_(std::move(audio)), dev_(std::move(dev)) {
         const int channels = std::min(dev_.input_channels, kMaxChannels);
         if (dev_.input_channels > kMaxChannels)
             spdlog::warn("{} has {} inputs; metering the first {}", describe(dev_), dev_.input_channels, kMaxChannels);
@@ -62,26 +62,13 @@ public:
         core_.store(&core, std::memory_order_release);
         if (auto err = start_stream())
             throw InputError("cannot start input device " + describe(dev_) + ": " + *err);
-        running_ = true;
-        seen_callbacks_ = core.callbacks();
-        seen_at_ns_ = monotonic_ns();
+        watch_started();
     }
 
     void stop() override {
         close();
-        running_ = false;
+        watch_stopped();
         core_.store(nullptr, std::memory_order_release);
-    }
-
-    void poll(CaptureStatus& st) override {
-        if (running_) {
-            if (!lost_) check_loss();
-            else if (monotonic_ns() >= next_retry_ns_) try_reopen();
-        }
-        st.device_lost = lost_;
-        st.lost_reason = lost_ ? reason_ : std::string();
-        st.losses = losses_;
-        st.returns = returns_;
     }
 
 private:
@@ -161,70 +148,46 @@ private:
         stream_ = nullptr;
     }
 
-    void check_loss() {
-        const CaptureCore* core = core_.load(std::memory_order_acquire);
-        const std::int64_t now = monotonic_ns();
-        std::string why;
-        if (stream_finished_.load(std::memory_order_acquire)) {
-            why = is_jack(dev_.host_api) ? "the JACK server went away" : "the stream stopped (device disconnected?)";
-        } else {
-            int active = 0;
-            {
-                std::lock_guard lk(audio_->mutex());
-                active = stream_ ? Pa_IsStreamActive(stream_) : 0;
-            }
-            if (active != 1) {
-                why = is_jack(dev_.host_api) ? "the JACK server went away" : "the stream stopped (device disconnected?)";
-            } else if (core) {
-                const std::uint64_t cb = core->callbacks();
-                if (cb != seen_callbacks_) {
-                    seen_callbacks_ = cb;
-                    seen_at_ns_ = now;
-                } else if (now - seen_at_ns_ > kSilenceNs) {
-                    why = "no audio from the device for 2 s";
-                }
-            }
+    // ---- ReopeningSource hooks (the poller) ------------------------------------------------
+    std::string dead_reason() override {
+        bool dead = stream_finished_.load(std::memory_order_acquire);
+        if (!dead) {
+            std::lock_guard lk(audio_->mutex());
+            dead = !stream_ || Pa_IsStreamActive(stream_) != 1;
         }
-        if (why.empty()) return;
-        lost_ = true;
-        reason_ = why;
-        ++losses_;
-        spdlog::debug("input device {} lost: {}", describe(dev_), why);
-        close();
-        next_retry_ns_ = now + kRetryNs;
+        if (!dead) return {};
+        return is_jack(dev_.host_api) ? "the JACK server went away" : "the stream stopped (device disconnected?)";
     }
 
-    void try_reopen() {
-        next_retry_ns_ = monotonic_ns() + kRetryNs;
-        if (!audio_->reinitialize()) return;  // e.g. the JACK server is still down
+    void close_lost() override { close(); }
+
+    std::string label() const override { return "input device " + describe(dev_); }
+
+    bool reopen() override {
+        if (!audio_->reinitialize()) return false;  // e.g. the JACK server is still down
         DeviceEntry again;
         try {
             again = audio_->find_input(dev_.name, dev_.host_api);
         } catch (const InputError& e) {
             spdlog::debug("re-open {}: {}", describe(dev_), e.what());
-            return;
+            return false;
         }
         if (ascii_lower(again.name) != ascii_lower(dev_.name) || again.input_channels < info_.channels) {
             spdlog::debug("re-open {}: found {} with {} inputs instead", describe(dev_), describe(again),
                           again.input_channels);
-            return;
+            return false;
         }
         if (auto err = open(again.index)) {
             spdlog::debug("re-open {}: {}", describe(dev_), *err);
-            return;
+            return false;
         }
         if (auto err = start_stream()) {
             spdlog::debug("re-start {}: {}", describe(dev_), *err);
             close();
-            return;
+            return false;
         }
         dev_ = again;
-        lost_ = false;
-        reason_.clear();
-        ++returns_;
-        if (const CaptureCore* core = core_.load(std::memory_order_acquire)) seen_callbacks_ = core->callbacks();
-        seen_at_ns_ = monotonic_ns();
-        spdlog::debug("input device {} is back", describe(dev_));
+        return true;
     }
 
     SourceSpec spec_;
@@ -232,14 +195,7 @@ private:
     DeviceEntry dev_;
     SourceInfo info_;
     PaStream* stream_ = nullptr;                // guarded by audio_->mutex()
-    std::atomic<CaptureCore*> core_{nullptr};   // read by the callback
     std::atomic<bool> stream_finished_{false};  // set by PortAudio's finished callback
-    // poller state
-    bool running_ = false, lost_ = false;
-    std::string reason_;
-    std::uint32_t losses_ = 0, returns_ = 0;
-    std::int64_t next_retry_ns_ = 0, seen_at_ns_ = 0;
-    std::uint64_t seen_callbacks_ = 0;
 };
 
 } // namespace

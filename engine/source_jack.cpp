@@ -12,7 +12,7 @@
 // preallocated block and calls CaptureCore::step(). JACK's shutdown callback sets a flag;
 // the poller (a normal thread) turns it into device_lost, closes the dead client and tries
 // to open a new one every 2 s; device_back when the device is there again with the same
-// rate and at least as many ports.
+// rate and at least as many ports (that bookkeeping is shared: source_reopen.cpp).
 #include <jack/jack.h>
 #include <spdlog/spdlog.h>
 
@@ -28,12 +28,11 @@
 #include "engine/capture_core.hpp"
 #include "engine/errors.hpp"
 #include "engine/source_live.hpp"
+#include "engine/source_reopen.hpp"
 
 namespace headroom {
 namespace {
 
-constexpr std::int64_t kRetryNs = 2'000'000'000;
-constexpr std::int64_t kSilenceNs = 2'000'000'000;
 constexpr const char* kHostApi = "JACK Audio Connection Kit";
 
 // The audio output ports of JACK client `device` (in JACK's order), or empty.
@@ -48,9 +47,10 @@ std::vector<std::string> device_ports(jack_client_t* c, const std::string& devic
     return out;
 }
 
-class JackSource final : public LiveSource {
+class JackSource final : public ReopeningSource {
 public:
-    JackSource(const SourceSpec& spec, const std::string& device) : device_(device) {
+    JackSource(const SourceSpec& spec, const std::string& device)
+        : ReopeningSource("no audio from JACK for 2 s (server stalled or our client was dropped)"), device_(device) {
         std::string why;
         jack_client_t* c = open_client(why);
         if (!c) throw InputError("cannot open JACK device '" + device_ + "': " + why);
@@ -98,9 +98,7 @@ public:
         core_.store(&core, std::memory_order_release);
         std::string why;
         if (!activate(why)) throw InputError("cannot start JACK device '" + device_ + "': " + why);
-        running_ = true;
-        seen_callbacks_ = core.callbacks();
-        seen_at_ns_ = monotonic_ns();
+        watch_started();
     }
 
     void stop() override {
@@ -108,19 +106,8 @@ public:
             close_client(client_);
             client_ = nullptr;
         }
-        running_ = false;
+        watch_stopped();
         core_.store(nullptr, std::memory_order_release);
-    }
-
-    void poll(CaptureStatus& st) override {
-        if (running_) {
-            if (!lost_) check_loss();
-            else if (monotonic_ns() >= next_retry_ns_) try_reopen();
-        }
-        st.device_lost = lost_;
-        st.lost_reason = lost_ ? reason_ : std::string();
-        st.losses = losses_;
-        st.returns = returns_;
     }
 
 private:
@@ -201,44 +188,31 @@ private:
         return true;
     }
 
-    void check_loss() {
-        const std::int64_t now = monotonic_ns();
-        std::string why;
-        if (server_gone_.load(std::memory_order_acquire)) {
-            why = "the JACK server went away";
-        } else if (const CaptureCore* core = core_.load(std::memory_order_acquire)) {
-            const std::uint64_t cb = core->callbacks();
-            if (cb != seen_callbacks_) {
-                seen_callbacks_ = cb;
-                seen_at_ns_ = now;
-            } else if (now - seen_at_ns_ > kSilenceNs) {
-                why = "no audio from JACK for 2 s (server stalled or our client was dropped)";
-            }
-        }
-        if (why.empty()) return;
-        lost_ = true;
-        reason_ = why;
-        ++losses_;
-        spdlog::debug("JACK device '{}' lost: {}", device_, why);
-        if (client_) close_client(client_);
-        client_ = nullptr;
-        next_retry_ns_ = now + kRetryNs;
+    // ---- ReopeningSource hooks (the poller) ------------------------------------------------
+    std::string dead_reason() override {
+        return server_gone_.load(std::memory_order_acquire) ? "the JACK server went away" : std::string();
     }
 
-    void try_reopen() {
-        next_retry_ns_ = monotonic_ns() + kRetryNs;
+    void close_lost() override {
+        if (client_) close_client(client_);
+        client_ = nullptr;
+    }
+
+    std::string label() const override { return "JACK device '" + device_ + "'"; }
+
+    bool reopen() override {
         std::string why;
         jack_client_t* c = open_client(why);
         if (!c) {
             spdlog::debug("re-open JACK device '{}': {}", device_, why);
-            return;
+            return false;
         }
         const auto ports = device_ports(c, device_);
         if (ports.size() < nc_ || jack_get_sample_rate(c) != info_.sample_rate) {
             spdlog::debug("re-open JACK device '{}': {} ports at {} Hz, need {} at {} Hz", device_, ports.size(),
                           jack_get_sample_rate(c), nc_, info_.sample_rate);
             close_client(c);
-            return;
+            return false;
         }
         client_ = c;
         ports_.assign(ports.begin(), ports.begin() + static_cast<std::ptrdiff_t>(nc_));
@@ -246,14 +220,9 @@ private:
             spdlog::debug("re-open JACK device '{}': {}", device_, why);
             close_client(client_);
             client_ = nullptr;
-            return;
+            return false;
         }
-        lost_ = false;
-        reason_.clear();
-        ++returns_;
-        if (const CaptureCore* core = core_.load(std::memory_order_acquire)) seen_callbacks_ = core->callbacks();
-        seen_at_ns_ = monotonic_ns();
-        spdlog::debug("JACK device '{}' is back", device_);
+        return true;
     }
 
     std::string device_;
@@ -264,13 +233,7 @@ private:
     std::size_t nc_ = 0;
     std::vector<float> interleaved_;         // process thread only
     std::vector<const float*> in_;           // process thread only
-    std::atomic<CaptureCore*> core_{nullptr};
-    std::atomic<bool> server_gone_{false};
-    bool running_ = false, lost_ = false;
-    std::string reason_;
-    std::uint32_t losses_ = 0, returns_ = 0;
-    std::int64_t next_retry_ns_ = 0, seen_at_ns_ = 0;
-    std::uint64_t seen_callbacks_ = 0;
+    std::atomic<bool> server_gone_{false};   // set by JACK's shutdown callback
 };
 
 } // namespace

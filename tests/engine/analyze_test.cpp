@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <limits>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -13,24 +12,13 @@
 #include <sndfile.h>
 
 #include "engine/errors.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace headroom;
+using headroom::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        dir = fs::temp_directory_path() / ("headroom_analyze_test_" + std::to_string(::getpid()));
-        fs::create_directories(dir);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    fs::path operator/(const char* name) const { return dir / name; }
-};
 
 void write_float_wav(const fs::path& p, int rate, int channels, const std::vector<float>& interleaved) {
     SF_INFO i{};

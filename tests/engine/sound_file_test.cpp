@@ -5,31 +5,19 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include <doctest/doctest.h>
 #include <sndfile.h>
 
 #include "engine/errors.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace headroom;
+using headroom::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        dir = fs::temp_directory_path() / ("headroom_sound_file_test_" + std::to_string(::getpid()));
-        fs::create_directories(dir);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    fs::path operator/(const char* name) const { return dir / name; }
-};
 
 void write_short_wav(const fs::path& p, int channels, const std::vector<short>& interleaved) {
     SF_INFO i{};
