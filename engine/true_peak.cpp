@@ -50,18 +50,33 @@ std::vector<double> solve(std::vector<double> a, std::vector<double> b) {
 std::vector<double> design_phase(int taps, double tau, double passband) {
     const auto t = static_cast<std::size_t>(taps);
     const std::size_t n = t + 1;  // coefficients + Lagrange multiplier of the DC constraint
-    std::vector<double> weight(kGridPoints + 1, 1.0);
+    const std::size_t grid = kGridPoints + 1;
+    // Everything trigonometric depends on the grid point only, not on the iteration: the
+    // same expressions are evaluated once here (bit-identical to evaluating them inside the
+    // loop, ~40x fewer cos/sin calls).
+    std::vector<double> cos_kl(grid * t * t), cos_tau(grid * t);
+    std::vector<std::complex<double>> rot(grid * t), target(grid);
+    for (std::size_t g = 0; g < grid; ++g) {
+        const double w = kTwoPi * passband * static_cast<double>(g) / kGridPoints;
+        for (std::size_t k = 0; k < t; ++k) {
+            const double dk = static_cast<double>(k);
+            for (std::size_t l = 0; l < t; ++l)
+                cos_kl[(g * t + k) * t + l] = std::cos(w * (dk - static_cast<double>(l)));
+            cos_tau[g * t + k] = std::cos(w * (dk - tau));
+            rot[g * t + k] = std::polar(1.0, -w * dk);
+        }
+        target[g] = std::polar(1.0, -w * tau);
+    }
+    std::vector<double> weight(grid, 1.0);
     std::vector<double> c;
     for (int it = 0; it <= kLawsonIterations; ++it) {
         std::vector<double> a(n * n, 0.0), b(n, 0.0);
-        for (int g = 0; g <= kGridPoints; ++g) {
-            const double w = kTwoPi * passband * g / kGridPoints;
-            const double wt = weight[static_cast<std::size_t>(g)];
+        for (std::size_t g = 0; g < grid; ++g) {
+            const double wt = weight[g];
             for (std::size_t k = 0; k < t; ++k) {
-                const double dk = static_cast<double>(k);
-                for (std::size_t l = 0; l < t; ++l)
-                    a[k * n + l] += wt * std::cos(w * (dk - static_cast<double>(l)));
-                b[k] += wt * std::cos(w * (dk - tau));
+                const double* row = cos_kl.data() + (g * t + k) * t;
+                for (std::size_t l = 0; l < t; ++l) a[k * n + l] += wt * row[l];
+                b[k] += wt * cos_tau[g * t + k];
             }
         }
         for (std::size_t k = 0; k < t; ++k) {
@@ -72,13 +87,11 @@ std::vector<double> design_phase(int taps, double tau, double passband) {
         c = solve(std::move(a), std::move(b));
         if (it == kLawsonIterations) break;
         double sum = 0.0;
-        for (int g = 0; g <= kGridPoints; ++g) {
-            const double w = kTwoPi * passband * g / kGridPoints;
+        for (std::size_t g = 0; g < grid; ++g) {
             std::complex<double> h = 0.0;
-            for (std::size_t k = 0; k < t; ++k)
-                h += c[k] * std::polar(1.0, -w * static_cast<double>(k));
-            const double err = std::abs(h - std::polar(1.0, -w * tau));
-            auto& wt = weight[static_cast<std::size_t>(g)];
+            for (std::size_t k = 0; k < t; ++k) h += c[k] * rot[g * t + k];
+            const double err = std::abs(h - target[g]);
+            auto& wt = weight[g];
             wt *= err + 1e-15;
             sum += wt;
         }
