@@ -1,5 +1,6 @@
 // MeterBank: the stream bookkeeping around the kernels (meter_kernels.hpp) — history for the
-// interpolator, segments cut at hop and tick ends, RMS windows, envelope, event trackers.
+// interpolator, segments cut at hop and tick ends (and, scanning in place, at the block
+// start), RMS windows, envelope, event trackers.
 // The definitions implemented here are written out in meter_bank.hpp.
 #include "engine/meter_bank.hpp"
 
@@ -37,7 +38,12 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     sink.queue = q;
     nc = static_cast<std::size_t>(o.channels);
     delay = static_cast<std::uint64_t>(design.delay);
-    hist = std::max<std::size_t>(static_cast<std::size_t>(design.taps - 1), static_cast<std::size_t>(delay));
+    // Scanning in place cuts a segment at every block start; below 8 channels that scan call's
+    // fixed cost is more than copying the (short) block, so those copy as with true peak on.
+    scan_in_place = !o.true_peak && nc >= 8;
+    // history rows: the interpolator's taps - 1 (true peak on) and the time base's D
+    hist = scan_in_place ? static_cast<std::size_t>(delay)
+                         : std::max<std::size_t>(static_cast<std::size_t>(design.taps - 1), static_cast<std::size_t>(delay));
     hop = static_cast<std::uint64_t>(std::floor(o.sample_rate / 200.0));
     tick = static_cast<std::uint64_t>(std::llround(o.sample_rate / 10.0));
     win = static_cast<std::size_t>(
@@ -68,7 +74,13 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     tpv.assign(static_cast<std::size_t>(hop) * nc + kKernelPad, 0.0f);
     seg_sp.assign(nc + kKernelPad, 0.0f);
     seg_tp.assign(nc + kKernelPad, 0.0f);
-    sq_slots.assign(kSqSlots * nc + kKernelPad, 0.0f);
+    nslots = sq_slot_count(o.channels);
+    sq_slots.assign(nslots * nc + kKernelPad, 0.0f);
+    fold4.assign(4 * nc, 0.0);
+    if (scan_in_place) {
+        slot_backup.assign(nslots * nc, 0.0f);
+        seg_buf.assign(static_cast<std::size_t>(hop) * nc + kKernelPad, 0.0f);
+    }
     tp_coeffs = design.coeffs.data();
     tp_phases = design.factor;
     bool phase0_identity = true;
@@ -92,12 +104,11 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     clip.assign(nc, RunTracker{});
     hot.assign(nc, RunTracker{});
     nf.assign(nc, BurstTracker{});
+    ev_open.assign(nc, 0);
+    nf_open.assign(nc, 0);
+    rms_now.assign(nc, 0.0f);
     channel_wise = !o.force_scalar;
     dense_ok = nc >= 8;
-    div_m = (std::uint64_t{1} << 32) / nc;
-    spec_first.assign(nc, kNoFrame);
-    spec_last.assign(nc, 0u);
-    spec_chans.assign(nc, 0u);
     span_all.assign(nc + kKernelPad, 0.0f);
     span_sp.assign(nc + kKernelPad, 0.0f);
     span_tp.assign(nc + kKernelPad, 0.0f);
@@ -114,6 +125,7 @@ void MeterBank::Impl::on_nonfinite(void* ctx, std::size_t begin, std::size_t end
         const std::size_t c = i % s.nc;
         const std::uint64_t n = s.cur_f0 + i / s.nc;
         s.readings[c].nonfinite += 1;
+        s.nf_open[c] = 1;
         s.nf[c].on_sample(n, s.nf_gap, static_cast<std::uint16_t>(c), s.sink);
         s.nf_ring[c * s.nf_slots + static_cast<std::size_t>((n / s.tick) % s.nf_slots)] += 1;
     }
@@ -124,7 +136,7 @@ void MeterBank::Impl::measure_until(std::uint64_t end) noexcept {
         const std::uint64_t a = scan_pos;
         const std::uint64_t h_end = (a / hop + 1) * hop;
         const std::uint64_t t_end = (a / tick + 1) * tick;
-        const std::uint64_t b = std::min({end, h_end, t_end});
+        const std::uint64_t b = std::min({end, h_end, t_end, a < in_f0 ? in_f0 : end});
         segment(a, b);
         scan_pos = b;
         if (b == h_end || b == t_end) fold_squares();
@@ -135,77 +147,140 @@ void MeterBank::Impl::measure_until(std::uint64_t end) noexcept {
 
 void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
     const auto frames = static_cast<std::size_t>(b - a);
-    const float* x = row(a);
-    const float* in = row(a + delay);
-    if (tp_phases > 0)
-        k->true_peak(in, frames * nc, static_cast<int>(nc), tp_coeffs, design.taps, tp_phases, tpv.data());
+    const int ch = static_cast<int>(nc);
     seg_a = a;
+    const float* tpp = nullptr;
+    if (tp_phases > 0) {
+        k->true_peak(row(a + delay), frames * nc, ch, tp_coeffs, design.taps, tp_phases, tpv.data());
+        tpp = tpv.data();
+    }
+    const float* x = row(a);
+    unsigned found = 0;
+    if (a >= in_f0) {
+        // in place: unsanitized; a non-finite sample spoils the sums it met, so the slots are
+        // restored and a sanitized copy is scanned (counting the non-finite samples)
+        x = in_src + static_cast<std::size_t>(a - in_f0) * nc;
+        std::copy_n(sq_slots.data(), slot_backup.size(), slot_backup.data());
+        found = k->scan(x, nullptr, frames, ch, a, special_thr.data(), seg_sp.data(), seg_tp.data(), sq_slots.data());
+        if ((found & kScanNonFinite) != 0) {
+            std::copy_n(slot_backup.data(), slot_backup.size(), sq_slots.data());
+            cur_src = x;
+            cur_f0 = a;
+            k->copy_sanitize(x, seg_buf.data(), frames * nc, &Impl::on_nonfinite, this);
+            x = seg_buf.data();
+            found = k->scan(x, nullptr, frames, ch, a, special_thr.data(), seg_sp.data(), seg_tp.data(),
+                            sq_slots.data());
+        }
+    } else {
+        found = k->scan(x, tpp, frames, ch, a, special_thr.data(), seg_sp.data(), seg_tp.data(), sq_slots.data());
+    }
     seg_x = x;
-    seg_samples = frames * nc;
-    k->scan(x, tp_phases > 0 ? tpv.data() : nullptr, frames, static_cast<int>(nc), a, special_thr.data(),
-            seg_sp.data(), seg_tp.data(), sq_slots.data(), channel_wise ? &Impl::on_special_mark : &Impl::on_special,
-            this);
-    if (spec_seen != 0) special_channels(frames);  // the scan called back
+    if ((found & kScanSpecial) != 0) special_segment(frames);
+    // element-wise loops over channels (vectorized)
+    const float* ssp = seg_sp.data();
+    const float* stp = seg_tp.data();
+    float* tsp = tick_sp.data();
+    float* ttp = tick_tp.data();
+    for (std::size_t c = 0; c < nc; ++c) {
+        tsp[c] = std::max(tsp[c], ssp[c]);
+        ttp[c] = std::max(ttp[c], std::max(stp[c], ssp[c]));
+    }
+    ChannelReading* rd = readings.data();
+    for (std::size_t c = 0; c < nc; ++c) {
+        rd[c].sample_peak = std::max(rd[c].sample_peak, ssp[c]);
+        rd[c].true_peak = std::max(rd[c].true_peak, std::max(stp[c], ssp[c]));
+    }
     const float* tp = tpv.data();
     for (std::size_t c = 0; c < nc; ++c) {
-        const float sp = seg_sp[c];
-        const float t = std::max(seg_tp[c], sp);
-        ChannelReading& r = readings[c];
-        r.sample_peak = std::max(r.sample_peak, sp);
-        r.true_peak = std::max(r.true_peak, t);
-        tick_sp[c] = std::max(tick_sp[c], sp);
-        tick_tp[c] = std::max(tick_tp[c], t);
-        if (clip[c].open() || hot[c].open()) {
-            auto tpv_at = [tp, this, a, c](std::uint64_t m) {
-                return tp[static_cast<std::size_t>(m - a) * nc + c];
-            };
-            clip[c].end_segment(a, b, seg_tp[c], tpv_at);
-            hot[c].end_segment(a, b, seg_tp[c], tpv_at);
-        }
+        if (ev_open[c] == 0 || (!clip[c].open() && !hot[c].open())) continue;
+        auto tpv_at = [tp, this, a, c](std::uint64_t m) { return tp[static_cast<std::size_t>(m - a) * nc + c]; };
+        clip[c].end_segment(a, b, seg_tp[c], tpv_at);
+        hot[c].end_segment(a, b, seg_tp[c], tpv_at);
     }
 }
 
 // At a hop or tick end (absolute stream positions, so the same whatever the blocks): the
-// slots' sums, in double, slot 0 first, into the hop and the tick; slots cleared. A sum that
+// slots' sums, in double, into the hop and the tick; slots cleared. A sum that
 // overflowed float (samples beyond 1.8e19) is held at a large finite value, so that the
 // window's running sum can never become inf - inf.
 void MeterBank::Impl::fold_squares() noexcept {
     constexpr double kMaxSum = 1e300;
-    for (std::size_t c = 0; c < nc; ++c) {
-        double sum = 0.0;
-        for (std::size_t sl = 0; sl < kSqSlots; ++sl) {
-            sum += static_cast<double>(sq_slots[sl * nc + c]);
-            sq_slots[sl * nc + c] = 0.0f;
+    // four partial sums per channel (slots k, k + 4, ...), then (p0 + p1) + (p2 + p3):
+    // an order fixed by the channel count alone; element-wise loops over channels
+    const float* sq = sq_slots.data();
+    double* hs = hop_sum.data();
+    double* ts = tick_sq.data();
+    if (nc < 8) {  // few channels (many slots): channel by channel, the same order
+        for (std::size_t c = 0; c < nc; ++c) {
+            // nslots is a power of two >= 8 here; four chains in registers
+            double q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0;
+            for (std::size_t sl = 0; sl < nslots; sl += 4) {
+                q0 += static_cast<double>(sq[sl * nc + c]);
+                q1 += static_cast<double>(sq[(sl + 1) * nc + c]);
+                q2 += static_cast<double>(sq[(sl + 2) * nc + c]);
+                q3 += static_cast<double>(sq[(sl + 3) * nc + c]);
+            }
+            const double v = std::min((q0 + q1) + (q2 + q3), kMaxSum);
+            hs[c] = std::min(hs[c] + v, kMaxSum);
+            ts[c] = std::min(ts[c] + v, kMaxSum);
         }
-        sum = std::min(sum, kMaxSum);
-        hop_sum[c] = std::min(hop_sum[c] + sum, kMaxSum);
-        tick_sq[c] = std::min(tick_sq[c] + sum, kMaxSum);
+        std::fill_n(sq_slots.data(), nslots * nc, 0.0f);
+        return;
     }
+    double* p = fold4.data();
+    for (std::size_t q = 0; q < 4; ++q)
+        for (std::size_t c = 0; c < nc; ++c) p[q * nc + c] = q < nslots ? static_cast<double>(sq[q * nc + c]) : 0.0;
+    for (std::size_t sl = 4; sl < nslots; ++sl) {
+        double* pk = p + (sl & 3u) * nc;
+        for (std::size_t c = 0; c < nc; ++c) pk[c] += static_cast<double>(sq[sl * nc + c]);
+    }
+    for (std::size_t c = 0; c < nc; ++c) {
+        const double v = std::min((p[c] + p[nc + c]) + (p[2 * nc + c] + p[3 * nc + c]), kMaxSum);
+        hs[c] = std::min(hs[c] + v, kMaxSum);
+        ts[c] = std::min(ts[c] + v, kMaxSum);
+    }
+    std::fill_n(sq_slots.data(), nslots * nc, 0.0f);
 }
 
 void MeterBank::Impl::hop_end(std::uint64_t b) noexcept {
     double* slot = ring.data() + ring_idx * nc;
+    double* ws = wsum.data();
+    double* hs = hop_sum.data();
     for (std::size_t c = 0; c < nc; ++c) {
-        wsum[c] += hop_sum[c] - slot[c];
-        slot[c] = hop_sum[c];
-        hop_sum[c] = 0.0;
+        ws[c] += hs[c] - slot[c];
+        slot[c] = hs[c];
+        hs[c] = 0.0;
     }
     if (++ring_idx == win) {
         ring_idx = 0;
         // Re-base the running sums on the ring itself: no drift over hours.
-        for (std::size_t c = 0; c < nc; ++c) wsum[c] = 0.0;
-        for (std::size_t i = 0; i < win; ++i)
-            for (std::size_t c = 0; c < nc; ++c) wsum[c] += ring[i * nc + c];
+        std::fill_n(ws, nc, 0.0);
+        for (std::size_t i = 0; i < win; ++i) {
+            const double* ri = ring.data() + i * nc;
+            for (std::size_t c = 0; c < nc; ++c) ws[c] += ri[c];
+        }
+    }
+    float* rn = rms_now.data();
+    float* trm = tick_rms_max.data();
+    for (std::size_t c = 0; c < nc; ++c) {
+        rn[c] = static_cast<float>(std::sqrt(std::max(ws[c], 0.0) * rms_norm));
+        trm[c] = std::max(trm[c], rn[c]);
+    }
+    ChannelReading* rd = readings.data();
+    for (std::size_t c = 0; c < nc; ++c) {
+        rd[c].rms = rn[c];
+        rd[c].rms_max = std::max(rd[c].rms_max, rn[c]);
     }
     for (std::size_t c = 0; c < nc; ++c) {
-        const auto rms = static_cast<float>(std::sqrt(std::max(wsum[c], 0.0) * rms_norm));
-        ChannelReading& r = readings[c];
-        r.rms = rms;
-        r.rms_max = std::max(r.rms_max, rms);
-        tick_rms_max[c] = std::max(tick_rms_max[c], rms);
-        clip[c].close_if_done(b, clip_p, sink);
-        hot[c].close_if_done(b, hot_p, sink);
-        nf[c].close_if_done(b, nf_gap, sink);
+        if (ev_open[c] != 0) {
+            clip[c].close_if_done(b, clip_p, sink);
+            hot[c].close_if_done(b, hot_p, sink);
+            ev_open[c] = clip[c].open() || hot[c].open() ? 1 : 0;
+        }
+        if (nf_open[c] != 0) {
+            nf[c].close_if_done(b, nf_gap, sink);
+            nf_open[c] = nf[c].open() ? 1 : 0;
+        }
     }
 }
 
@@ -252,10 +327,22 @@ void MeterBank::process(const float* interleaved, std::size_t frames) noexcept {
     if (frames > s.opt.max_block) frames = s.opt.max_block;  // contract violation: measure what fits
     const std::uint64_t f0 = s.frames_in;
     s.base = static_cast<std::int64_t>(f0) - static_cast<std::int64_t>(s.hist);
+    s.frames_in = f0 + frames;
+    if (s.scan_in_place && frames >= s.hist) {
+        // Measure [scan_pos, f0) from the history and [f0, end - D) where it is, then keep the
+        // last D frames, sanitized (their non-finite samples counted now, as they arrive).
+        s.in_src = interleaved;
+        s.in_f0 = f0;
+        if (s.frames_in > s.delay) s.measure_until(s.frames_in - s.delay);
+        s.in_f0 = Impl::kNoInput;
+        s.cur_src = interleaved + (frames - s.hist) * s.nc;
+        s.cur_f0 = s.frames_in - s.hist;
+        s.k->copy_sanitize(s.cur_src, s.scratch.data(), s.hist * s.nc, &Impl::on_nonfinite, &s);
+        return;
+    }
     s.cur_src = interleaved;
     s.cur_f0 = f0;
     s.k->copy_sanitize(interleaved, s.row(f0), frames * s.nc, &Impl::on_nonfinite, &s);
-    s.frames_in = f0 + frames;
     if (s.frames_in > s.delay) s.measure_until(s.frames_in - s.delay);
     // Keep the last H input frames as the next block's history.
     float* data = s.scratch.data();

@@ -30,11 +30,22 @@ struct MeterBank::Impl {
 
     std::vector<float> scratch;  // rows of nc floats: [history H | block], stream frame of row 0 = base
     std::int64_t base = 0;
+    // True peak off: blocks of at least D frames are scanned where they are (no copy); only
+    // their last D frames are kept, sanitized, as the next block's history. Frames from in_f0
+    // on are read from in_src (kNoInput: none).
+    static constexpr std::uint64_t kNoInput = ~std::uint64_t{0};
+    bool scan_in_place = false;
+    const float* in_src = nullptr;
+    std::uint64_t in_f0 = kNoInput;
+    std::vector<float> slot_backup;  // the slots before an in-place scan, restored if it met a non-finite
+    std::vector<float> seg_buf;      // a sanitized copy of such a segment
     std::vector<float> tpv;      // one segment's true-peak values (zeros when true peak is off)
     const float* tp_coeffs = nullptr;  // the phases the kernel runs (phase 0 skipped when it is
     int tp_phases = 0;                 // the identity: the sample peak covers it); 0: none
     std::vector<float> seg_sp, seg_tp;
-    std::vector<float> sq_slots;       // kSqSlots float sums of squares per channel (meter_kernels.hpp)
+    std::size_t nslots = 0;            // sq_slot_count(nc)
+    std::vector<float> sq_slots;       // nslots float sums of squares per channel (meter_kernels.hpp)
+    std::vector<double> fold4;         // fold_squares' four partial sums per channel
     std::vector<ChannelReading> readings;
 
     std::vector<double> hop_sum, ring, wsum;  // ring[i * nc + c], i < win
@@ -49,33 +60,29 @@ struct MeterBank::Impl {
 
     std::vector<RunTracker> clip, hot;
     std::vector<BurstTracker> nf;
+    // Per channel, 1 when its clip or hot tracker (ev_open) or its non-finite tracker (nf_open)
+    // may have an open event: set whenever a special or non-finite sample reaches them,
+    // cleared at a hop end once they are closed. The per-segment and per-hop loops look at
+    // these bytes instead of the trackers (two cache lines per channel).
+    std::vector<std::uint8_t> ev_open, nf_open;
+    std::vector<float> rms_now;  // the window RMS at the last hop end, per channel
 
     std::uint64_t frames_in = 0;  // frames given to process()
     std::uint64_t scan_pos = 0;   // frames measured
 
-    // slow-path context
+    // slow-path context: the segment being measured (sanitized samples) and the source
+    // copy_sanitize reports non-finite samples of
     const float* cur_src = nullptr;
     std::uint64_t cur_f0 = 0;
     std::uint64_t seg_a = 0;
     const float* seg_x = nullptr;
 
-    // Channel-wise slow path (SIMD kernels): the scan's callback only notes, per channel, the
-    // first and last frame of the segment holding a special sample; after the scan each noted
-    // channel is walked over that span, runs of hot samples in bulk (see on_special_mark).
-    // The scalar reference keeps the sample-by-sample on_special, which this is tested against.
-    static constexpr std::uint32_t kNoFrame = 0xffffffffu;
+    // Special samples of a segment (the scan's kScanSpecial): the scalar reference walks every
+    // sample (on_special); the SIMD kernels' bank walks the channels whose segment peak is
+    // above their threshold (special_channel), hot runs in bulk, and when at least an eighth
+    // of the channels are, the hot_span kernel first tells which are hot throughout.
     bool channel_wise = false;
-    std::vector<std::uint32_t> spec_first, spec_last;  // segment frames, per channel; kNoFrame: none
-    std::vector<std::uint32_t> spec_chans;             // channels noted in this segment
-    std::size_t n_spec = 0;
-    // Dense segments: once the callback has seen 1/8 of the segment's samples, it stops noting
-    // and every channel goes through the hot_span kernel: a channel hot over the whole segment
-    // goes to the trackers in two calls, any other one is walked over the whole segment
-    // (below 8 channels every channel is walked).
-    std::size_t spec_seen = 0, seg_samples = 0;
-    bool dense = false;
     bool dense_ok = false;    // at least 8 channels for hot_span (fewer: every channel walked instead)
-    std::uint64_t div_m = 0;  // floor(2^32 / nc)
     std::vector<float> span_all, span_sp, span_tp;
 
     Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d);
@@ -90,9 +97,8 @@ struct MeterBank::Impl {
     void tick_end(std::uint64_t b) noexcept;
     static void on_nonfinite(void* ctx, std::size_t begin, std::size_t end);
     static void on_special(void* ctx, std::size_t begin, std::size_t end);
-    static void on_special_mark(void* ctx, std::size_t begin, std::size_t end);
     void special_channel(std::size_t c, std::size_t f_lo, std::size_t f_hi) noexcept;
-    void special_channels(std::size_t frames) noexcept;
+    void special_segment(std::size_t frames) noexcept;
 };
 
 } // namespace headroom

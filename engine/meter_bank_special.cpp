@@ -1,8 +1,8 @@
-// MeterBank's slow path: samples the scan flagged as special (full scale, or above the
-// channel's hot ceiling) to the clip and hot trackers. The scalar reference kernels call
-// on_special sample by sample; the SIMD kernels note channels (on_special_mark) and the
-// bank walks them per channel after the scan, hot runs in bulk (docs/performance.md,
-// "Loud material"). Both give the same tracker states, hence the same events.
+// MeterBank's slow path: the samples of a segment the scan flagged as special (full scale, or
+// above the channel's hot ceiling) to the clip and hot trackers. The scalar reference walks
+// them sample by sample (on_special); with the SIMD kernels the bank walks the flagged
+// channels, hot runs in bulk (docs/performance.md, "Loud material"). Both give the same
+// tracker states, hence the same events.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -28,6 +28,7 @@ void MeterBank::Impl::on_special(void* ctx, std::size_t begin, std::size_t end) 
         };
         s.clip[c].observe(n, ax);
         s.hot[c].observe(n, ax);
+        s.ev_open[c] = 1;
         const auto ch = static_cast<std::uint16_t>(c);
         ChannelReading& r = s.readings[c];
         if (full) {
@@ -37,44 +38,6 @@ void MeterBank::Impl::on_special(void* ctx, std::size_t begin, std::size_t end) 
         } else {
             s.hot[c].on_sample(n, ax, tp[i], a, tpv_at, s.hot_p, ch, s.sink);
             r.hot_samples += 1;
-        }
-    }
-}
-
-// The scan found special samples in [begin, end): note, per channel, the first and last
-// segment frame holding one. Indices are walked without a division per sample.
-void MeterBank::Impl::on_special_mark(void* ctx, std::size_t begin, std::size_t end) {
-    auto& s = *static_cast<Impl*>(ctx);
-    if (s.dense) return;
-    s.spec_seen += end - begin;
-    if (s.spec_seen * 8 >= s.seg_samples) {
-        s.dense = true;
-        return;
-    }
-    // begin / nc without a division (one per call was most of this function at 2 channels):
-    // q = begin * floor(2^32 / nc) / 2^32 is the quotient or one less (begin < 2^32).
-    auto f = static_cast<std::uint32_t>((static_cast<std::uint64_t>(begin) * s.div_m) >> 32);
-    std::size_t c = begin - static_cast<std::size_t>(f) * s.nc;
-    if (c >= s.nc) {
-        c -= s.nc;
-        ++f;
-    }
-    const float* x = s.seg_x;
-    const float* thr = s.special_thr.data();
-    std::uint32_t* first = s.spec_first.data();
-    std::uint32_t* last = s.spec_last.data();
-    const std::size_t nc = s.nc;
-    for (std::size_t i = begin; i < end; ++i) {
-        if (!(std::fabs(x[i]) <= thr[c])) {
-            if (first[c] == kNoFrame) {
-                first[c] = f;
-                s.spec_chans[s.n_spec++] = static_cast<std::uint32_t>(c);
-            }
-            last[c] = f;
-        }
-        if (++c == nc) {
-            c = 0;
-            ++f;
         }
     }
 }
@@ -92,6 +55,7 @@ void MeterBank::Impl::special_channel(std::size_t c, std::size_t f_lo, std::size
     RunTracker& cl = clip[c];
     RunTracker& ht = hot[c];
     ChannelReading& r = readings[c];
+    ev_open[c] = 1;
     const auto ch = static_cast<std::uint16_t>(c);
     for (std::size_t f = f_lo; f <= f_hi;) {
         const float ax = std::fabs(x[f * stride]);
@@ -132,19 +96,19 @@ void MeterBank::Impl::special_channel(std::size_t c, std::size_t f_lo, std::size
     }
 }
 
-// After the scan of a segment of `frames` frames: the noted channels, or every channel when
-// the segment is dense.
-void MeterBank::Impl::special_channels(std::size_t frames) noexcept {
-    for (std::size_t j = 0; j < n_spec; ++j) {
-        const std::size_t c = spec_chans[j];
-        if (!dense) special_channel(c, spec_first[c], spec_last[c]);
-        spec_first[c] = kNoFrame;
+// After the scan of a segment of `frames` frames found special samples (seg_x holds it,
+// sanitized). The scalar reference: every sample through on_special. The SIMD kernels'
+// bank: the channels whose segment peak is above their threshold, each walked by
+// special_channel; when at least an eighth of the channels are (loud material), hot_span
+// first tells which channels are hot throughout, and those go to the trackers in two calls.
+void MeterBank::Impl::special_segment(std::size_t frames) noexcept {
+    if (!channel_wise) {
+        on_special(this, 0, frames * nc);
+        return;
     }
-    n_spec = 0;
-    spec_seen = 0;
-    if (!dense) return;
-    dense = false;
-    if (!dense_ok) {
+    std::size_t flagged = 0;
+    for (std::size_t c = 0; c < nc; ++c) flagged += seg_sp[c] > special_thr[c] ? 1u : 0u;
+    if (!dense_ok || flagged * 8 < nc) {
         for (std::size_t c = 0; c < nc; ++c)
             if (seg_sp[c] > special_thr[c]) special_channel(c, 0, frames - 1);  // else none special
         return;

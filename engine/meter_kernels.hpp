@@ -16,14 +16,23 @@ namespace headroom {
 
 inline constexpr std::size_t kKernelPad = 256;  // floats of slack after every kernel buffer
 
-// Sums of squares are kept in kSqSlots float accumulators per channel, one per stream frame
-// position modulo kSqSlots: independent chains a SIMD kernel can run in parallel, and an order
-// of additions fixed by the stream alone. The MeterBank folds them (in double, slot 0 first)
-// at every hop and tick end and clears them.
-inline constexpr std::size_t kSqSlots = 8;
+// Sums of squares are kept in sq_slot_count(channels) float accumulators per channel, one per
+// stream frame position modulo that count: independent chains a SIMD kernel runs in parallel
+// (8 or more vector chains on AVX2 whatever the channel count), and an order of additions
+// fixed by the stream alone. The MeterBank folds them (in double, in a fixed order) at every hop
+// and tick end and clears them.
+constexpr std::size_t sq_slot_count(int channels) noexcept {
+    return channels <= 1 ? 64 : channels <= 2 ? 32 : channels <= 4 ? 16 : channels <= 8 ? 8 : channels <= 16 ? 4 : 2;
+}
 
-// Slow-path callback: the kernel found something in flat indices [begin, end) (relative to
-// the buffer it was given) that needs per-sample handling. Called in stream order per channel.
+// What a scan found (bit flags).
+enum ScanFlags : unsigned {
+    kScanSpecial = 1u,    // some sample of some channel c has !(|x| <= special_thr[c])
+    kScanNonFinite = 2u,  // some sum of squares it updated is not finite (a NaN or inf sample, or overflow)
+};
+
+// copy_sanitize's callback: flat indices [begin, end) (relative to the source it was given) hold
+// non-finite samples; called in stream order.
 using SpecialFn = void (*)(void* ctx, std::size_t begin, std::size_t end);
 
 struct KernelTable {
@@ -40,18 +49,19 @@ struct KernelTable {
     void (*true_peak)(const float* in, std::size_t n, int channels, const float* coeffs, int taps,
                       int factor, float* tpv);
 
-    // Per-channel fold over `frames` frames of x (sanitized samples) and tpv (true-peak values;
-    // may be null: true peak off, tp[c] = 0): sp[c] = max |x|, tp[c] = max tpv (overwritten).
-    // Sum of squares, canonically (see kSqSlots): for the frame at stream position
-    // first_frame + f, sq_slots[((first_frame + f) % kSqSlots) * channels + c] += x * x, in
-    // float, product and sum each rounded once (no fused multiply-add). Every slot is a plain
-    // sequential sum over its frames, so the result does not depend on how the frames are cut
-    // into calls nor on the kernel: scalar and SIMD agree bit for bit.
-    // A sample is "special" when !(|x| <= special_thr[c]); ranges holding special samples go
-    // to on_special. special_thr has channels + kKernelPad entries (+inf beyond channels).
-    void (*scan)(const float* x, const float* tpv, std::size_t frames, int channels,
-                 std::uint64_t first_frame, const float* special_thr, float* sp, float* tp,
-                 float* sq_slots, SpecialFn on_special, void* ctx);
+    // Per-channel fold over `frames` frames of x and tpv (true-peak values; may be null: true
+    // peak off, tp[c] = 0): sp[c] = max |x|, tp[c] = max tpv (both overwritten). Sum of squares,
+    // canonically (see sq_slot_count, S = sq_slot_count(channels)): for the frame at stream
+    // position first_frame + f, sq_slots[((first_frame + f) % S) * channels + c] =
+    // fma(x, x, that slot), in float, rounded once. Every slot is a plain sequential sum over
+    // its frames, so the result does not depend on how the frames are cut into calls; scalar
+    // and SIMD agree bit for bit on targets with FMA (others emulate it: within 1e-5).
+    // Returns ScanFlags. x need not be sanitized: with a non-finite sample the slots it touched
+    // hold garbage and kScanNonFinite is set (the caller restores the slots and rescans a
+    // sanitized copy). special_thr has channels + kKernelPad entries.
+    unsigned (*scan)(const float* x, const float* tpv, std::size_t frames, int channels,
+                     std::uint64_t first_frame, const float* special_thr, float* sp, float* tp,
+                     float* sq_slots);
 
     // Hot spans, per channel over `frames` >= 1 frames of x (sanitized) and tpv (may be null):
     // all[c] = 1 when every frame is hot (hot_thr[c] < |x| < clip_thr), else 0; sp[c] = max |x|

@@ -8,15 +8,18 @@
 //    output vectors per iteration keep 2 * factor independent FMA chains in flight.
 //  - scan, C <= lanes: one vector holds R = lanes / C whole frames (lane l is channel l % C);
 //    the lanes past R * C are ignored (their threshold is +inf). C > lanes: lanes = channels
-//    in groups of `lanes`; the last group is shifted back to end at channel C - 1, and the
-//    lanes it shares with the previous group are left to that group.
-//  Non-finite, full-scale and hot samples cost one compare per vector; only a vector that
-//  holds one goes to the callback.
+//    in groups of `lanes`, scanned in stripes of adjacent groups; the last group is shifted
+//    back to end at channel C - 1, and the lanes it shares with the previous group are left
+//    to that group.
+//  The scan reads each sample once (one load, one fused multiply-add, one and, one max);
+//  special and non-finite samples are found from its per-channel maxima and sums at the end
+//  of the call, and handled by the caller (meter_bank.cpp).
 #include <cmath>
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "engine/meter_kernels.hpp"
 
@@ -176,14 +179,22 @@ void TruePeak(const float* in, std::size_t n, int channels, const float* coeffs,
     }
 }
 
-// Frames [fb, fe) of a scan one sample at a time: the alignment heads and tails of the
-// vector loops. Same maths as the scalar reference (sp, tp already initialised).
+// fma(a, b, c) for one float with this target's MulAdd: a true FMA where the target has one,
+// else the same emulation as the vectors, so that a frame sums the same whatever the path.
+HWY_INLINE float Fma1(float a, float b, float c) {
+    const hn::CappedTag<float, 1> d1;
+    return hn::GetLane(hn::MulAdd(hn::Set(d1, a), hn::Set(d1, b), hn::Set(d1, c)));
+}
+
+// Frames [fb, fe) one sample at a time (the packed layout's unaligned head and tail): the
+// scalar reference's maths into sp, tp and the slots in memory; returns ScanFlags.
 template <bool kTp>
-HWY_INLINE void ScanFramesOneByOne(const float* x, const float* tpv, std::size_t fb, std::size_t fe,
-                                   std::size_t C, std::uint64_t first, const float* thr, float* sp,
-                                   float* tp, float* slots, SpecialFn cb, void* ctx) {
+HWY_INLINE unsigned ScanFramesOneByOne(const float* x, const float* tpv, std::size_t fb, std::size_t fe,
+                                       std::size_t C, std::uint64_t first, std::size_t S, const float* thr,
+                                       float* sp, float* tp, float* slots) {
+    unsigned flags = 0;
     for (std::size_t f = fb; f < fe; ++f) {
-        float* slot = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C;
+        float* slot = slots + static_cast<std::size_t>((first + f) & (S - 1)) * C;  // S: a power of two
         for (std::size_t c = 0; c < C; ++c) {
             const std::size_t i = f * C + c;
             const float v = x[i];
@@ -192,204 +203,241 @@ HWY_INLINE void ScanFramesOneByOne(const float* x, const float* tpv, std::size_t
             if constexpr (kTp) {
                 if (tpv[i] > tp[c]) tp[c] = tpv[i];
             }
-            const float sq = v * v;
-            slot[c] = slot[c] + sq;
-            if (!(a <= thr[c])) cb(ctx, i, i + 1);
+            slot[c] = Fma1(v, v, slot[c]);
+            if (!(std::fabs(slot[c]) <= std::numeric_limits<float>::max())) flags |= kScanNonFinite;
+            if (!(a <= thr[c])) flags |= kScanSpecial;
         }
     }
+    return flags;
 }
 
-// C <= L: a vector holds R whole frames (R a power of two, R * C <= L, R <= kSqSlots), so a
-// row of kSqSlots frames is J = kSqSlots / R vectors and vector j of a row adds to slots
-// [j R, j R + R): the row's J accumulators stay in registers. Lane l is channel l % C; the
-// lanes past R * C carry zeros (and a +inf threshold); kFull: there are none. Special
-// samples are looked for once per row (on the row's max |x|), per vector only in a row that
-// holds one.
+HWY_INLINE bool AllFinite(const DF d, VF v) {
+    return hn::AllTrue(d, hn::Le(hn::Abs(v), hn::Set(d, std::numeric_limits<float>::max())));
+}
+
+// C <= L: a vector holds R whole frames (R a power of two, R * C <= L), lane l is channel
+// l % C, the lanes past nv = R * C carry zeros (kFull: there are none). A row of S frames is
+// J = S / R vectors, and vector j of a row always adds to the same R slots: the J
+// accumulators stay in registers for the whole call, starting at the slot of the first
+// aligned frame (so no row needs to start at slot 0). Frames before the first multiple of R
+// and after the last whole vector go one by one.
 template <int J, bool kTp, bool kFull>
-void ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
-                const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
+unsigned ScanPacked(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::size_t R,
+                    std::uint64_t first, const float* thr, float* sp, float* tp, float* slots) {
     const DF d;
     const std::size_t L = hn::Lanes(d);
-    constexpr std::size_t R = kSqSlots / J;
-    const std::size_t nv = R * C;  // valid lanes of a vector
+    const std::size_t S = static_cast<std::size_t>(J) * R;
+    const std::size_t nv = R * C;
     HWY_ALIGN float buf[kMaxLanesAny];
     for (std::size_t l = 0, c = 0; l < L; ++l, c = c + 1 == C ? 0 : c + 1)  // c = l % C, without a division
         buf[l] = l < nv ? thr[c] : std::numeric_limits<float>::infinity();
     const VF t = hn::Load(d, buf);
     const auto valid = hn::FirstN(d, nv);
-    VF spv = hn::Zero(d), tpvv = hn::Zero(d);
-    auto load = [&](std::size_t i) HWY_ATTR {
-        if constexpr (kFull) return hn::LoadU(d, x + i);
-        else return hn::IfThenElseZero(valid, hn::LoadU(d, x + i));
+    auto load = [&](const float* p) HWY_ATTR {
+        if constexpr (kFull) return hn::LoadU(d, p);
+        else return hn::IfThenElseZero(valid, hn::LoadU(d, p));
     };
-    // One vector of R frames at frame f into `acc`; returns its |x|.
-    auto step = [&](std::size_t f, VF& acc) HWY_ATTR {
-        const std::size_t i = f * C;
-        const VF v = load(i);
-        if constexpr (kTp) tpvv = hn::Max(tpvv, hn::LoadU(d, tpv + i));
-        acc = hn::Add(acc, hn::Mul(v, v));
-        return hn::Abs(v);
-    };
-    // Vectors at frame f (aligned to R) through memory: lanes past nv add 0 to what they load.
-    auto step_mem = [&](std::size_t f) HWY_ATTR {
-        float* s = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C;
-        VF acc = hn::LoadU(d, s);
-        const VF av = step(f, acc);
-        hn::StoreU(acc, d, s);
-        spv = hn::Max(spv, av);
-        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(av, t)))) cb(ctx, f * C, f * C + nv);
-    };
-    std::size_t f = std::min<std::size_t>(frames, static_cast<std::size_t>((R - first % R) % R));
-    ScanFramesOneByOne<kTp>(x, tpv, 0, f, C, first, thr, sp, tp, slots, cb, ctx);
-    while (f + R <= frames && (first + f) % kSqSlots != 0) {  // head of a row
-        step_mem(f);
-        f += R;
-    }
-    if (f + kSqSlots <= frames) {
+    // R and S are powers of two: masks instead of divisions (a 64-bit division per call was a
+    // tenth of the 2-channel scan)
+    std::size_t f = std::min<std::size_t>(frames, static_cast<std::size_t>((R - (first & (R - 1))) & (R - 1)));
+    unsigned flags = ScanFramesOneByOne<kTp>(x, tpv, 0, f, C, first, S, thr, sp, tp, slots);
+    const std::size_t nvec = (frames - f) / R;
+    if (nvec > 0) {
+        const std::size_t s0 = static_cast<std::size_t>((first + f) & (S - 1)) / R;  // slot group of vector 0
+        float* at[J];
         VF acc[J];
-        for (int j = 0; j < J; ++j) acc[j] = hn::LoadU(d, slots + static_cast<std::size_t>(j) * nv);
-        for (; f + kSqSlots <= frames; f += kSqSlots) {
-            VF m = step(f, acc[0]);
-            for (int j = 1; j < J; ++j) m = hn::Max(m, step(f + static_cast<std::size_t>(j) * R, acc[j]));
-            spv = hn::Max(spv, m);
-            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(m, t)))) {
-                for (int j = 0; j < J; ++j) {
-                    const std::size_t i = (f + static_cast<std::size_t>(j) * R) * C;
-                    if (!hn::AllTrue(d, hn::Le(hn::Abs(load(i)), t))) cb(ctx, i, i + nv);
+        for (int j = 0; j < J; ++j) {
+            at[j] = slots + ((s0 + static_cast<std::size_t>(j)) & static_cast<std::size_t>(J - 1)) * nv;
+            acc[j] = hn::LoadU(d, at[j]);
+        }
+        VF m0 = hn::Zero(d), m1 = hn::Zero(d), q0 = hn::Zero(d), q1 = hn::Zero(d);
+        const float* p = x + f * C;
+        const float* pt = kTp ? tpv + f * C : nullptr;
+        std::size_t v = 0;
+        for (; v + J <= nvec; v += J, p += J * nv) {
+#pragma GCC unroll 64
+            for (int j = 0; j < J; j += 2) {
+                const VF a = load(p + static_cast<std::size_t>(j) * nv);
+                const VF b = load(p + static_cast<std::size_t>(j + 1) * nv);
+                acc[j] = hn::MulAdd(a, a, acc[j]);
+                acc[j + 1] = hn::MulAdd(b, b, acc[j + 1]);
+                m0 = hn::Max(m0, hn::Abs(a));
+                m1 = hn::Max(m1, hn::Abs(b));
+                if constexpr (kTp) {
+                    q0 = hn::Max(q0, hn::LoadU(d, pt + static_cast<std::size_t>(j) * nv));
+                    q1 = hn::Max(q1, hn::LoadU(d, pt + static_cast<std::size_t>(j + 1) * nv));
                 }
             }
+            if constexpr (kTp) pt += J * nv;
         }
-        // Ascending, so that each store's lanes past nv (stale copies of the next vector's
-        // slots) are overwritten by that vector's own store.
-        for (int j = 0; j < J; ++j) hn::StoreU(acc[j], d, slots + static_cast<std::size_t>(j) * nv);
+        const std::size_t rest = nvec - v;
+#pragma GCC unroll 64
+        for (int j = 0; j < J; ++j) {  // fewer than J vectors left
+            if (static_cast<std::size_t>(j) >= rest) break;
+            const VF a = load(p + static_cast<std::size_t>(j) * nv);
+            acc[j] = hn::MulAdd(a, a, acc[j]);
+            m0 = hn::Max(m0, hn::Abs(a));
+            if constexpr (kTp) q0 = hn::Max(q0, hn::LoadU(d, pt + static_cast<std::size_t>(j) * nv));
+        }
+        m0 = hn::Max(m0, m1);
+        q0 = hn::Max(q0, q1);
+        VF all = acc[0];
+        for (int j = 1; j < J; ++j) all = hn::Add(all, hn::Abs(acc[j]));
+        if (!AllFinite(d, all)) flags |= kScanNonFinite;
+        if (!hn::AllTrue(d, hn::Le(m0, t))) flags |= kScanSpecial;
+        if constexpr (kFull) {
+            for (int j = 0; j < J; ++j) hn::StoreU(acc[j], d, at[j]);
+        } else {  // through a buffer: a vector's lanes past nv must not reach the next slot group
+            HWY_ALIGN float out[kMaxLanesAny];
+            for (int j = 0; j < J; ++j) {
+                hn::Store(acc[j], d, out);
+                std::copy_n(out, nv, at[j]);
+            }
+        }
+        HWY_ALIGN float bs[kMaxLanesAny];
+        HWY_ALIGN float bt[kMaxLanesAny];
+        hn::Store(m0, d, bs);
+        hn::Store(q0, d, bt);
+        for (std::size_t l = 0, c = 0; l < nv; ++l, c = c + 1 == C ? 0 : c + 1) {
+            if (bs[l] > sp[c]) sp[c] = bs[l];
+            if (bt[l] > tp[c]) tp[c] = bt[l];
+        }
+        f += nvec * R;
     }
-    for (; f + R <= frames; f += R) step_mem(f);  // tail of a row
-    HWY_ALIGN float bs[kMaxLanesAny];
-    HWY_ALIGN float bt[kMaxLanesAny];
-    hn::Store(spv, d, bs);
-    hn::Store(tpvv, d, bt);
-    for (std::size_t l = 0, c = 0; l < nv; ++l, c = c + 1 == C ? 0 : c + 1) {
-        if (bs[l] > sp[c]) sp[c] = bs[l];
-        if (bt[l] > tp[c]) tp[c] = bt[l];
-    }
-    ScanFramesOneByOne<kTp>(x, tpv, f, frames, C, first, thr, sp, tp, slots, cb, ctx);
+    return flags | ScanFramesOneByOne<kTp>(x, tpv, f, frames, C, first, S, thr, sp, tp, slots);
 }
 
-// C > L, one group of L channels starting at `off`: lanes = channels; the lanes below `own`
-// belong to the previous group (kShared: zeros, +inf threshold). The group's kSqSlots
-// accumulators stay in registers over whole rows of frames; special samples are looked for
-// once per row.
-template <bool kTp, bool kShared>
-void ScanGroup(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
-               const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx, std::size_t off,
-               std::size_t own) {
+// C > L: lanes = channels. A stripe of G groups of L channels is scanned at once (G * S
+// accumulators in registers; a whole stripe row is G * L adjacent floats, so every cache line
+// is read once). Accumulator j of a group adds frames f = j mod S of the call, so it stays in
+// its slot (rotated by the first frame's). kShared: the stripe's last group is shifted back to
+// end at channel C - 1 and its first `own` lanes belong to the group before (they load zeros,
+// so their sums and maxima stay as loaded; stores go last group first, so that group's stale
+// copies are overwritten when the owner is in the same stripe).
+template <int G, int S, bool kTp, bool kShared>
+unsigned ScanStripe(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+                    const float* thr, float* sp, float* tp, float* slots, const std::size_t* off, std::size_t own) {
     const DF d;
-    const std::size_t L = hn::Lanes(d);
-    const VF inf = hn::Set(d, std::numeric_limits<float>::infinity());
     const auto shared = hn::FirstN(d, own);
-    const VF t = kShared ? hn::IfThenElse(shared, inf, hn::LoadU(d, thr + off)) : hn::LoadU(d, thr + off);
-    VF spv = hn::Zero(d), tpvv = hn::Zero(d);
-    auto load = [&](std::size_t i) HWY_ATTR {
-        if constexpr (kShared) return hn::IfThenZeroElse(shared, hn::LoadU(d, x + i));
-        else return hn::LoadU(d, x + i);
-    };
-    auto step = [&](std::size_t f, VF& acc) HWY_ATTR {
-        const std::size_t i = f * C + off;
-        const VF v = load(i);
-        if constexpr (kTp) tpvv = hn::Max(tpvv, hn::LoadU(d, tpv + i));
-        acc = hn::Add(acc, hn::Mul(v, v));
-        return hn::Abs(v);
-    };
-    auto step_mem = [&](std::size_t f) HWY_ATTR {
-        float* s = slots + static_cast<std::size_t>((first + f) % kSqSlots) * C + off;
-        VF acc = hn::LoadU(d, s);
-        const VF av = step(f, acc);
-        hn::StoreU(acc, d, s);
-        spv = hn::Max(spv, av);
-        const std::size_t i = f * C + off;
-        if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(av, t)))) cb(ctx, i + own, i + L);
+    VF acc[G][S], spv[G], tpm[G];
+    const auto s0 = static_cast<std::size_t>(first % S);
+    for (int g = 0; g < G; ++g) {
+        for (int j = 0; j < S; ++j)
+            acc[g][j] = hn::LoadU(d, slots + ((s0 + static_cast<std::size_t>(j)) % S) * C + off[g]);
+        spv[g] = hn::LoadU(d, sp + off[g]);
+        tpm[g] = hn::LoadU(d, tp + off[g]);
+    }
+    auto step = [&](std::size_t f, int j) HWY_ATTR {
+#pragma GCC unroll 4
+        for (int g = 0; g < G; ++g) {
+            const std::size_t i = f * C + off[g];
+            VF v = hn::LoadU(d, x + i);
+            if (kShared && g == G - 1) v = hn::IfThenZeroElse(shared, v);
+            acc[g][j] = hn::MulAdd(v, v, acc[g][j]);
+            spv[g] = hn::Max(spv[g], hn::Abs(v));
+            if constexpr (kTp) {
+                VF w = hn::LoadU(d, tpv + i);
+                if (kShared && g == G - 1) w = hn::IfThenZeroElse(shared, w);
+                tpm[g] = hn::Max(tpm[g], w);
+            }
+        }
     };
     std::size_t f = 0;
-    for (; f < frames && (first + f) % kSqSlots != 0; ++f) step_mem(f);
-    if (f + kSqSlots <= frames) {
-        VF acc[kSqSlots];
-        for (std::size_t s = 0; s < kSqSlots; ++s) acc[s] = hn::LoadU(d, slots + s * C + off);
-        for (; f + kSqSlots <= frames; f += kSqSlots) {
-            VF m = step(f, acc[0]);
-            for (std::size_t s = 1; s < kSqSlots; ++s) m = hn::Max(m, step(f + s, acc[s]));
-            spv = hn::Max(spv, m);
-            if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(m, t)))) {
-                for (std::size_t s = 0; s < kSqSlots; ++s) {
-                    const std::size_t i = (f + s) * C + off;
-                    if (!hn::AllTrue(d, hn::Le(hn::Abs(load(i)), t))) cb(ctx, i + own, i + L);
-                }
-            }
+    for (; f + S <= frames; f += S) {
+#pragma GCC unroll 8
+        for (int j = 0; j < S; ++j) step(f + static_cast<std::size_t>(j), j);
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < S; ++j) {
+        if (f + static_cast<std::size_t>(j) >= frames) break;
+        step(f + static_cast<std::size_t>(j), j);
+    }
+    unsigned flags = 0;
+    for (int g = G; g-- > 0;) {
+        VF all = hn::Zero(d);
+        for (int j = 0; j < S; ++j) {
+            hn::StoreU(acc[g][j], d, slots + ((s0 + static_cast<std::size_t>(j)) % S) * C + off[g]);
+            all = hn::Add(all, hn::Abs(acc[g][j]));
         }
-        for (std::size_t s = 0; s < kSqSlots; ++s) hn::StoreU(acc[s], d, slots + s * C + off);
+        if (!AllFinite(d, all)) flags |= kScanNonFinite;
+        if (!hn::AllTrue(d, hn::Le(spv[g], hn::LoadU(d, thr + off[g])))) flags |= kScanSpecial;
+        hn::StoreU(spv[g], d, sp + off[g]);
+        hn::StoreU(tpm[g], d, tp + off[g]);
     }
-    for (; f < frames; ++f) step_mem(f);
-    HWY_ALIGN float bs[kMaxLanesAny];
-    HWY_ALIGN float bt[kMaxLanesAny];
-    hn::Store(spv, d, bs);
-    hn::Store(tpvv, d, bt);
-    for (std::size_t l = own; l < L; ++l) {
-        sp[off + l] = bs[l];
-        tp[off + l] = bt[l];
-    }
+    return flags;
 }
 
-// C > L: groups of L channels; the last group ends at channel C - 1.
-template <bool kTp>
-void ScanGroups(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
-                const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
+// C > L: groups of L channels (the last one shifted back to end at channel C - 1), in stripes
+// of up to 8 / S groups.
+template <int S, bool kTp>
+unsigned ScanGroups(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+                    const float* thr, float* sp, float* tp, float* slots) {
     const DF d;
     const std::size_t L = hn::Lanes(d);
-    for (std::size_t g0 = 0; g0 < C; g0 += L) {
-        const std::size_t off = g0 + L <= C ? g0 : C - L;
-        const std::size_t own = g0 - off;
-        if (own == 0)
-            ScanGroup<kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx, off, own);
-        else
-            ScanGroup<kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx, off, own);
+    constexpr int kMaxG = 8 / S > 0 ? 8 / S : 1;
+    const std::size_t groups = (C + L - 1) / L;
+    const std::size_t own = groups * L - C;  // lanes the last group shares with the one before
+    unsigned flags = 0;
+    for (std::size_t g0 = 0; g0 < groups; g0 += kMaxG) {
+        const std::size_t n = std::min<std::size_t>(kMaxG, groups - g0);
+        std::size_t off[kMaxG];
+        for (std::size_t g = 0; g < n; ++g) off[g] = std::min((g0 + g) * L, C - L);
+        const bool shared = own != 0 && g0 + n == groups;
+        auto run = [&](auto gc) HWY_ATTR {
+            constexpr int Gn = decltype(gc)::value;
+            return shared ? ScanStripe<Gn, S, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, off, own)
+                          : ScanStripe<Gn, S, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, off, own);
+        };
+        switch (n) {
+            case 1: flags |= run(std::integral_constant<int, 1>{}); break;
+            case 2: if constexpr (kMaxG >= 2) flags |= run(std::integral_constant<int, 2>{}); break;
+            case 3: if constexpr (kMaxG >= 3) flags |= run(std::integral_constant<int, 3>{}); break;
+            default: if constexpr (kMaxG >= 4) flags |= run(std::integral_constant<int, 4>{}); break;
+        }
     }
+    return flags;
 }
 
 template <bool kTp>
-void ScanT(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
-           const float* thr, float* sp, float* tp, float* slots, SpecialFn cb, void* ctx) {
+unsigned ScanT(const float* x, const float* tpv, std::size_t frames, std::size_t C, std::uint64_t first,
+               const float* thr, float* sp, float* tp, float* slots) {
     const DF d;
     const std::size_t L = hn::Lanes(d);
-    if (C > L) return ScanGroups<kTp>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+    const std::size_t S = sq_slot_count(static_cast<int>(C));
+    if (C > L) {
+        switch (S) {
+            case 2: return ScanGroups<2, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
+            case 4: return ScanGroups<4, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
+            default: return ScanGroups<8, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
+        }
+    }
     std::size_t R = 1;
-    while (2 * R * C <= L && 2 * R <= kSqSlots) R *= 2;
+    while (2 * R * C <= L && 2 * R <= S) R *= 2;
     const bool full = R * C == L;
-    switch (kSqSlots / R) {
-        case 1:
-            return full ? ScanPacked<1, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
-                        : ScanPacked<1, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
-        case 2:
-            return full ? ScanPacked<2, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
-                        : ScanPacked<2, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
-        case 4:
-            return full ? ScanPacked<4, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
-                        : ScanPacked<4, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
-        default:
-            return full ? ScanPacked<8, kTp, true>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx)
-                        : ScanPacked<8, kTp, false>(x, tpv, frames, C, first, thr, sp, tp, slots, cb, ctx);
+    auto packed = [&](auto jc) HWY_ATTR {
+        constexpr int Jn = decltype(jc)::value;
+        return full ? ScanPacked<Jn, kTp, true>(x, tpv, frames, C, R, first, thr, sp, tp, slots)
+                    : ScanPacked<Jn, kTp, false>(x, tpv, frames, C, R, first, thr, sp, tp, slots);
+    };
+    switch (S / R) {
+        case 2: return packed(std::integral_constant<int, 2>{});
+        case 4: return packed(std::integral_constant<int, 4>{});
+        case 8: return packed(std::integral_constant<int, 8>{});
+        case 16: return packed(std::integral_constant<int, 16>{});
+        case 32: return packed(std::integral_constant<int, 32>{});
+        default: return packed(std::integral_constant<int, 64>{});
     }
 }
 
-void Scan(const float* x, const float* tpv, std::size_t frames, int channels, std::uint64_t first,
-          const float* special_thr, float* sp, float* tp, float* sq_slots, SpecialFn on_special, void* ctx) {
+unsigned Scan(const float* x, const float* tpv, std::size_t frames, int channels, std::uint64_t first,
+              const float* special_thr, float* sp, float* tp, float* sq_slots) {
     const auto C = static_cast<std::size_t>(channels);
     for (std::size_t c = 0; c < C; ++c) {
         sp[c] = 0.0f;
         tp[c] = 0.0f;
     }
-    if (tpv != nullptr)
-        ScanT<true>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots, on_special, ctx);
-    else
-        ScanT<false>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots, on_special, ctx);
+    if (tpv != nullptr) return ScanT<true>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots);
+    return ScanT<false>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots);
 }
 
 // hot_span (meter_kernels.hpp): C < L one sample at a time; else groups of L channels, the

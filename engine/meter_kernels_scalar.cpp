@@ -37,27 +37,30 @@ void true_peak_scalar(const float* in, std::size_t n, int channels, const float*
     }
 }
 
-void scan_scalar(const float* x, const float* tpv, std::size_t frames, int channels,
-                 std::uint64_t first_frame, const float* special_thr, float* sp, float* tp,
-                 float* sq_slots, SpecialFn on_special, void* ctx) {
+unsigned scan_scalar(const float* x, const float* tpv, std::size_t frames, int channels,
+                     std::uint64_t first_frame, const float* special_thr, float* sp, float* tp,
+                     float* sq_slots) {
     const auto nc = static_cast<std::size_t>(channels);
+    const std::size_t slots = sq_slot_count(channels);
     for (std::size_t c = 0; c < nc; ++c) {
         sp[c] = 0.0f;
         tp[c] = 0.0f;
     }
+    unsigned flags = 0;
     for (std::size_t f = 0; f < frames; ++f) {
-        float* slot = sq_slots + static_cast<std::size_t>((first_frame + f) % kSqSlots) * nc;
+        float* slot = sq_slots + static_cast<std::size_t>((first_frame + f) % slots) * nc;
         for (std::size_t c = 0; c < nc; ++c) {
             const std::size_t i = f * nc + c;
             const float v = x[i];
             const float a = std::fabs(v);
             sp[c] = std::fmax(sp[c], a);
             if (tpv != nullptr) tp[c] = std::fmax(tp[c], tpv[i]);
-            const float sq = v * v;  // rounded, then added: no contraction into an FMA
-            slot[c] = slot[c] + sq;
-            if (!(a <= special_thr[c])) on_special(ctx, i, i + 1);
+            slot[c] = std::fma(v, v, slot[c]);
+            if (!std::isfinite(slot[c])) flags |= kScanNonFinite;
+            if (!(a <= special_thr[c])) flags |= kScanSpecial;
         }
     }
+    return flags;
 }
 
 } // namespace

@@ -216,6 +216,8 @@ public:
         open_ = false;
     }
 
+    bool open() const noexcept { return open_; }
+
 private:
     bool open_ = false;
     MeterEvent ev_{};

@@ -206,12 +206,15 @@ TEST_CASE("MeterBank") {
     SUBCASE("process() and finish() allocate nothing and take no lock, events flowing") {
         REQUIRE(alloc_guard_active());
         for (bool scalar : {false, true})
+            for (bool true_peak : {true, false})  // off: the in-place scan and its rescan of NaN segments
             for (int channels : {1, 2, 9, 67, 256})
                 for (std::size_t block : {1u, 64u, 4096u}) {
                     CAPTURE(channels);
                     CAPTURE(block);
+                    CAPTURE(true_peak);
                     MeterOptions o = options_for(channels, 1);
                     o.force_scalar = scalar;
+                    o.true_peak = true_peak;
                     o.max_block = block;
                     const std::size_t frames = 6000;
                     const auto x = material(channels, frames, 5);
@@ -276,6 +279,37 @@ TEST_CASE("MeterBank") {
             CHECK(off.folded[c].clipped_samples == on.folded[c].clipped_samples);
         }
         CHECK(sorted_events(off).size() == sorted_events(on).size());
+    }
+
+    SUBCASE("true peak off scans blocks in place: same results as the copying path, any block, NaN included") {
+        // True peak off, a block of at least D frames is scanned where it is (segments cut at
+        // its start, a segment holding a non-finite sample restored and rescanned from a
+        // sanitized copy); shorter blocks are copied. Everything but true peak must equal the
+        // true-peak-on run, which always copies: bit for bit, events and readings.
+        auto without_tp = [](BankRun r) {
+            for (auto& e : r.events) e.true_peak = 0.0f;
+            for (auto& f : r.folded) f.true_peak = 0.0f;
+            return r;
+        };
+        for (bool scalar : {false, true}) {
+            for (int channels : {1, 2, 3, 9, 16, 67}) {
+                MeterOptions o = options_for(channels, 2);
+                o.force_scalar = scalar;
+                const auto x = material(channels, 20000, 7u + static_cast<unsigned>(channels));
+                const BankRun on = without_tp(run_bank(o, x, 4096));
+                o.true_peak = false;
+                for (std::size_t block : {1u, 7u, 8u, 9u, 37u, 256u, 4096u}) {
+                    CAPTURE(scalar);
+                    CAPTURE(channels);
+                    CAPTURE(block);
+                    const BankRun off = without_tp(run_bank(o, x, block));
+                    check_same_events(off, on, 0.0);
+                    for (std::size_t c = 0; c < on.folded.size(); ++c)
+                        CHECK(same_reading(off.folded[c], on.folded[c], 0.0));
+                    CHECK(!events_of(on, EventType::NonFinite).empty());
+                }
+            }
+        }
     }
 
     SUBCASE("the harness can fail: every comparison rejects a deliberately wrong value") {
