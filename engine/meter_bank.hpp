@@ -26,10 +26,11 @@
 //  - RMS: hops of floor(rate / 200) frames at absolute positions [k*hop, (k+1)*hop); a window
 //    of W = max(1, round(rms_window_ms * rate / 1000 / hop)) hops. At each hop end the window
 //    RMS is sqrt(sum of the last W hop sums of x^2 / (W * hop)); frames before the stream
-//    start count as zeros. Squares are summed in float (fused multiply-adds) in S = sq_slot_count(channels)
-//    sequential chains per channel (frame position mod S, meter_kernels.hpp), folded into double at every
-//    hop and tick end: the order of additions depends on the stream alone, so any block
-//    partition and either kernel give the same bits. The running window sum is recomputed
+//    start count as zeros. Squares are summed in float (fused multiply-adds) in
+//    S = sq_slot_count(channels) sequential chains per channel (frame position mod S,
+//    meter_kernels.hpp), folded into double in a fixed order at every hop and tick end: the
+//    order of additions depends on the stream alone, so any block partition and either kernel
+//    (on a target with FMA) give the same bits. The running window sum is recomputed
 //    from the ring every W hops, so it cannot drift. A reading's `rms` is the value at the last hop end
 //    inside the call (-1 if none), `rms_max` the largest in the call. The partial hop at
 //    finish() gives no value.
