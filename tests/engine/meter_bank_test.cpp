@@ -207,33 +207,33 @@ TEST_CASE("MeterBank") {
         REQUIRE(alloc_guard_active());
         for (bool scalar : {false, true})
             for (bool true_peak : {true, false})  // off: the in-place scan and its rescan of NaN segments
-            for (int channels : {1, 2, 9, 67, 256})
-                for (std::size_t block : {1u, 64u, 4096u}) {
-                    CAPTURE(channels);
-                    CAPTURE(block);
-                    CAPTURE(true_peak);
-                    MeterOptions o = options_for(channels, 1);
-                    o.force_scalar = scalar;
-                    o.true_peak = true_peak;
-                    o.max_block = block;
-                    const std::size_t frames = 6000;
-                    const auto x = material(channels, frames, 5);
-                    const auto nc = static_cast<std::size_t>(channels);
-                    EventQueue q(1u << 16);
-                    MeterBank bank(o, &q);
-                    std::uint64_t allocs = 0, locks = 0;
-                    {
-                        AllocGuard g;
-                        for (std::size_t f = 0; f < frames; f += block)
-                            bank.process(x.data() + f * nc, std::min(block, frames - f));
-                        bank.finish();
-                        allocs = g.allocations();
-                        locks = g.locks();
+                for (int channels : {1, 2, 9, 67, 256})
+                    for (std::size_t block : {1u, 64u, 4096u}) {
+                        CAPTURE(channels);
+                        CAPTURE(block);
+                        CAPTURE(true_peak);
+                        MeterOptions o = options_for(channels, 1);
+                        o.force_scalar = scalar;
+                        o.true_peak = true_peak;
+                        o.max_block = block;
+                        const std::size_t frames = 6000;
+                        const auto x = material(channels, frames, 5);
+                        const auto nc = static_cast<std::size_t>(channels);
+                        EventQueue q(1u << 16);
+                        MeterBank bank(o, &q);
+                        std::uint64_t allocs = 0, locks = 0;
+                        {
+                            AllocGuard g;
+                            for (std::size_t f = 0; f < frames; f += block)
+                                bank.process(x.data() + f * nc, std::min(block, frames - f));
+                            bank.finish();
+                            allocs = g.allocations();
+                            locks = g.locks();
+                        }
+                        CHECK(allocs == 0);
+                        CHECK(locks == 0);
+                        CHECK(q.size_approx() > static_cast<std::size_t>(channels));  // events did flow
                     }
-                    CHECK(allocs == 0);
-                    CHECK(locks == 0);
-                    CHECK(q.size_approx() > static_cast<std::size_t>(channels));  // events did flow
-                }
     }
 
     SUBCASE("true peak through the bank equals TruePeakScalar on EBU Tech 3341 cases 15-23") {
