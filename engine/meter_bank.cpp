@@ -37,12 +37,12 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     k = o.force_scalar ? &scalar_kernels() : &simd_kernels();
     sink.queue = q;
     nc = static_cast<std::size_t>(o.channels);
-    delay = static_cast<std::uint64_t>(design.delay);
-    // Scanning in place cuts a segment at every block start; below 8 channels that scan call's
-    // fixed cost is more than copying the (short) block, so those copy as with true peak on.
-    scan_in_place = !o.true_peak && nc >= 8;
-    // history rows: the interpolator's taps - 1 (true peak on) and the time base's D
-    hist = scan_in_place ? static_cast<std::size_t>(delay)
+    // True peak off: no interpolator, so no delay and no history; every block is scanned
+    // where it is.
+    delay = o.true_peak ? static_cast<std::uint64_t>(design.delay) : 0;
+    scan_in_place = !o.true_peak;
+    // history rows: the interpolator's taps - 1 and its delay D
+    hist = scan_in_place ? 0
                          : std::max<std::size_t>(static_cast<std::size_t>(design.taps - 1), static_cast<std::size_t>(delay));
     hop = static_cast<std::uint64_t>(std::floor(o.sample_rate / 200.0));
     tick = static_cast<std::uint64_t>(std::llround(o.sample_rate / 10.0));
@@ -73,6 +73,8 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     base = -static_cast<std::int64_t>(hist);
     tpv.assign(static_cast<std::size_t>(hop) * nc + kKernelPad, 0.0f);
     seg_sp.assign(nc + kKernelPad, 0.0f);
+    pend_sp.assign(nc, 0.0f);
+    pend_tp.assign(nc, 0.0f);
     seg_tp.assign(nc + kKernelPad, 0.0f);
     nslots = sq_slot_count(o.channels);
     sq_slots.assign(nslots * nc + kKernelPad, 0.0f);
@@ -176,26 +178,39 @@ void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
     }
     seg_x = x;
     if ((found & kScanSpecial) != 0) special_segment(frames);
-    // element-wise loops over channels (vectorized)
+    // the segment's maxima into the pending ones (an element-wise loop, vectorized)
     const float* ssp = seg_sp.data();
+    float* psp = pend_sp.data();
+    for (std::size_t c = 0; c < nc; ++c) psp[c] = std::max(psp[c], ssp[c]);
+    if (tp_phases == 0) return;  // true peak off: the trackers' true-peak spans stay 0
     const float* stp = seg_tp.data();
-    float* tsp = tick_sp.data();
-    float* ttp = tick_tp.data();
-    for (std::size_t c = 0; c < nc; ++c) {
-        tsp[c] = std::max(tsp[c], ssp[c]);
-        ttp[c] = std::max(ttp[c], std::max(stp[c], ssp[c]));
-    }
-    ChannelReading* rd = readings.data();
-    for (std::size_t c = 0; c < nc; ++c) {
-        rd[c].sample_peak = std::max(rd[c].sample_peak, ssp[c]);
-        rd[c].true_peak = std::max(rd[c].true_peak, std::max(stp[c], ssp[c]));
-    }
+    float* ptp = pend_tp.data();
+    for (std::size_t c = 0; c < nc; ++c) ptp[c] = std::max(ptp[c], stp[c]);
     const float* tp = tpv.data();
     for (std::size_t c = 0; c < nc; ++c) {
         if (ev_open[c] == 0 || (!clip[c].open() && !hot[c].open())) continue;
         auto tpv_at = [tp, this, a, c](std::uint64_t m) { return tp[static_cast<std::size_t>(m - a) * nc + c]; };
         clip[c].end_segment(a, b, seg_tp[c], tpv_at);
         hot[c].end_segment(a, b, seg_tp[c], tpv_at);
+    }
+}
+
+// The pending segment maxima into the tick's and the call's readings; at every tick end and
+// at the end of process() and finish().
+void MeterBank::Impl::fold_pending() noexcept {
+    float* psp = pend_sp.data();
+    float* ptp = pend_tp.data();
+    float* tsp = tick_sp.data();
+    float* ttp = tick_tp.data();
+    for (std::size_t c = 0; c < nc; ++c) {
+        const float t = std::max(ptp[c], psp[c]);
+        tsp[c] = std::max(tsp[c], psp[c]);
+        ttp[c] = std::max(ttp[c], t);
+        ChannelReading& r = readings[c];
+        r.sample_peak = std::max(r.sample_peak, psp[c]);
+        r.true_peak = std::max(r.true_peak, t);
+        psp[c] = 0.0f;
+        ptp[c] = 0.0f;
     }
 }
 
@@ -285,6 +300,7 @@ void MeterBank::Impl::hop_end(std::uint64_t b) noexcept {
 }
 
 void MeterBank::Impl::tick_end(std::uint64_t b) noexcept {
+    fold_pending();
     const auto slot = static_cast<std::size_t>(((b - 1) / tick) % nf_slots);
     for (std::size_t c = 0; c < nc; ++c) {
         std::uint32_t& bad = nf_ring[c * nf_slots + slot];
@@ -328,22 +344,19 @@ void MeterBank::process(const float* interleaved, std::size_t frames) noexcept {
     const std::uint64_t f0 = s.frames_in;
     s.base = static_cast<std::int64_t>(f0) - static_cast<std::int64_t>(s.hist);
     s.frames_in = f0 + frames;
-    if (s.scan_in_place && frames >= s.hist) {
-        // Measure [scan_pos, f0) from the history and [f0, end - D) where it is, then keep the
-        // last D frames, sanitized (their non-finite samples counted now, as they arrive).
+    if (s.scan_in_place) {  // true peak off: D = 0, the block is measured where it is
         s.in_src = interleaved;
         s.in_f0 = f0;
-        if (s.frames_in > s.delay) s.measure_until(s.frames_in - s.delay);
+        s.measure_until(s.frames_in);
         s.in_f0 = Impl::kNoInput;
-        s.cur_src = interleaved + (frames - s.hist) * s.nc;
-        s.cur_f0 = s.frames_in - s.hist;
-        s.k->copy_sanitize(s.cur_src, s.scratch.data(), s.hist * s.nc, &Impl::on_nonfinite, &s);
+        s.fold_pending();
         return;
     }
     s.cur_src = interleaved;
     s.cur_f0 = f0;
     s.k->copy_sanitize(interleaved, s.row(f0), frames * s.nc, &Impl::on_nonfinite, &s);
     if (s.frames_in > s.delay) s.measure_until(s.frames_in - s.delay);
+    s.fold_pending();
     // Keep the last H input frames as the next block's history.
     float* data = s.scratch.data();
     std::memmove(data, data + frames * s.nc, s.hist * s.nc * sizeof(float));
@@ -356,6 +369,7 @@ void MeterBank::finish() noexcept {
     // The interpolator's tail: D frames of silence after the end (not kept as history).
     std::fill_n(s.row(s.frames_in), static_cast<std::size_t>(s.delay) * s.nc, 0.0f);
     s.measure_until(s.frames_in);
+    s.fold_pending();
     for (std::size_t c = 0; c < s.nc; ++c) {
         s.clip[c].finish(s.sink);
         s.hot[c].finish(s.sink);
@@ -371,6 +385,6 @@ const ChannelReading* MeterBank::block_readings() const noexcept { return impl_-
 std::uint64_t MeterBank::frames_processed() const noexcept { return impl_->frames_in; }
 const MeterOptions& MeterBank::options() const noexcept { return impl_->opt; }
 const char* MeterBank::kernel_name() const noexcept { return impl_->k->name; }
-int MeterBank::true_peak_delay() const noexcept { return impl_->design.delay; }
+int MeterBank::true_peak_delay() const noexcept { return static_cast<int>(impl_->delay); }
 
 } // namespace headroom

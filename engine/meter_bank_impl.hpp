@@ -43,6 +43,7 @@ struct MeterBank::Impl {
     const float* tp_coeffs = nullptr;  // the phases the kernel runs (phase 0 skipped when it is
     int tp_phases = 0;                 // the identity: the sample peak covers it); 0: none
     std::vector<float> seg_sp, seg_tp;
+    std::vector<float> pend_sp, pend_tp;  // segment maxima not yet folded into the tick and readings
     std::size_t nslots = 0;            // sq_slot_count(nc)
     std::vector<float> sq_slots;       // nslots float sums of squares per channel (meter_kernels.hpp)
     std::vector<double> fold4;         // fold_squares' four partial sums per channel
@@ -93,6 +94,7 @@ struct MeterBank::Impl {
     void measure_until(std::uint64_t end) noexcept;
     void segment(std::uint64_t a, std::uint64_t b) noexcept;
     void fold_squares() noexcept;
+    void fold_pending() noexcept;
     void hop_end(std::uint64_t b) noexcept;
     void tick_end(std::uint64_t b) noexcept;
     static void on_nonfinite(void* ctx, std::size_t begin, std::size_t end);
