@@ -78,7 +78,6 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     seg_tp.assign(nc + kKernelPad, 0.0f);
     nslots = sq_slot_count(o.channels);
     sq_slots.assign(nslots * nc + kKernelPad, 0.0f);
-    fold4.assign(4 * nc, 0.0);
     if (scan_in_place) {
         slot_backup.assign(nslots * nc, 0.0f);
         seg_buf.assign(static_cast<std::size_t>(hop) * nc + kKernelPad, 0.0f);
@@ -106,8 +105,8 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     clip.assign(nc, RunTracker{});
     hot.assign(nc, RunTracker{});
     nf.assign(nc, BurstTracker{});
-    ev_open.assign(nc, 0);
-    nf_open.assign(nc, 0);
+    ev_open.assign(nc + 8, 0);  // padded: hop_end reads them 8 at a time
+    nf_open.assign(nc + 8, 0);
     rms_now.assign(nc, 0.0f);
     channel_wise = !o.force_scalar;
     dense_ok = nc >= 8;
@@ -215,44 +214,54 @@ void MeterBank::Impl::fold_pending() noexcept {
 }
 
 // At a hop or tick end (absolute stream positions, so the same whatever the blocks): the
-// slots' sums, in double, into the hop and the tick; slots cleared. A sum that
-// overflowed float (samples beyond 1.8e19) is held at a large finite value, so that the
-// window's running sum can never become inf - inf.
+// slots' sums, in double, into the hop and the tick; slots cleared. Four partial sums per
+// channel (slots q, q + 4, q + 8, ...), then (p0 + p1) + (p2 + p3): an order fixed by the
+// channel count alone (missing partials are +0, which adds nothing). A sum that overflowed
+// float (samples beyond 1.8e19) is held at a large finite value, so that the window's
+// running sum can never become inf - inf.
+namespace {
+constexpr double kMaxSum = 1e300;
+
+template <std::size_t S>
+void fold_slots(const float* sq, std::size_t nc, double* hs, double* ts) noexcept {
+    // one element-wise loop over channels (vectorized): S is a compile-time constant
+    for (std::size_t c = 0; c < nc; ++c) {
+        double v = 0.0;
+        if constexpr (S == 1) {
+            v = static_cast<double>(sq[c]);
+        } else if constexpr (S == 2) {
+            v = static_cast<double>(sq[c]) + static_cast<double>(sq[nc + c]);
+        } else {
+            double p0 = static_cast<double>(sq[c]), p1 = static_cast<double>(sq[nc + c]);
+            double p2 = static_cast<double>(sq[2 * nc + c]), p3 = static_cast<double>(sq[3 * nc + c]);
+#pragma GCC unroll 16
+            for (std::size_t sl = 4; sl < S; sl += 4) {
+                p0 += static_cast<double>(sq[sl * nc + c]);
+                p1 += static_cast<double>(sq[(sl + 1) * nc + c]);
+                p2 += static_cast<double>(sq[(sl + 2) * nc + c]);
+                p3 += static_cast<double>(sq[(sl + 3) * nc + c]);
+            }
+            v = (p0 + p1) + (p2 + p3);
+        }
+        v = std::min(v, kMaxSum);
+        hs[c] = std::min(hs[c] + v, kMaxSum);
+        ts[c] = std::min(ts[c] + v, kMaxSum);
+    }
+}
+} // namespace
+
 void MeterBank::Impl::fold_squares() noexcept {
-    constexpr double kMaxSum = 1e300;
-    // four partial sums per channel (slots k, k + 4, ...), then (p0 + p1) + (p2 + p3):
-    // an order fixed by the channel count alone; element-wise loops over channels
     const float* sq = sq_slots.data();
     double* hs = hop_sum.data();
     double* ts = tick_sq.data();
-    if (nc < 8) {  // few channels (many slots): channel by channel, the same order
-        for (std::size_t c = 0; c < nc; ++c) {
-            // nslots is a power of two >= 8 here; four chains in registers
-            double q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0;
-            for (std::size_t sl = 0; sl < nslots; sl += 4) {
-                q0 += static_cast<double>(sq[sl * nc + c]);
-                q1 += static_cast<double>(sq[(sl + 1) * nc + c]);
-                q2 += static_cast<double>(sq[(sl + 2) * nc + c]);
-                q3 += static_cast<double>(sq[(sl + 3) * nc + c]);
-            }
-            const double v = std::min((q0 + q1) + (q2 + q3), kMaxSum);
-            hs[c] = std::min(hs[c] + v, kMaxSum);
-            ts[c] = std::min(ts[c] + v, kMaxSum);
-        }
-        std::fill_n(sq_slots.data(), nslots * nc, 0.0f);
-        return;
-    }
-    double* p = fold4.data();
-    for (std::size_t q = 0; q < 4; ++q)
-        for (std::size_t c = 0; c < nc; ++c) p[q * nc + c] = q < nslots ? static_cast<double>(sq[q * nc + c]) : 0.0;
-    for (std::size_t sl = 4; sl < nslots; ++sl) {
-        double* pk = p + (sl & 3u) * nc;
-        for (std::size_t c = 0; c < nc; ++c) pk[c] += static_cast<double>(sq[sl * nc + c]);
-    }
-    for (std::size_t c = 0; c < nc; ++c) {
-        const double v = std::min((p[c] + p[nc + c]) + (p[2 * nc + c] + p[3 * nc + c]), kMaxSum);
-        hs[c] = std::min(hs[c] + v, kMaxSum);
-        ts[c] = std::min(ts[c] + v, kMaxSum);
+    switch (nslots) {
+        case 1: fold_slots<1>(sq, nc, hs, ts); break;
+        case 2: fold_slots<2>(sq, nc, hs, ts); break;
+        case 4: fold_slots<4>(sq, nc, hs, ts); break;
+        case 8: fold_slots<8>(sq, nc, hs, ts); break;
+        case 16: fold_slots<16>(sq, nc, hs, ts); break;
+        case 32: fold_slots<32>(sq, nc, hs, ts); break;
+        default: fold_slots<64>(sq, nc, hs, ts); break;
     }
     std::fill_n(sq_slots.data(), nslots * nc, 0.0f);
 }
@@ -287,6 +296,15 @@ void MeterBank::Impl::hop_end(std::uint64_t b) noexcept {
         rd[c].rms_max = std::max(rd[c].rms_max, rn[c]);
     }
     for (std::size_t c = 0; c < nc; ++c) {
+        if ((c & 7u) == 0) {  // eight channels at once: usually none has an open event
+            std::uint64_t e8 = 0, n8 = 0;
+            std::memcpy(&e8, ev_open.data() + c, 8);
+            std::memcpy(&n8, nf_open.data() + c, 8);
+            if ((e8 | n8) == 0) {
+                c += 7;
+                continue;
+            }
+        }
         if (ev_open[c] != 0) {
             clip[c].close_if_done(b, clip_p, sink);
             hot[c].close_if_done(b, hot_p, sink);

@@ -46,7 +46,6 @@ struct MeterBank::Impl {
     std::vector<float> pend_sp, pend_tp;  // segment maxima not yet folded into the tick and readings
     std::size_t nslots = 0;            // sq_slot_count(nc)
     std::vector<float> sq_slots;       // nslots float sums of squares per channel (meter_kernels.hpp)
-    std::vector<double> fold4;         // fold_squares' four partial sums per channel
     std::vector<ChannelReading> readings;
 
     std::vector<double> hop_sum, ring, wsum;  // ring[i * nc + c], i < win
