@@ -108,6 +108,7 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     ev_open.assign(nc + 8, 0);  // padded: hop_end reads them 8 at a time
     nf_open.assign(nc + 8, 0);
     rms_now.assign(nc, 0.0f);
+    call_rms_max.assign(nc, 0.0f);
     channel_wise = !o.force_scalar;
     dense_ok = nc >= 8;
     span_all.assign(nc + kKernelPad, 0.0f);
@@ -213,6 +214,19 @@ void MeterBank::Impl::fold_pending() noexcept {
     }
 }
 
+// The end of process() or finish(): the pending maxima and the call's RMS into the readings.
+void MeterBank::Impl::publish() noexcept {
+    fold_pending();
+    if (!hop_in_call) return;
+    hop_in_call = false;
+    float* crm = call_rms_max.data();
+    for (std::size_t c = 0; c < nc; ++c) {
+        readings[c].rms = rms_now[c];
+        readings[c].rms_max = crm[c];
+        crm[c] = 0.0f;
+    }
+}
+
 // At a hop or tick end (absolute stream positions, so the same whatever the blocks): the
 // slots' sums, in double, into the hop and the tick; slots cleared. Four partial sums per
 // channel (slots q, q + 4, q + 8, ...), then (p0 + p1) + (p2 + p3): an order fixed by the
@@ -286,15 +300,13 @@ void MeterBank::Impl::hop_end(std::uint64_t b) noexcept {
     }
     float* rn = rms_now.data();
     float* trm = tick_rms_max.data();
+    float* crm = call_rms_max.data();
     for (std::size_t c = 0; c < nc; ++c) {
         rn[c] = static_cast<float>(std::sqrt(std::max(ws[c], 0.0) * rms_norm));
         trm[c] = std::max(trm[c], rn[c]);
+        crm[c] = std::max(crm[c], rn[c]);
     }
-    ChannelReading* rd = readings.data();
-    for (std::size_t c = 0; c < nc; ++c) {
-        rd[c].rms = rn[c];
-        rd[c].rms_max = std::max(rd[c].rms_max, rn[c]);
-    }
+    hop_in_call = true;
     for (std::size_t c = 0; c < nc; ++c) {
         if ((c & 7u) == 0) {  // eight channels at once: usually none has an open event
             std::uint64_t e8 = 0, n8 = 0;
@@ -367,14 +379,14 @@ void MeterBank::process(const float* interleaved, std::size_t frames) noexcept {
         s.in_f0 = f0;
         s.measure_until(s.frames_in);
         s.in_f0 = Impl::kNoInput;
-        s.fold_pending();
+        s.publish();
         return;
     }
     s.cur_src = interleaved;
     s.cur_f0 = f0;
     s.k->copy_sanitize(interleaved, s.row(f0), frames * s.nc, &Impl::on_nonfinite, &s);
     if (s.frames_in > s.delay) s.measure_until(s.frames_in - s.delay);
-    s.fold_pending();
+    s.publish();
     // Keep the last H input frames as the next block's history.
     float* data = s.scratch.data();
     std::memmove(data, data + frames * s.nc, s.hist * s.nc * sizeof(float));
@@ -387,7 +399,7 @@ void MeterBank::finish() noexcept {
     // The interpolator's tail: D frames of silence after the end (not kept as history).
     std::fill_n(s.row(s.frames_in), static_cast<std::size_t>(s.delay) * s.nc, 0.0f);
     s.measure_until(s.frames_in);
-    s.fold_pending();
+    s.publish();
     for (std::size_t c = 0; c < s.nc; ++c) {
         s.clip[c].finish(s.sink);
         s.hot[c].finish(s.sink);

@@ -66,6 +66,8 @@ struct MeterBank::Impl {
     // these bytes instead of the trackers (two cache lines per channel).
     std::vector<std::uint8_t> ev_open, nf_open;
     std::vector<float> rms_now;  // the window RMS at the last hop end, per channel
+    std::vector<float> call_rms_max;  // the largest window RMS since the last publish()
+    bool hop_in_call = false;         // a hop ended since the last publish()
 
     std::uint64_t frames_in = 0;  // frames given to process()
     std::uint64_t scan_pos = 0;   // frames measured
@@ -94,6 +96,7 @@ struct MeterBank::Impl {
     void segment(std::uint64_t a, std::uint64_t b) noexcept;
     void fold_squares() noexcept;
     void fold_pending() noexcept;
+    void publish() noexcept;
     void hop_end(std::uint64_t b) noexcept;
     void tick_end(std::uint64_t b) noexcept;
     static void on_nonfinite(void* ctx, std::size_t begin, std::size_t end);
