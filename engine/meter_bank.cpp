@@ -238,24 +238,26 @@ constexpr double kMaxSum = 1e300;
 
 template <std::size_t S>
 void fold_slots(const float* sq, std::size_t nc, double* hs, double* ts) noexcept {
-    // one element-wise loop over channels (vectorized): S is a compile-time constant
-    for (std::size_t c = 0; c < nc; ++c) {
+    double p[32];  // S >= 8 (8 channels or fewer): partial q of channel c at p[q * nc + c]
+    if constexpr (S >= 8) {
+        // the slots' rows of 4 * nc floats add lane by lane: p[q * nc + c] sums slots
+        // q, q + 4, q + 8, ... of channel c, in that order (element-wise, vectorized)
+        const std::size_t n4 = 4 * nc;
+        for (std::size_t i = 0; i < n4; ++i) p[i] = static_cast<double>(sq[i]);
+        for (std::size_t k = 1; k < S / 4; ++k)
+            for (std::size_t i = 0; i < n4; ++i) p[i] += static_cast<double>(sq[k * n4 + i]);
+    }
+    for (std::size_t c = 0; c < nc; ++c) {  // element-wise over channels (vectorized)
         double v = 0.0;
         if constexpr (S == 1) {
             v = static_cast<double>(sq[c]);
         } else if constexpr (S == 2) {
             v = static_cast<double>(sq[c]) + static_cast<double>(sq[nc + c]);
+        } else if constexpr (S == 4) {
+            v = (static_cast<double>(sq[c]) + static_cast<double>(sq[nc + c])) +
+                (static_cast<double>(sq[2 * nc + c]) + static_cast<double>(sq[3 * nc + c]));
         } else {
-            double p0 = static_cast<double>(sq[c]), p1 = static_cast<double>(sq[nc + c]);
-            double p2 = static_cast<double>(sq[2 * nc + c]), p3 = static_cast<double>(sq[3 * nc + c]);
-#pragma GCC unroll 16
-            for (std::size_t sl = 4; sl < S; sl += 4) {
-                p0 += static_cast<double>(sq[sl * nc + c]);
-                p1 += static_cast<double>(sq[(sl + 1) * nc + c]);
-                p2 += static_cast<double>(sq[(sl + 2) * nc + c]);
-                p3 += static_cast<double>(sq[(sl + 3) * nc + c]);
-            }
-            v = (p0 + p1) + (p2 + p3);
+            v = (p[c] + p[nc + c]) + (p[2 * nc + c] + p[3 * nc + c]);
         }
         v = std::min(v, kMaxSum);
         hs[c] = std::min(hs[c] + v, kMaxSum);

@@ -99,7 +99,7 @@ void MeterBank::Impl::special_channel(std::size_t c, std::size_t f_lo, std::size
 // After the scan of a segment of `frames` frames found special samples (seg_x holds it,
 // sanitized). The scalar reference: every sample through on_special. The SIMD kernels'
 // bank: the channels whose segment peak is above their threshold, each walked by
-// special_channel; when at least an eighth of the channels are (loud material), hot_span
+// special_channel; when at least an eighth of the channels (and two) are (loud material), hot_span
 // first tells which channels are hot throughout, and those go to the trackers in two calls.
 void MeterBank::Impl::special_segment(std::size_t frames) noexcept {
     if (!channel_wise) {
@@ -108,7 +108,7 @@ void MeterBank::Impl::special_segment(std::size_t frames) noexcept {
     }
     std::size_t flagged = 0;
     for (std::size_t c = 0; c < nc; ++c) flagged += seg_sp[c] > special_thr[c] ? 1u : 0u;
-    if (!dense_ok || flagged * 8 < nc) {
+    if (!dense_ok || flagged < 2 || flagged * 8 < nc) {
         for (std::size_t c = 0; c < nc; ++c)
             if (seg_sp[c] > special_thr[c]) special_channel(c, 0, frames - 1);  // else none special
         return;
