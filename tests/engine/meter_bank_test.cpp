@@ -281,11 +281,31 @@ TEST_CASE("MeterBank") {
         CHECK(sorted_events(off).size() == sorted_events(on).size());
     }
 
+    SUBCASE("true peak off measures without delay: a call's readings are its own frames") {
+        // With true peak on, the last D frames of a call are measured in the next one; off,
+        // there is no interpolator and so no delay: a peak in a call's last frame is in that
+        // call's reading, and finish() has nothing left to measure.
+        for (bool true_peak : {true, false}) {
+            CAPTURE(true_peak);
+            MeterOptions o = options_for(2, 1);
+            o.true_peak = true_peak;
+            MeterBank bank(o, nullptr);
+            const int d = bank.true_peak_delay();
+            CHECK((d == 0) == !true_peak);
+            std::vector<float> x(2 * 64, 0.0f);
+            x[2 * 63 + 1] = 0.5f;  // channel 1, the call's last frame
+            bank.process(x.data(), 64);
+            CHECK(bank.block_readings()[1].sample_peak == (true_peak ? 0.0f : 0.5f));
+            bank.finish();
+            CHECK(bank.block_readings()[1].sample_peak == (true_peak ? 0.5f : 0.0f));
+        }
+    }
+
     SUBCASE("true peak off scans blocks in place: same results as the copying path, any block, NaN included") {
-        // True peak off, a block of at least D frames is scanned where it is (segments cut at
-        // its start, a segment holding a non-finite sample restored and rescanned from a
-        // sanitized copy); shorter blocks are copied. Everything but true peak must equal the
-        // true-peak-on run, which always copies: bit for bit, events and readings.
+        // True peak off, every block is scanned where it is (a segment holding a non-finite
+        // sample is restored and rescanned from a sanitized copy), without the delay D.
+        // Everything but true peak must equal the true-peak-on run, which copies and delays:
+        // bit for bit, events and the readings folded over the stream.
         auto without_tp = [](BankRun r) {
             for (auto& e : r.events) e.true_peak = 0.0f;
             for (auto& f : r.folded) f.true_peak = 0.0f;
