@@ -1,6 +1,6 @@
 // MeterBank: the stream bookkeeping around the kernels (meter_kernels.hpp) — history for the
-// interpolator, segments cut at hop and tick ends (and, scanning in place, at the block
-// start), RMS windows, envelope, event trackers.
+// interpolator (true peak on; off, blocks are scanned where they are), segments cut at hop
+// and tick ends, RMS windows, envelope, event trackers.
 // The definitions implemented here are written out in meter_bank.hpp.
 #include "engine/meter_bank.hpp"
 
@@ -68,7 +68,7 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
         special_thr[c] = hot_thr[c] < clip_thr ? hot_thr[c] : below_clip;
     }
 
-    const std::size_t rows = hist + std::max<std::size_t>(o.max_block, static_cast<std::size_t>(delay));
+    const std::size_t rows = scan_in_place ? 0 : hist + std::max<std::size_t>(o.max_block, static_cast<std::size_t>(delay));
     scratch.assign(rows * nc + kKernelPad, 0.0f);
     base = -static_cast<std::int64_t>(hist);
     tpv.assign(static_cast<std::size_t>(hop) * nc + kKernelPad, 0.0f);
@@ -138,7 +138,7 @@ void MeterBank::Impl::measure_until(std::uint64_t end) noexcept {
         const std::uint64_t a = scan_pos;
         const std::uint64_t h_end = (a / hop + 1) * hop;
         const std::uint64_t t_end = (a / tick + 1) * tick;
-        const std::uint64_t b = std::min({end, h_end, t_end, a < in_f0 ? in_f0 : end});
+        const std::uint64_t b = std::min({end, h_end, t_end});
         segment(a, b);
         scan_pos = b;
         if (b == h_end || b == t_end) fold_squares();

@@ -22,7 +22,9 @@
 //    attributed to the interval, never reported below the interval's sample peak. (Phase 0
 //    is the delayed input itself, so the kernel runs the other phases and the sample peak
 //    stands for it.) MeterOptions::true_peak = false skips the interpolator: true peak then
-//    reads the sample peak; the time base stays the same.
+//    reads the sample peak, and there is no delay (D = 0: a call measures its own frames,
+//    true_peak_delay() is 0). Events and the readings folded over a stream are the same as
+//    with true peak on, apart from true peak.
 //  - RMS: hops of floor(rate / 200) frames at absolute positions [k*hop, (k+1)*hop); a window
 //    of W = max(1, round(rms_window_ms * rate / 1000 / hop)) hops. At each hop end the window
 //    RMS is sqrt(sum of the last W hop sums of x^2 / (W * hop)); frames before the stream
@@ -106,7 +108,7 @@ public:
     const MeterOptions& options() const noexcept;
     // any thread; name of the kernel in use ("scalar", or Highway's target name such as "AVX2").
     const char* kernel_name() const noexcept;
-    // any thread; the interpolator delay D in frames (see "Time base").
+    // any thread; the delay D in frames (see "Time base"; 0 with true peak off).
     int true_peak_delay() const noexcept;
 
     struct Impl;

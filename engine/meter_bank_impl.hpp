@@ -30,9 +30,8 @@ struct MeterBank::Impl {
 
     std::vector<float> scratch;  // rows of nc floats: [history H | block], stream frame of row 0 = base
     std::int64_t base = 0;
-    // True peak off: blocks of at least D frames are scanned where they are (no copy); only
-    // their last D frames are kept, sanitized, as the next block's history. Frames from in_f0
-    // on are read from in_src (kNoInput: none).
+    // True peak off: every block is scanned where it is (no copy, no history); in_src is the
+    // block being measured, in_f0 the stream frame of its first row (kNoInput: none).
     static constexpr std::uint64_t kNoInput = ~std::uint64_t{0};
     bool scan_in_place = false;
     const float* in_src = nullptr;
