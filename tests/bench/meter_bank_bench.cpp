@@ -3,7 +3,7 @@
 //   floor          the plain vectorised read of the same buffer: max |x| with Highway,
 //                  dynamic dispatch (the best instruction set here, as the MeterBank uses)
 //   peak_rms_clips MeterBank::process with MeterOptions::true_peak = false: sample peak,
-//                  RMS windows, clip/hot/non-finite tracking, envelope (same time base)
+//                  RMS windows, clip/hot/non-finite tracking, envelope (no delay: D = 0)
 //   kernels_only   the SIMD scan kernel peak_rms_clips runs, in place, one call per block, timed
 //                  directly, without the bank's bookkeeping (segments, hop and tick ends, events)
 //   full_chain     MeterBank::process, everything including the x4 true-peak interpolator
