@@ -158,7 +158,7 @@ void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
     }
     const float* x = row(a);
     unsigned found = 0;
-    if (a >= in_f0) {
+    if (scan_in_place) {
         // in place: unsanitized; a non-finite sample spoils the sums it met, so the slots are
         // restored and a sanitized copy is scanned (counting the non-finite samples)
         x = in_src + static_cast<std::size_t>(a - in_f0) * nc;
@@ -380,7 +380,6 @@ void MeterBank::process(const float* interleaved, std::size_t frames) noexcept {
         s.in_src = interleaved;
         s.in_f0 = f0;
         s.measure_until(s.frames_in);
-        s.in_f0 = Impl::kNoInput;
         s.publish();
         return;
     }

@@ -31,11 +31,10 @@ struct MeterBank::Impl {
     std::vector<float> scratch;  // rows of nc floats: [history H | block], stream frame of row 0 = base
     std::int64_t base = 0;
     // True peak off: every block is scanned where it is (no copy, no history); in_src is the
-    // block being measured, in_f0 the stream frame of its first row (kNoInput: none).
-    static constexpr std::uint64_t kNoInput = ~std::uint64_t{0};
+    // block being measured, in_f0 the stream frame of its first row.
     bool scan_in_place = false;
     const float* in_src = nullptr;
-    std::uint64_t in_f0 = kNoInput;
+    std::uint64_t in_f0 = 0;
     std::vector<float> slot_backup;  // the slots before an in-place scan, restored if it met a non-finite
     std::vector<float> seg_buf;      // a sanitized copy of such a segment
     std::vector<float> tpv;      // one segment's true-peak values (zeros when true peak is off)
