@@ -1,6 +1,7 @@
 // MeterBank: the stream bookkeeping around the kernels (meter_kernels.hpp) — history for the
 // interpolator (true peak on; off, blocks are scanned where they are), segments cut at hop
-// and tick ends, RMS windows, envelope, event trackers.
+// and tick ends, RMS windows and the readings (their loops over channels in meter_steps.hpp),
+// envelope, event trackers.
 // The definitions implemented here are written out in meter_bank.hpp.
 #include "engine/meter_bank.hpp"
 
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -16,6 +18,7 @@
 
 #include "engine/meter_bank_impl.hpp"
 #include "engine/meter_kernels.hpp"
+#include "engine/meter_steps.hpp"
 #include "engine/meter_trackers.hpp"
 
 namespace headroom {
@@ -35,6 +38,7 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     if (auto err = validate_meter_options(o)) throw std::invalid_argument(*err);
     check_design(design);
     k = o.force_scalar ? &scalar_kernels() : &simd_kernels();
+    st = o.force_scalar ? &plain_steps() : &simd_steps();
     sink.queue = q;
     nc = static_cast<std::size_t>(o.channels);
     // True peak off: no interpolator, so no delay and no history; every block is scanned
@@ -75,6 +79,8 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     seg_sp.assign(nc + kKernelPad, 0.0f);
     pend_sp.assign(nc, 0.0f);
     pend_tp.assign(nc, 0.0f);
+    call_sp.assign(nc, 0.0f);
+    call_tp.assign(nc, 0.0f);
     seg_tp.assign(nc + kKernelPad, 0.0f);
     nslots = sq_slot_count(o.channels);
     sq_slots.assign(nslots * nc + kKernelPad, 0.0f);
@@ -114,10 +120,15 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     span_all.assign(nc + kKernelPad, 0.0f);
     span_sp.assign(nc + kKernelPad, 0.0f);
     span_tp.assign(nc + kKernelPad, 0.0f);
+    flag_list.assign(nc, 0u);
 }
 
-void MeterBank::Impl::reset_readings() noexcept {
-    for (auto& r : readings) r = ChannelReading{};
+// The readings' counters, before a call or finish(): only when the last one counted something
+// (the floats are all written by publish()).
+void MeterBank::Impl::reset_counters() noexcept {
+    if (!counted) return;
+    counted = false;
+    for (auto& r : readings) r.clip_runs = r.clipped_samples = r.nonfinite = r.hot_samples = 0;
 }
 
 void MeterBank::Impl::on_nonfinite(void* ctx, std::size_t begin, std::size_t end) {
@@ -127,6 +138,7 @@ void MeterBank::Impl::on_nonfinite(void* ctx, std::size_t begin, std::size_t end
         const std::size_t c = i % s.nc;
         const std::uint64_t n = s.cur_f0 + i / s.nc;
         s.readings[c].nonfinite += 1;
+        s.counted = true;
         s.nf_open[c] = 1;
         s.nf[c].on_sample(n, s.nf_gap, static_cast<std::uint16_t>(c), s.sink);
         s.nf_ring[c * s.nf_slots + static_cast<std::size_t>((n / s.tick) % s.nf_slots)] += 1;
@@ -141,8 +153,10 @@ void MeterBank::Impl::measure_until(std::uint64_t end) noexcept {
         const std::uint64_t b = std::min({end, h_end, t_end});
         segment(a, b);
         scan_pos = b;
-        if (b == h_end || b == t_end) fold_squares();
-        if (b == h_end) hop_end(b);
+        if (b == h_end)
+            hop_end(b);  // folds the slots too
+        else if (b == t_end)
+            fold_squares();
         if (b == t_end) tick_end(b);
     }
 }
@@ -195,118 +209,64 @@ void MeterBank::Impl::segment(std::uint64_t a, std::uint64_t b) noexcept {
     }
 }
 
-// The pending segment maxima into the tick's and the call's readings; at every tick end and
-// at the end of process() and finish().
+// The pending segment maxima into the tick's and the call's, at a tick end.
 void MeterBank::Impl::fold_pending() noexcept {
     float* psp = pend_sp.data();
     float* ptp = pend_tp.data();
     float* tsp = tick_sp.data();
     float* ttp = tick_tp.data();
+    float* csp = call_sp.data();
+    float* ctp = call_tp.data();
     for (std::size_t c = 0; c < nc; ++c) {
         const float t = std::max(ptp[c], psp[c]);
         tsp[c] = std::max(tsp[c], psp[c]);
         ttp[c] = std::max(ttp[c], t);
-        ChannelReading& r = readings[c];
-        r.sample_peak = std::max(r.sample_peak, psp[c]);
-        r.true_peak = std::max(r.true_peak, t);
+        csp[c] = std::max(csp[c], psp[c]);
+        ctp[c] = std::max(ctp[c], t);
         psp[c] = 0.0f;
         ptp[c] = 0.0f;
     }
 }
 
-// The end of process() or finish(): the pending maxima and the call's RMS into the readings.
+// The end of process() or finish(): the call's maxima and RMS into the readings
+// (meter_steps.hpp).
 void MeterBank::Impl::publish() noexcept {
-    fold_pending();
-    if (!hop_in_call) return;
+    static_assert(sizeof(ChannelReading) % sizeof(float) == 0 && offsetof(ChannelReading, sample_peak) == 0 &&
+                  offsetof(ChannelReading, true_peak) == sizeof(float) &&
+                  offsetof(ChannelReading, rms) == 2 * sizeof(float) &&
+                  offsetof(ChannelReading, rms_max) == 3 * sizeof(float));
+    const CallArrays arr{pend_sp.data(), pend_tp.data(), call_sp.data(),   call_tp.data(),
+                         tick_sp.data(), tick_tp.data(), rms_now.data(), call_rms_max.data()};
+    st->publish(nc, arr, hop_in_call, &readings.data()->sample_peak, sizeof(ChannelReading) / sizeof(float));
     hop_in_call = false;
-    float* crm = call_rms_max.data();
-    for (std::size_t c = 0; c < nc; ++c) {
-        readings[c].rms = rms_now[c];
-        readings[c].rms_max = crm[c];
-        crm[c] = 0.0f;
-    }
 }
 
-// At a hop or tick end (absolute stream positions, so the same whatever the blocks): the
-// slots' sums, in double, into the hop and the tick; slots cleared. Four partial sums per
-// channel (slots q, q + 4, q + 8, ...), then (p0 + p1) + (p2 + p3): an order fixed by the
-// channel count alone (missing partials are +0, which adds nothing). A sum that overflowed
-// float (samples beyond 1.8e19) is held at a large finite value, so that the window's
-// running sum can never become inf - inf.
-namespace {
-constexpr double kMaxSum = 1e300;
-
-template <std::size_t S>
-void fold_slots(const float* sq, std::size_t nc, double* hs, double* ts) noexcept {
-    double p[32];  // S >= 8 (8 channels or fewer): partial q of channel c at p[q * nc + c]
-    if constexpr (S >= 8) {
-        // the slots' rows of 4 * nc floats add lane by lane: p[q * nc + c] sums slots
-        // q, q + 4, q + 8, ... of channel c, in that order (element-wise, vectorized)
-        const std::size_t n4 = 4 * nc;
-        for (std::size_t i = 0; i < n4; ++i) p[i] = static_cast<double>(sq[i]);
-        for (std::size_t k = 1; k < S / 4; ++k)
-            for (std::size_t i = 0; i < n4; ++i) p[i] += static_cast<double>(sq[k * n4 + i]);
-    }
-    for (std::size_t c = 0; c < nc; ++c) {  // element-wise over channels (vectorized)
-        double v = 0.0;
-        if constexpr (S == 1) {
-            v = static_cast<double>(sq[c]);
-        } else if constexpr (S == 2) {
-            v = static_cast<double>(sq[c]) + static_cast<double>(sq[nc + c]);
-        } else if constexpr (S == 4) {
-            v = (static_cast<double>(sq[c]) + static_cast<double>(sq[nc + c])) +
-                (static_cast<double>(sq[2 * nc + c]) + static_cast<double>(sq[3 * nc + c]));
-        } else {
-            v = (p[c] + p[nc + c]) + (p[2 * nc + c] + p[3 * nc + c]);
-        }
-        v = std::min(v, kMaxSum);
-        hs[c] = std::min(hs[c] + v, kMaxSum);
-        ts[c] = std::min(ts[c] + v, kMaxSum);
-    }
-}
-} // namespace
-
+// At a tick end that is not a hop end (absolute stream positions, so the same whatever the
+// blocks): the slots' sums, in double, into the hop and the tick (meter_steps.hpp: a fixed
+// order of additions per channel); slots cleared.
 void MeterBank::Impl::fold_squares() noexcept {
-    const float* sq = sq_slots.data();
-    double* hs = hop_sum.data();
-    double* ts = tick_sq.data();
-    switch (nslots) {
-        case 1: fold_slots<1>(sq, nc, hs, ts); break;
-        case 2: fold_slots<2>(sq, nc, hs, ts); break;
-        case 4: fold_slots<4>(sq, nc, hs, ts); break;
-        case 8: fold_slots<8>(sq, nc, hs, ts); break;
-        case 16: fold_slots<16>(sq, nc, hs, ts); break;
-        case 32: fold_slots<32>(sq, nc, hs, ts); break;
-        default: fold_slots<64>(sq, nc, hs, ts); break;
-    }
+    st->fold(sq_slots.data(), nslots, nc, hop_sum.data(), tick_sq.data());
     std::fill_n(sq_slots.data(), nslots * nc, 0.0f);
 }
 
+// At a hop end: the slots folded as at a tick end, the hop into the window ring, the window's
+// RMS (meter_steps.hpp); then the events that can no longer grow are closed.
 void MeterBank::Impl::hop_end(std::uint64_t b) noexcept {
-    double* slot = ring.data() + ring_idx * nc;
-    double* ws = wsum.data();
-    double* hs = hop_sum.data();
-    for (std::size_t c = 0; c < nc; ++c) {
-        ws[c] += hs[c] - slot[c];
-        slot[c] = hs[c];
-        hs[c] = 0.0;
-    }
-    if (++ring_idx == win) {
+    const HopArrays arr{hop_sum.data(), tick_sq.data(), ring.data() + ring_idx * nc, wsum.data(),
+                        rms_now.data(), tick_rms_max.data(), call_rms_max.data()};
+    const bool rebase = ++ring_idx == win;
+    st->hop(sq_slots.data(), nslots, nc, arr, rms_norm, !rebase);
+    std::fill_n(sq_slots.data(), nslots * nc, 0.0f);
+    if (rebase) {
         ring_idx = 0;
         // Re-base the running sums on the ring itself: no drift over hours.
+        double* ws = wsum.data();
         std::fill_n(ws, nc, 0.0);
         for (std::size_t i = 0; i < win; ++i) {
             const double* ri = ring.data() + i * nc;
             for (std::size_t c = 0; c < nc; ++c) ws[c] += ri[c];
         }
-    }
-    float* rn = rms_now.data();
-    float* trm = tick_rms_max.data();
-    float* crm = call_rms_max.data();
-    for (std::size_t c = 0; c < nc; ++c) {
-        rn[c] = static_cast<float>(std::sqrt(std::max(ws[c], 0.0) * rms_norm));
-        trm[c] = std::max(trm[c], rn[c]);
-        crm[c] = std::max(crm[c], rn[c]);
+        st->window_rms(nc, arr, rms_norm);
     }
     hop_in_call = true;
     for (std::size_t c = 0; c < nc; ++c) {
@@ -371,7 +331,7 @@ MeterBank::~MeterBank() = default;
 
 void MeterBank::process(const float* interleaved, std::size_t frames) noexcept {
     Impl& s = *impl_;
-    s.reset_readings();
+    s.reset_counters();
     if (frames > s.opt.max_block) frames = s.opt.max_block;  // contract violation: measure what fits
     const std::uint64_t f0 = s.frames_in;
     s.base = static_cast<std::int64_t>(f0) - static_cast<std::int64_t>(s.hist);
@@ -395,7 +355,7 @@ void MeterBank::process(const float* interleaved, std::size_t frames) noexcept {
 
 void MeterBank::finish() noexcept {
     Impl& s = *impl_;
-    s.reset_readings();
+    s.reset_counters();
     s.base = static_cast<std::int64_t>(s.frames_in) - static_cast<std::int64_t>(s.hist);
     // The interpolator's tail: D frames of silence after the end (not kept as history).
     std::fill_n(s.row(s.frames_in), static_cast<std::size_t>(s.delay) * s.nc, 0.0f);

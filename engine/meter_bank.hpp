@@ -33,9 +33,10 @@
 //    meter_kernels.hpp), folded into double in a fixed order at every hop and tick end: the
 //    order of additions depends on the stream alone, so any block partition and either kernel
 //    (on a target with FMA) give the same bits. The running window sum is recomputed
-//    from the ring every W hops, so it cannot drift. A reading's `rms` is the value at the last hop end
-//    inside the call (-1 if none), `rms_max` the largest in the call. The partial hop at
-//    finish() gives no value.
+//    from the ring every W hops, so it cannot drift. A window RMS beyond float's range
+//    (samples beyond 1.8e19) reads as the largest float. A reading's `rms` is the value at
+//    the last hop end inside the call (-1 if none), `rms_max` the largest in the call. The
+//    partial hop at finish() gives no value.
 //  - Full-scale sample: |x| >= 10^(clip_threshold_dbfs / 20). A clip run is >= clip_min_run
 //    consecutive full-scale samples of one channel (across block boundaries). When a run
 //    reaches the minimum it counts (clip_runs + 1, clipped_samples + clip_min_run, then + 1

@@ -8,6 +8,7 @@
 
 #include "engine/meter_bank.hpp"
 #include "engine/meter_kernels.hpp"
+#include "engine/meter_steps.hpp"
 #include "engine/meter_trackers.hpp"
 
 namespace headroom {
@@ -16,6 +17,7 @@ struct MeterBank::Impl {
     MeterOptions opt;
     InterpolatorDesign design;
     const KernelTable* k = nullptr;
+    const StepTable* st = nullptr;  // hop and tick bookkeeping (plain with force_scalar: the same bits)
     EventSink sink;
 
     std::size_t nc = 0;          // channels
@@ -41,10 +43,12 @@ struct MeterBank::Impl {
     const float* tp_coeffs = nullptr;  // the phases the kernel runs (phase 0 skipped when it is
     int tp_phases = 0;                 // the identity: the sample peak covers it); 0: none
     std::vector<float> seg_sp, seg_tp;
-    std::vector<float> pend_sp, pend_tp;  // segment maxima not yet folded into the tick and readings
+    std::vector<float> pend_sp, pend_tp;  // segment maxima not yet folded into the tick and call
+    std::vector<float> call_sp, call_tp;  // the call's maxima folded at its tick ends
     std::size_t nslots = 0;            // sq_slot_count(nc)
     std::vector<float> sq_slots;       // nslots float sums of squares per channel (meter_kernels.hpp)
     std::vector<ChannelReading> readings;
+    bool counted = false;  // a reading's counter was raised since reset_counters()
 
     std::vector<double> hop_sum, ring, wsum;  // ring[i * nc + c], i < win
     std::size_t ring_idx = 0;
@@ -84,12 +88,13 @@ struct MeterBank::Impl {
     bool channel_wise = false;
     bool dense_ok = false;    // at least 8 channels for hot_span (fewer: every channel walked instead)
     std::vector<float> span_all, span_sp, span_tp;
+    std::vector<std::uint32_t> flag_list;  // the channels special_segment walks (nc entries)
 
     Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d);
     float* row(std::uint64_t frame) noexcept {
         return scratch.data() + static_cast<std::size_t>(static_cast<std::int64_t>(frame) - base) * nc;
     }
-    void reset_readings() noexcept;
+    void reset_counters() noexcept;
     void measure_until(std::uint64_t end) noexcept;
     void segment(std::uint64_t a, std::uint64_t b) noexcept;
     void fold_squares() noexcept;

@@ -102,15 +102,15 @@ void MeterBank::Impl::special_channel(std::size_t c, std::size_t f_lo, std::size
 // special_channel; when at least an eighth of the channels (and two) are (loud material), hot_span
 // first tells which channels are hot throughout, and those go to the trackers in two calls.
 void MeterBank::Impl::special_segment(std::size_t frames) noexcept {
+    counted = true;
     if (!channel_wise) {
         on_special(this, 0, frames * nc);
         return;
     }
-    std::size_t flagged = 0;
-    for (std::size_t c = 0; c < nc; ++c) flagged += seg_sp[c] > special_thr[c] ? 1u : 0u;
+    // the channels whose segment peak is above their threshold (the others have no special sample)
+    const std::size_t flagged = st->above(seg_sp.data(), special_thr.data(), nc, flag_list.data());
     if (!dense_ok || flagged < 2 || flagged * 8 < nc) {
-        for (std::size_t c = 0; c < nc; ++c)
-            if (seg_sp[c] > special_thr[c]) special_channel(c, 0, frames - 1);  // else none special
+        for (std::size_t i = 0; i < flagged; ++i) special_channel(flag_list[i], 0, frames - 1);
         return;
     }
     k->hot_span(seg_x, tp_phases > 0 ? tpv.data() : nullptr, frames, static_cast<int>(nc), hot_thr.data(), clip_thr,

@@ -439,17 +439,22 @@ HWY_INLINE void RowsGroups(const RowsCtx& c, std::size_t f, std::size_t n, std::
     const float* q = kTp ? c.tpv + f * C + o : nullptr;
     const std::size_t cnt = K > 0 ? K : n;
     std::size_t i = 0;
-#pragma GCC unroll 8
-    for (; i + 2 <= cnt; i += 2) {
+    // two rows per step through one pointer that walks down the rows (with the offsets of all
+    // K rows at once, GCC ran out of registers and kept them on the stack)
+    const float* r = p;
+    const float* rt = q;
+#pragma GCC unroll 4
+    for (; i + 2 <= cnt; i += 2, r += 2 * C) {
 #pragma GCC unroll 2
         for (int g = 0; g < NG; ++g) {
             const std::size_t og = static_cast<std::size_t>(g) * L;
-            const VF v = load(p + i * C + og), w = load(p + (i + 1) * C + og);
+            const VF v = load(r + og), w = load(r + C + og);
             a[g] = hn::MulAdd(v, v, a[g]);
             b[g] = hn::MulAdd(w, w, b[g]);
             m[g] = hn::Max(m[g], hn::Max(hn::Abs(v), hn::Abs(w)));
-            if constexpr (kTp) t[g] = hn::Max(t[g], hn::Max(load(q + i * C + og), load(q + (i + 1) * C + og)));
+            if constexpr (kTp) t[g] = hn::Max(t[g], hn::Max(load(rt + og), load(rt + C + og)));
         }
+        if constexpr (kTp) rt += 2 * C;
     }
     if (i < cnt) {
         for (int g = 0; g < NG; ++g) {
