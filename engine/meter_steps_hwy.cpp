@@ -121,22 +121,33 @@ HWY_INLINE void FoldFew(const float* slots, std::size_t S, std::size_t nc, doubl
     for (std::size_t c = 0; c < nc; ++c) v[c] = (p[c] + p[nc + c]) + (p[2 * nc + c] + p[3 * nc + c]);
 }
 
+// Fewer channels than lanes (S >= 8 then): per_channel(v, c) with each channel's fold v from
+// FoldFew; false (nothing done) otherwise.
+template <class PerChannel>
+HWY_INLINE bool FewChannels(const float* slots, std::size_t S, std::size_t nc, PerChannel per_channel) {
+    if (nc >= hn::Lanes(DD()) || S < 8) return false;
+    double v[HWY_MAX_BYTES / sizeof(double)] = {};  // FoldFew writes v[0 .. nc)
+    FoldFew(slots, S, nc, v);
+    for (std::size_t c = 0; c < nc; ++c) per_channel(v[c], c);
+    return true;
+}
+
+// add_fold for the channels [c, c + lanes): tick_sum stored, the new hop sum returned (not stored).
+HWY_INLINE VD AddFoldVec(const float* slots, std::size_t S, std::size_t nc, std::size_t c, const double* hs,
+                         double* ts) {
+    const DD dd;
+    const VD kmax = hn::Set(dd, kMaxSum);
+    const VD v = hn::Min(FoldVec(slots, S, nc, c), kmax);
+    hn::StoreU(hn::Min(hn::Add(hn::LoadU(dd, ts + c), v), kmax), dd, ts + c);
+    return hn::Min(hn::Add(hn::LoadU(dd, hs + c), v), kmax);
+}
+
 void Fold(const float* slots, std::size_t S, std::size_t nc, double* hs, double* ts) {
+    if (FewChannels(slots, S, nc, [&](double v, std::size_t c) { steps_plain::add_fold(v, c, hs, ts); })) return;
     const DD dd;
     const std::size_t N = hn::Lanes(dd);
-    if (nc < N && S >= 8) {
-        double v[HWY_MAX_BYTES / sizeof(double)];
-        FoldFew(slots, S, nc, v);
-        for (std::size_t c = 0; c < nc; ++c) steps_plain::add_fold(v[c], c, hs, ts);
-        return;
-    }
-    const VD kmax = hn::Set(dd, kMaxSum);
     std::size_t c = 0;
-    for (; c + N <= nc; c += N) {
-        const VD v = hn::Min(FoldVec(slots, S, nc, c), kmax);
-        hn::StoreU(hn::Min(hn::Add(hn::LoadU(dd, hs + c), v), kmax), dd, hs + c);
-        hn::StoreU(hn::Min(hn::Add(hn::LoadU(dd, ts + c), v), kmax), dd, ts + c);
-    }
+    for (; c + N <= nc; c += N) hn::StoreU(AddFoldVec(slots, S, nc, c, hs, ts), dd, hs + c);
     for (; c < nc; ++c) steps_plain::add_fold(steps_plain::fold_channel(slots, S, nc, c), c, hs, ts);
 }
 
@@ -151,20 +162,15 @@ HWY_INLINE void RmsVec(std::size_t c, const HopArrays& a, const VD w, const VD n
 }
 
 void Hop(const float* slots, std::size_t S, std::size_t nc, const HopArrays& a, double norm, bool with_rms) {
+    if (FewChannels(slots, S, nc,
+                    [&](double v, std::size_t c) { steps_plain::hop_channel(v, c, a, norm, with_rms); }))
+        return;
     const DD dd;
     const std::size_t N = hn::Lanes(dd);
-    if (nc < N && S >= 8) {
-        double v[HWY_MAX_BYTES / sizeof(double)];
-        FoldFew(slots, S, nc, v);
-        for (std::size_t c = 0; c < nc; ++c) steps_plain::hop_channel(v[c], c, a, norm, with_rms);
-        return;
-    }
-    const VD kmax = hn::Set(dd, kMaxSum), nv = hn::Set(dd, norm);
+    const VD nv = hn::Set(dd, norm);
     std::size_t c = 0;
     for (; c + N <= nc; c += N) {
-        const VD v = hn::Min(FoldVec(slots, S, nc, c), kmax);
-        const VD h = hn::Min(hn::Add(hn::LoadU(dd, a.hop_sum + c), v), kmax);
-        hn::StoreU(hn::Min(hn::Add(hn::LoadU(dd, a.tick_sum + c), v), kmax), dd, a.tick_sum + c);
+        const VD h = AddFoldVec(slots, S, nc, c, a.hop_sum, a.tick_sum);
         const VD w = hn::Add(hn::LoadU(dd, a.window + c), hn::Sub(h, hn::LoadU(dd, a.ring + c)));
         hn::StoreU(w, dd, a.window + c);
         hn::StoreU(h, dd, a.ring + c);

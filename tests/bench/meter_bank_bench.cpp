@@ -238,7 +238,8 @@ BENCHMARK(ebur128_tp)->Apply(channel_args);
 
 // Console output as usual, and every run's samples/s kept for the summary table: with
 // --benchmark_repetitions=N the median of the N runs (this VM's run-to-run spread is +-15 %),
-// else the one run.
+// else the one run. A benchmark's aggregates are reported after its runs, so the median,
+// when there is one, is the value that stays.
 class TableReporter : public benchmark::ConsoleReporter {
 public:
     std::map<std::string, double> rate;  // "name/channels" -> samples/s
@@ -246,18 +247,11 @@ public:
         ConsoleReporter::ReportRuns(runs);
         for (const auto& r : runs) {
             const auto it = r.counters.find("items_per_second");
-            if (it == r.counters.end()) continue;
-            const std::string name = r.run_name.str();  // without the aggregate's suffix
-            if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median")
-                median[name] = it->second.value;
-            else if (r.run_type == Run::RT_Iteration)
-                rate[name] = it->second.value;
+            const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
+            if (it != r.counters.end() && (median || r.run_type == Run::RT_Iteration))
+                rate[r.run_name.str()] = it->second.value;  // run_name: without the aggregate's suffix
         }
-        for (const auto& [name, v] : median) rate[name] = v;
     }
-
-private:
-    std::map<std::string, double> median;
 };
 
 void print_table(const TableReporter& rep) {
