@@ -8,9 +8,10 @@
 //    output vectors per iteration keep 2 * factor independent FMA chains in flight.
 //  - scan, C <= lanes: one vector holds R = lanes / C whole frames (lane l is channel l % C);
 //    the lanes past R * C are ignored (their threshold is +inf). C > lanes: lanes = channels
-//    in groups of `lanes`, scanned in stripes of adjacent groups; the last group is shifted
-//    back to end at channel C - 1, and the lanes it shares with the previous group are left
-//    to that group.
+//    in groups of `lanes`, scanned in stripes of adjacent groups (up to 4 groups at 2 sums per
+//    channel, one stripe), or above that in rows (chunks of 8 frames, whole rows, every cache
+//    line read once); the last group is shifted back to end at channel C - 1, and the lanes it
+//    shares with the previous group are left to that group.
 //  The scan reads each sample once (one load, one fused multiply-add, one and, one max);
 //  special and non-finite samples are found from its per-channel maxima and sums at the end
 //  of the call, and handled by the caller (meter_bank.cpp).
@@ -516,8 +517,9 @@ unsigned ScanT(const float* x, const float* tpv, std::size_t frames, std::size_t
     const std::size_t S = sq_slot_count(static_cast<int>(C));
     if (C > L) {
         switch (S) {
-            case 2:  // measured (meter_bank_bench): rows are faster above 8 groups, stripes up to 8
-                if (C > 8 * L) return ScanRows<kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
+            case 2:  // measured (meter_bank_bench, paired_kernels_only): above 4 groups, where
+                     // stripes read every row twice, rows are faster (64 ch: 1.6-1.7x the floor, stripes 1.85x)
+                if (C > 4 * L) return ScanRows<kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
                 return ScanGroups<2, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
             case 4: return ScanGroups<4, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
             default: return ScanGroups<8, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);

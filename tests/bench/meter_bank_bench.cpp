@@ -49,6 +49,47 @@ float MaxAbs(const float* x, std::size_t n) {
     return m;
 }
 
+// The scan's arithmetic and nothing else, a lower bound for any meter of peak and RMS: per
+// vector one fused multiply-add into one of 8 sums of squares, and max |x| into one of 2
+// maxima, over the whole block in memory order; the sums stored at the end. No channel is
+// told apart beyond what the lanes give, no hop or call bookkeeping.
+float IdealScan(const float* x, std::size_t n, float* sums) {
+    const hn::ScalableTag<float> d;
+    const std::size_t L = hn::Lanes(d);
+    auto a0 = hn::Zero(d), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    auto m0 = hn::Zero(d), m1 = m0;
+    std::size_t i = 0;
+    for (; i + 8 * L <= n; i += 8 * L) {
+        const auto v0 = hn::LoadU(d, x + i), v1 = hn::LoadU(d, x + i + L), v2 = hn::LoadU(d, x + i + 2 * L),
+                   v3 = hn::LoadU(d, x + i + 3 * L), v4 = hn::LoadU(d, x + i + 4 * L), v5 = hn::LoadU(d, x + i + 5 * L),
+                   v6 = hn::LoadU(d, x + i + 6 * L), v7 = hn::LoadU(d, x + i + 7 * L);
+        a0 = hn::MulAdd(v0, v0, a0);
+        a1 = hn::MulAdd(v1, v1, a1);
+        a2 = hn::MulAdd(v2, v2, a2);
+        a3 = hn::MulAdd(v3, v3, a3);
+        a4 = hn::MulAdd(v4, v4, a4);
+        a5 = hn::MulAdd(v5, v5, a5);
+        a6 = hn::MulAdd(v6, v6, a6);
+        a7 = hn::MulAdd(v7, v7, a7);
+        m0 = hn::Max(m0, hn::Max(hn::Max(hn::Abs(v0), hn::Abs(v2)), hn::Max(hn::Abs(v4), hn::Abs(v6))));
+        m1 = hn::Max(m1, hn::Max(hn::Max(hn::Abs(v1), hn::Abs(v3)), hn::Max(hn::Abs(v5), hn::Abs(v7))));
+    }
+    for (; i + L <= n; i += L) {
+        const auto v = hn::LoadU(d, x + i);
+        a0 = hn::MulAdd(v, v, a0);
+        m0 = hn::Max(m0, hn::Abs(v));
+    }
+    hn::StoreU(a0, d, sums);
+    hn::StoreU(a1, d, sums + L);
+    hn::StoreU(a2, d, sums + 2 * L);
+    hn::StoreU(a3, d, sums + 3 * L);
+    hn::StoreU(a4, d, sums + 4 * L);
+    hn::StoreU(a5, d, sums + 5 * L);
+    hn::StoreU(a6, d, sums + 6 * L);
+    hn::StoreU(a7, d, sums + 7 * L);
+    return hn::GetLane(hn::MaxOfLanes(d, hn::Max(m0, m1)));
+}
+
 const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
 
 } // namespace HWY_NAMESPACE
@@ -60,6 +101,7 @@ HWY_AFTER_NAMESPACE();
 #include <ebur128.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iterator>
@@ -73,6 +115,7 @@ HWY_AFTER_NAMESPACE();
 
 namespace bench_floor {
 HWY_EXPORT(MaxAbs);
+HWY_EXPORT(IdealScan);
 HWY_EXPORT(TargetName);
 } // namespace bench_floor
 
@@ -159,6 +202,76 @@ void floor_read(benchmark::State& state) {
 
 void peak_rms_clips(benchmark::State& state) { run_bank(state, false, false); }
 
+// Against the floor, paired: rounds of a batch of floor reads and a batch of `work` calls on
+// the same blocks, one right after the other (the order swapped every round), each batch timed
+// on the steady clock. Benchmarks run one after the other are seconds apart, and on this VM
+// the machine's speed drifts by a third in that time; within a round both halves see the same
+// machine. Counters: per-call times and this / floor, medians over the rounds.
+template <class Work>
+void paired_with_floor(benchmark::State& state, Work&& work) {
+    using Clock = std::chrono::steady_clock;
+    const int channels = static_cast<int>(state.range(0));
+    const auto& x = buffer(channels);
+    const std::size_t n = kBlock * static_cast<std::size_t>(channels);
+    // a batch holds about 2^20 samples (30 - 100 us of floor reads), whole passes over the blocks
+    const std::size_t calls = std::max<std::size_t>(kBlocks, (std::size_t{1} << 20) / n / kBlocks * kBlocks);
+    auto floor_batch = [&] {
+        const auto t0 = Clock::now();
+        for (std::size_t i = 0; i < calls; ++i)
+            benchmark::DoNotOptimize(HWY_DYNAMIC_DISPATCH(bench_floor::MaxAbs)(x.data() + (i % kBlocks) * n, n));
+        return std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
+    };
+    auto work_batch = [&] {
+        const auto t0 = Clock::now();
+        for (std::size_t i = 0; i < calls; ++i) work(x.data() + (i % kBlocks) * n);
+        return std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
+    };
+    std::vector<double> tf, tw, ratio;
+    bool floor_first = true;
+    for (auto _ : state) {
+        double f = 0.0, w = 0.0;
+        if (floor_first) {
+            f = floor_batch();
+            w = work_batch();
+        } else {
+            w = work_batch();
+            f = floor_batch();
+        }
+        floor_first = !floor_first;
+        tf.push_back(f / static_cast<double>(calls));
+        tw.push_back(w / static_cast<double>(calls));
+        ratio.push_back(w / f);
+    }
+    auto median = [](std::vector<double>& v) {
+        if (v.empty()) return 0.0;
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+        return v[v.size() / 2];
+    };
+    state.counters["floor_ns"] = median(tf);
+    state.counters["this_ns"] = median(tw);
+    state.counters["ratio"] = median(ratio);
+    state.counters["rounds"] = static_cast<double>(ratio.size());
+}
+
+// (a) paired with the floor: MeterBank::process, true peak off, as peak_rms_clips.
+void paired_peak_rms_clips(benchmark::State& state) {
+    const int channels = static_cast<int>(state.range(0));
+    MeterOptions o;
+    o.channels = channels;
+    o.max_block = kBlock;
+    o.true_peak = false;
+    o.hot_ceiling_dbfs.assign(static_cast<std::size_t>(channels), -12.0f);
+    EventQueue q(1u << 14);
+    MeterBank bank(o, &q);
+    MeterEvent e;
+    paired_with_floor(state, [&](const float* block) {
+        bank.process(block, kBlock);
+        benchmark::DoNotOptimize(bank.block_readings());
+        while (q.try_pop(e)) benchmark::DoNotOptimize(e);
+    });
+    state.SetLabel(bank.kernel_name());
+}
+
 // The same work as peak_rms_clips minus the bank's bookkeeping (segments, hop and tick ends,
 // event trackers, the history of D frames): its scan kernel on each block in place, timed
 // directly. What the scan found is only collected.
@@ -183,6 +296,36 @@ void kernels_only(benchmark::State& state) {
     benchmark::DoNotOptimize(found);
     set_items(state, channels);
     state.SetLabel(k.name);
+}
+// (a') paired with the floor: the scan kernel alone, as kernels_only.
+void paired_kernels_only(benchmark::State& state) {
+    const int channels = static_cast<int>(state.range(0));
+    const auto nc = static_cast<std::size_t>(channels);
+    const headroom::KernelTable& k = headroom::simd_kernels();
+    std::vector<float> thr(nc + headroom::kKernelPad, 0.8f);
+    std::vector<float> sp(nc + headroom::kKernelPad), tp(nc + headroom::kKernelPad);
+    std::vector<float> slots(headroom::sq_slot_count(channels) * nc + headroom::kKernelPad);
+    unsigned found = 0;
+    std::uint64_t first = 0;
+    paired_with_floor(state, [&](const float* block) {
+        found |= k.scan(block, nullptr, kBlock, channels, first, thr.data(), sp.data(), tp.data(), slots.data());
+        benchmark::DoNotOptimize(sp.data());
+        first += kBlock;
+    });
+    benchmark::DoNotOptimize(found);
+    state.SetLabel(k.name);
+}
+// (h) paired with the floor: IdealScan, the scan's arithmetic with no bookkeeping (the least
+// any meter of peak and RMS costs on this machine).
+void paired_ideal_scan(benchmark::State& state) {
+    const int channels = static_cast<int>(state.range(0));
+    std::vector<float> sums(8 * 64);
+    paired_with_floor(state, [&](const float* block) {
+        benchmark::DoNotOptimize(HWY_DYNAMIC_DISPATCH(bench_floor::IdealScan)(
+            block, kBlock * static_cast<std::size_t>(channels), sums.data()));
+        benchmark::DoNotOptimize(sums.data());
+    });
+    state.SetLabel(HWY_DYNAMIC_DISPATCH(bench_floor::TargetName)());
 }
 void full_chain(benchmark::State& state) { run_bank(state, true, false); }
 void scalar_chain(benchmark::State& state) { run_bank(state, true, true); }
@@ -229,6 +372,9 @@ void channel_args(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(floor_read)->Apply(channel_args);
 BENCHMARK(peak_rms_clips)->Apply(channel_args);
+BENCHMARK(paired_peak_rms_clips)->Apply(channel_args);
+BENCHMARK(paired_kernels_only)->Apply(channel_args);
+BENCHMARK(paired_ideal_scan)->Apply(channel_args);
 BENCHMARK(kernels_only)->Apply(channel_args);
 BENCHMARK(full_chain)->Apply(channel_args);
 BENCHMARK(scalar_chain)->Apply(channel_args);
@@ -248,8 +394,12 @@ public:
         for (const auto& r : runs) {
             const auto it = r.counters.find("items_per_second");
             const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-            if (it != r.counters.end() && (median || r.run_type == Run::RT_Iteration))
-                rate[r.run_name.str()] = it->second.value;  // run_name: without the aggregate's suffix
+            if (!median && r.run_type != Run::RT_Iteration) continue;
+            if (it != r.counters.end()) rate[r.run_name.str()] = it->second.value;  // run_name: without the aggregate's suffix
+            for (const char* k : {"ratio", "this_ns"}) {  // the paired benchmarks' counters
+                const auto c = r.counters.find(k);
+                if (c != r.counters.end()) rate[r.run_name.str() + ":" + k] = c->second.value;
+            }
         }
     }
 };
@@ -279,6 +429,21 @@ void print_table(const TableReporter& rep) {
         {"loud_peak_rms_clips", "(f) (a) on loud material, every sample hot; (a) / this", "peak_rms_clips", true},
         {"loud_full_chain", "(g) (b) on loud material, every sample hot; (b) / this", "full_chain", true},
     };
+    auto paired_row = [&](const char* name, const char* label) {
+        std::printf("\n| %s |", label);
+        for (int c : kChannelCounts) {
+            const std::string key = std::string(name) + "/" + std::to_string(c);
+            const auto ns = rep.rate.find(key + ":this_ns");
+            const auto ratio = rep.rate.find(key + ":ratio");
+            if (ns == rep.rate.end() || ratio == rep.rate.end() || ns->second <= 0.0)
+                std::printf(" – |");
+            else
+                std::printf(" %.0f (%.2f×) |", static_cast<double>(kBlock) * c / ns->second * 1e3, ratio->second);
+        }
+    };
+    paired_row("paired_peak_rms_clips", "(a) paired with the floor, round by round: this / floor (median of the rounds)");
+    paired_row("paired_kernels_only", "(a') its scan kernel alone, paired the same way: this / floor");
+    paired_row("paired_ideal_scan", "(h) the scan's arithmetic alone, no bookkeeping (lower bound), paired: this / floor");
     for (const Row& r : rows) {
         std::printf("\n| %s |", r.label);
         for (int c : kChannelCounts) {

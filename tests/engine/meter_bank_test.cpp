@@ -155,7 +155,7 @@ TEST_CASE("MeterBank") {
             hwy::SetSupportedTargetsForTest(target);
             const bool best = target == targets.front();
             std::size_t inexact = 0, readings = 0;
-            for (int channels : {1, 2, 3, 7, 8, 9, 16, 67, 256}) {
+            for (int channels : {1, 2, 3, 7, 8, 9, 16, 45, 64, 67, 256}) {
                 // every target gets the full matrix on the channel counts that exercise its
                 // layouts; the long stream and 256 channels on the dispatched target
                 if (!best && channels > 67) continue;
