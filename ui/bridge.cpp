@@ -211,12 +211,13 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
         DbScale db;
         db.y_top = probe.bar.y0;
         db.y_bottom = probe.bar.y1;
-        draw_scale_column(dl, origin.x, origin.x + layout_.scale_w, db, fonts);
+        const float left = origin.x + layout_.left;
+        draw_scale_column(dl, left, left + layout_.scale_w, db, fonts);
         for (int col = 0; col < layout_.per_row; ++col) {
             const int i = row * layout_.per_row + col;
             if (i >= static_cast<int>(ch_.size())) break;
             BridgeChannel& c = ch_[i];
-            const float x = origin.x + layout_.scale_w + static_cast<float>(col) * layout_.strip_w;
+            const float x = left + layout_.scale_w + static_cast<float>(col) * layout_.strip_w;
             const StripRects r = strip_rects(x, ry, layout_.strip_w, layout_.row_h, scale, layout_.compact);
             const Preset& p = preset_of(c);
             StripModel m;

@@ -23,6 +23,7 @@ BridgeLayout fit(int n, float avail_w, float avail_h, float scale, bool compact,
     l.per_row = per_row;
     l.rows = rows;
     l.strip_w = std::min(max_w, usable / static_cast<float>(per_row));
+    l.left = std::max(0.0f, (usable - l.strip_w * static_cast<float>(per_row)) / 2.0f);
     l.row_h = std::max(min_h, avail_h / static_cast<float>(rows));
     l.content_h = l.row_h * static_cast<float>(rows);
     l.scrolls = l.content_h > avail_h + 0.5f;
@@ -42,7 +43,7 @@ BridgeLayout compute_layout(int channels, float avail_w, float avail_h, float sc
 void strip_origin(const BridgeLayout& l, int index, float& x, float& y) {
     const int row = index / l.per_row;
     const int col = index % l.per_row;
-    x = l.scale_w + static_cast<float>(col) * l.strip_w;
+    x = l.left + l.scale_w + static_cast<float>(col) * l.strip_w;
     y = static_cast<float>(row) * l.row_h;
 }
 

@@ -31,6 +31,8 @@ struct BridgeLayout {
     float strip_w = 0;              // including the gap on its right
     float row_h = 0;
     float scale_w = 0;
+    float left = 0;                 // x of the scale column: strips at their widest that leave
+                                    // room (2 channels in a wide window) are centred with it
     float content_h = 0;            // rows * row_h; > avail_h means the area scrolls
     bool scrolls = false;
 };
@@ -38,7 +40,8 @@ struct BridgeLayout {
 // Lays `channels` strips into an area of avail_w x avail_h. Fewest rows whose strips are at
 // least the minimum width; rows at least the minimum height (else the area scrolls). When
 // compact is not asked for and the normal strips would have to scroll, compact strips are
-// used instead (they show more at once, and may not need to scroll).
+// used instead (they show more at once, and may not need to scroll). Strips held at the
+// maximum width with room to spare are centred, with their scale, in the area.
 BridgeLayout compute_layout(int channels, float avail_w, float avail_h, float scale, bool want_compact,
                             const LayoutLimits& lim = {});
 

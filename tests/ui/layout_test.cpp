@@ -54,13 +54,26 @@ TEST_CASE("layout") {
         CHECK(b.strip_w == doctest::Approx(2.0f * a.strip_w));
     }
 
+    SUBCASE("strips at their widest are centred with their scale; strips that fill the width are not") {
+        // 2 channels in 1600 px: two strips of 220 px and the 40 px scale, 1100 px to spare
+        const BridgeLayout two = compute_layout(2, 1600, 800, 1.0f, false);
+        CHECK(two.strip_w == doctest::Approx(lim.max_strip_w));
+        CHECK(two.left == doctest::Approx((1600.0f - lim.scale_w - 2.0f * lim.max_strip_w) / 2.0f));
+        float x = 0, y = 0;
+        strip_origin(two, 1, x, y);
+        const float right_edge = x + two.strip_w;
+        CHECK(1600.0f - right_edge == doctest::Approx(two.left));  // as much room right as left
+        const BridgeLayout full = compute_layout(64, 1600, 800, 1.0f, false);
+        CHECK(full.left < full.strip_w);  // rounding only: the row fills the width
+    }
+
     SUBCASE("strip origins walk rows left to right") {
         const BridgeLayout l = compute_layout(10, 700, 800, 1.0f, false);
         float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
         strip_origin(l, 0, x0, y0);
         strip_origin(l, l.per_row, x1, y1);
-        CHECK(x0 == doctest::Approx(l.scale_w));
-        CHECK(x1 == doctest::Approx(l.scale_w));
+        CHECK(x0 == doctest::Approx(l.left + l.scale_w));
+        CHECK(x1 == doctest::Approx(l.left + l.scale_w));
         CHECK(y1 == doctest::Approx(l.row_h));
     }
 
