@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -102,6 +103,7 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     hop_sum.assign(nc, 0.0);
     ring.assign(win * nc, 0.0);
     wsum.assign(nc, 0.0);
+    wnext.assign(nc, 0.0);
     tick_sp.assign(nc, 0.0f);
     tick_tp.assign(nc, 0.0f);
     tick_rms_max.assign(nc, 0.0f);
@@ -250,43 +252,36 @@ void MeterBank::Impl::fold_squares() noexcept {
 }
 
 // At a hop end: the slots folded as at a tick end, the hop into the window ring, the window's
-// RMS (meter_steps.hpp); then the events that can no longer grow are closed.
+// RMS (meter_steps.hpp); every W hops the running sum is re-based on the ring's rows as they
+// were written (no drift over hours). Then the events that can no longer grow are closed.
 void MeterBank::Impl::hop_end(std::uint64_t b) noexcept {
-    const HopArrays arr{hop_sum.data(), tick_sq.data(), ring.data() + ring_idx * nc, wsum.data(),
-                        rms_now.data(), tick_rms_max.data(), call_rms_max.data()};
+    const HopArrays arr{hop_sum.data(), tick_sq.data(), ring.data() + ring_idx * nc, wsum.data(), wnext.data(),
+                        rms_now.data(),  tick_rms_max.data(), call_rms_max.data()};
     const bool rebase = ++ring_idx == win;
-    st->hop(sq_slots.data(), nslots, nc, arr, rms_norm, !rebase);
+    if (rebase) ring_idx = 0;
+    st->hop(sq_slots.data(), nslots, nc, arr, rms_norm, rebase);
     std::fill_n(sq_slots.data(), nslots * nc, 0.0f);
-    if (rebase) {
-        ring_idx = 0;
-        // Re-base the running sums on the ring itself: no drift over hours.
-        double* ws = wsum.data();
-        std::fill_n(ws, nc, 0.0);
-        for (std::size_t i = 0; i < win; ++i) {
-            const double* ri = ring.data() + i * nc;
-            for (std::size_t c = 0; c < nc; ++c) ws[c] += ri[c];
-        }
-        st->window_rms(nc, arr, rms_norm);
-    }
     hop_in_call = true;
-    for (std::size_t c = 0; c < nc; ++c) {
-        if ((c & 7u) == 0) {  // eight channels at once: usually none has an open event
-            std::uint64_t e8 = 0, n8 = 0;
-            std::memcpy(&e8, ev_open.data() + c, 8);
-            std::memcpy(&n8, nf_open.data() + c, 8);
-            if ((e8 | n8) == 0) {
-                c += 7;
-                continue;
+    for (std::size_t c0 = 0; c0 < nc; c0 += 8) {
+        // eight channels at once: usually none has an open event; else only those that have
+        std::uint64_t e8 = 0, n8 = 0;
+        std::memcpy(&e8, ev_open.data() + c0, 8);
+        std::memcpy(&n8, nf_open.data() + c0, 8);
+        static_assert(std::endian::native == std::endian::little, "byte k of the flags is bits 8k .. 8k + 7");
+        for (std::uint64_t m = e8 | n8; m != 0;) {
+            const auto byte = static_cast<unsigned>(std::countr_zero(m)) / 8;  // the first flagged channel's
+            m &= ~(std::uint64_t{0xff} << (8 * byte));
+            const std::size_t c = c0 + byte;
+            if (c >= nc) break;  // the padding (never flagged)
+            if (ev_open[c] != 0) {
+                clip[c].close_if_done(b, clip_p, sink);
+                hot[c].close_if_done(b, hot_p, sink);
+                ev_open[c] = clip[c].open() || hot[c].open() ? 1 : 0;
             }
-        }
-        if (ev_open[c] != 0) {
-            clip[c].close_if_done(b, clip_p, sink);
-            hot[c].close_if_done(b, hot_p, sink);
-            ev_open[c] = clip[c].open() || hot[c].open() ? 1 : 0;
-        }
-        if (nf_open[c] != 0) {
-            nf[c].close_if_done(b, nf_gap, sink);
-            nf_open[c] = nf[c].open() ? 1 : 0;
+            if (nf_open[c] != 0) {
+                nf[c].close_if_done(b, nf_gap, sink);
+                nf_open[c] = nf[c].open() ? 1 : 0;
+            }
         }
     }
 }

@@ -51,6 +51,7 @@ struct MeterBank::Impl {
     bool counted = false;  // a reading's counter was raised since reset_counters()
 
     std::vector<double> hop_sum, ring, wsum;  // ring[i * nc + c], i < win
+    std::vector<double> wnext;                // the ring rows written since the last re-base, summed
     std::size_t ring_idx = 0;
     double rms_norm = 1.0;                    // 1 / (W * hop)
 

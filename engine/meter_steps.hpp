@@ -21,6 +21,7 @@ struct HopArrays {
     double* tick_sum;   // the tick's sum of squares
     double* ring;       // the ring row of the hop that leaves the window; receives this hop
     double* window;     // the window's running sum
+    double* next;       // the ring rows written since the last re-base, summed in that order
     float* rms;         // the window RMS now
     float* tick_max;    // the largest window RMS of the tick
     float* call_max;    // the largest window RMS of the call
@@ -47,14 +48,13 @@ struct StepTable {
     // hop_sum[c] += v and tick_sum[c] += v, each held at kMaxSum. Slots not cleared.
     void (*fold)(const float* slots, std::size_t S, std::size_t nc, double* hop_sum, double* tick_sum);
 
-    // A hop end: fold as above, then per channel h = hop_sum[c] (with v added);
-    // window[c] += h - ring[c]; ring[c] = h; hop_sum[c] = 0; and, when `with_rms`,
-    // rms[c] = float(min(sqrt(max(window[c], 0) * norm), FLT_MAX)), tick_max[c] and call_max[c]
-    // raised to it.
-    void (*hop)(const float* slots, std::size_t S, std::size_t nc, const HopArrays& a, double norm, bool with_rms);
-
-    // rms, tick_max and call_max from window alone (after the window was re-based).
-    void (*window_rms)(std::size_t nc, const HopArrays& a, double norm);
+    // A hop end: fold as above, then per channel h = hop_sum[c] (with v added), n = next[c] + h;
+    // with `rebase` (the ring's last row: every row has been written since the last re-base,
+    // so n is the sum of the ring, added row by row in ring order) window[c] = n and
+    // next[c] = 0, else window[c] += h - ring[c] and next[c] = n; then ring[c] = h,
+    // hop_sum[c] = 0, rms[c] = float(min(sqrt(max(window[c], 0) * norm), FLT_MAX)), and
+    // tick_max[c] and call_max[c] raised to it.
+    void (*hop)(const float* slots, std::size_t S, std::size_t nc, const HopArrays& a, double norm, bool rebase);
 
     // The end of a call: per channel, with p = max(pend_tp, pend_sp),
     //   out[c * stride + 0 .. 3] = {max(call_sp, pend_sp), max(call_tp, p),

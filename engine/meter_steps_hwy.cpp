@@ -45,13 +45,20 @@ inline void rms_channel(std::size_t c, const HopArrays& a, double norm) {
 }
 
 // A hop end for channel c whose fold is v.
-inline void hop_channel(double v, std::size_t c, const HopArrays& a, double norm, bool with_rms) {
+inline void hop_channel(double v, std::size_t c, const HopArrays& a, double norm, bool rebase) {
     add_fold(v, c, a.hop_sum, a.tick_sum);
     const double h = a.hop_sum[c];
-    a.window[c] = a.window[c] + (h - a.ring[c]);
+    const double n = a.next[c] + h;
+    if (rebase) {
+        a.window[c] = n;
+        a.next[c] = 0.0;
+    } else {
+        a.window[c] = a.window[c] + (h - a.ring[c]);
+        a.next[c] = n;
+    }
     a.ring[c] = h;
     a.hop_sum[c] = 0.0;
-    if (with_rms) rms_channel(c, a, norm);
+    rms_channel(c, a, norm);
 }
 
 inline void publish_channel(std::size_t c, const CallArrays& a, bool hop_in_call, float* out) {
@@ -161,9 +168,9 @@ HWY_INLINE void RmsVec(std::size_t c, const HopArrays& a, const VD w, const VD n
     hn::StoreU(hn::Max(hn::LoadU(df, a.call_max + c), r), df, a.call_max + c);
 }
 
-void Hop(const float* slots, std::size_t S, std::size_t nc, const HopArrays& a, double norm, bool with_rms) {
+void Hop(const float* slots, std::size_t S, std::size_t nc, const HopArrays& a, double norm, bool rebase) {
     if (FewChannels(slots, S, nc,
-                    [&](double v, std::size_t c) { steps_plain::hop_channel(v, c, a, norm, with_rms); }))
+                    [&](double v, std::size_t c) { steps_plain::hop_channel(v, c, a, norm, rebase); }))
         return;
     const DD dd;
     const std::size_t N = hn::Lanes(dd);
@@ -171,22 +178,21 @@ void Hop(const float* slots, std::size_t S, std::size_t nc, const HopArrays& a, 
     std::size_t c = 0;
     for (; c + N <= nc; c += N) {
         const VD h = AddFoldVec(slots, S, nc, c, a.hop_sum, a.tick_sum);
-        const VD w = hn::Add(hn::LoadU(dd, a.window + c), hn::Sub(h, hn::LoadU(dd, a.ring + c)));
+        const VD n = hn::Add(hn::LoadU(dd, a.next + c), h);
+        VD w;
+        if (rebase) {
+            w = n;
+            hn::StoreU(hn::Zero(dd), dd, a.next + c);
+        } else {
+            w = hn::Add(hn::LoadU(dd, a.window + c), hn::Sub(h, hn::LoadU(dd, a.ring + c)));
+            hn::StoreU(n, dd, a.next + c);
+        }
         hn::StoreU(w, dd, a.window + c);
         hn::StoreU(h, dd, a.ring + c);
         hn::StoreU(hn::Zero(dd), dd, a.hop_sum + c);
-        if (with_rms) RmsVec(c, a, w, nv);
+        RmsVec(c, a, w, nv);
     }
-    for (; c < nc; ++c) steps_plain::hop_channel(steps_plain::fold_channel(slots, S, nc, c), c, a, norm, with_rms);
-}
-
-void WindowRms(std::size_t nc, const HopArrays& a, double norm) {
-    const DD dd;
-    const std::size_t N = hn::Lanes(dd);
-    const VD nv = hn::Set(dd, norm);
-    std::size_t c = 0;
-    for (; c + N <= nc; c += N) RmsVec(c, a, hn::LoadU(dd, a.window + c), nv);
-    for (; c < nc; ++c) steps_plain::rms_channel(c, a, norm);
+    for (; c < nc; ++c) steps_plain::hop_channel(steps_plain::fold_channel(slots, S, nc, c), c, a, norm, rebase);
 }
 
 // Four channels at a time (a 4 x 4 transpose into the readings); the rest one by one.
@@ -240,7 +246,7 @@ std::size_t Above(const float* sp, const float* thr, std::size_t nc, std::uint32
 }
 
 const StepTable* GetSteps() {
-    static const StepTable table{hwy::TargetName(HWY_TARGET), &Fold, &Hop, &WindowRms, &Publish, &Above};
+    static const StepTable table{hwy::TargetName(HWY_TARGET), &Fold, &Hop, &Publish, &Above};
     return &table;
 }
 
@@ -255,12 +261,9 @@ namespace {
 void fold_plain(const float* slots, std::size_t S, std::size_t nc, double* hs, double* ts) {
     for (std::size_t c = 0; c < nc; ++c) steps_plain::add_fold(steps_plain::fold_channel(slots, S, nc, c), c, hs, ts);
 }
-void hop_plain(const float* slots, std::size_t S, std::size_t nc, const HopArrays& a, double norm, bool with_rms) {
+void hop_plain(const float* slots, std::size_t S, std::size_t nc, const HopArrays& a, double norm, bool rebase) {
     for (std::size_t c = 0; c < nc; ++c)
-        steps_plain::hop_channel(steps_plain::fold_channel(slots, S, nc, c), c, a, norm, with_rms);
-}
-void window_rms_plain(std::size_t nc, const HopArrays& a, double norm) {
-    for (std::size_t c = 0; c < nc; ++c) steps_plain::rms_channel(c, a, norm);
+        steps_plain::hop_channel(steps_plain::fold_channel(slots, S, nc, c), c, a, norm, rebase);
 }
 void publish_plain(std::size_t nc, const CallArrays& a, bool hop_in_call, float* out, std::size_t stride) {
     for (std::size_t c = 0; c < nc; ++c) steps_plain::publish_channel(c, a, hop_in_call, out + c * stride);
@@ -271,7 +274,7 @@ std::size_t above_plain(const float* sp, const float* thr, std::size_t nc, std::
         if (sp[c] > thr[c]) list[n++] = static_cast<std::uint32_t>(c);
     return n;
 }
-constexpr StepTable kPlain{"plain", fold_plain, hop_plain, window_rms_plain, publish_plain, above_plain};
+constexpr StepTable kPlain{"plain", fold_plain, hop_plain, publish_plain, above_plain};
 
 } // namespace
 
