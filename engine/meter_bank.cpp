@@ -271,8 +271,7 @@ void MeterBank::Impl::hop_end(std::uint64_t b) noexcept {
         for (std::uint64_t m = e8 | n8; m != 0;) {
             const auto byte = static_cast<unsigned>(std::countr_zero(m)) / 8;  // the first flagged channel's
             m &= ~(std::uint64_t{0xff} << (8 * byte));
-            const std::size_t c = c0 + byte;
-            if (c >= nc) break;  // the padding (never flagged)
+            const std::size_t c = c0 + byte;  // < nc: the padding bytes are never flagged
             if (ev_open[c] != 0) {
                 clip[c].close_if_done(b, clip_p, sink);
                 hot[c].close_if_done(b, hot_p, sink);

@@ -217,7 +217,9 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
             const int i = row * layout_.per_row + col;
             if (i >= static_cast<int>(ch_.size())) break;
             BridgeChannel& c = ch_[i];
-            const float x = left + layout_.scale_w + static_cast<float>(col) * layout_.strip_w;
+            float sx = 0, sy = 0;
+            strip_origin(layout_, i, sx, sy);
+            const float x = origin.x + sx;
             const StripRects r = strip_rects(x, ry, layout_.strip_w, layout_.row_h, scale, layout_.compact);
             const Preset& p = preset_of(c);
             StripModel m;

@@ -164,27 +164,61 @@ void set_items(benchmark::State& state, int channels) {
                             channels);
 }
 
+// A MeterBank and its event queue as the benchmarks call it: one block per call, the events
+// drained after it (the recorder's side, kept small).
+struct BankRig {
+    EventQueue q{1u << 14};
+    MeterBank bank;
+    MeterEvent e;
+    static MeterOptions options(int channels, bool true_peak, bool scalar) {
+        MeterOptions o;
+        o.channels = channels;
+        o.max_block = kBlock;
+        o.true_peak = true_peak;
+        o.force_scalar = scalar;
+        o.hot_ceiling_dbfs.assign(static_cast<std::size_t>(channels), -12.0f);
+        return o;
+    }
+    BankRig(int channels, bool true_peak, bool scalar) : bank(options(channels, true_peak, scalar), &q) {}
+    void call(const float* block) {
+        bank.process(block, kBlock);
+        benchmark::DoNotOptimize(bank.block_readings());
+        while (q.try_pop(e)) benchmark::DoNotOptimize(e);
+    }
+};
+
+// The SIMD scan kernel alone, in place, one call per block: what MeterBank::process runs with
+// true peak off, minus its bookkeeping. What the scan found is only collected.
+struct ScanRig {
+    int channels;
+    const headroom::KernelTable& k = headroom::simd_kernels();
+    std::vector<float> thr, sp, tp, slots;
+    unsigned found = 0;
+    std::uint64_t first = 0;
+    explicit ScanRig(int ch)
+        : channels(ch),
+          thr(static_cast<std::size_t>(ch) + headroom::kKernelPad, 0.8f),
+          sp(static_cast<std::size_t>(ch) + headroom::kKernelPad),
+          tp(static_cast<std::size_t>(ch) + headroom::kKernelPad),
+          slots(headroom::sq_slot_count(ch) * static_cast<std::size_t>(ch) + headroom::kKernelPad) {}
+    void call(const float* block) {
+        found |= k.scan(block, nullptr, kBlock, channels, first, thr.data(), sp.data(), tp.data(), slots.data());
+        benchmark::DoNotOptimize(sp.data());
+        first += kBlock;
+    }
+};
+
 void run_bank(benchmark::State& state, bool true_peak, bool scalar, bool loud = false) {
     const int channels = static_cast<int>(state.range(0));
     const auto& x = loud ? loud_buffer(channels) : buffer(channels);
-    MeterOptions o;
-    o.channels = channels;
-    o.max_block = kBlock;
-    o.true_peak = true_peak;
-    o.force_scalar = scalar;
-    o.hot_ceiling_dbfs.assign(static_cast<std::size_t>(channels), -12.0f);
-    EventQueue q(1u << 14);
-    MeterBank bank(o, &q);
-    MeterEvent e;
+    BankRig rig(channels, true_peak, scalar);
     std::size_t b = 0;
     for (auto _ : state) {
-        bank.process(x.data() + b * kBlock * static_cast<std::size_t>(channels), kBlock);
-        benchmark::DoNotOptimize(bank.block_readings());
+        rig.call(x.data() + b * kBlock * static_cast<std::size_t>(channels));
         b = (b + 1) % kBlocks;
-        while (q.try_pop(e)) benchmark::DoNotOptimize(e);  // the recorder's side, kept small
     }
     set_items(state, channels);
-    state.SetLabel(bank.kernel_name());
+    state.SetLabel(rig.bank.kernel_name());
 }
 
 void floor_read(benchmark::State& state) {
@@ -255,66 +289,35 @@ void paired_with_floor(benchmark::State& state, Work&& work) {
 
 // (a) paired with the floor: MeterBank::process, true peak off, as peak_rms_clips.
 void paired_peak_rms_clips(benchmark::State& state) {
-    const int channels = static_cast<int>(state.range(0));
-    MeterOptions o;
-    o.channels = channels;
-    o.max_block = kBlock;
-    o.true_peak = false;
-    o.hot_ceiling_dbfs.assign(static_cast<std::size_t>(channels), -12.0f);
-    EventQueue q(1u << 14);
-    MeterBank bank(o, &q);
-    MeterEvent e;
-    paired_with_floor(state, [&](const float* block) {
-        bank.process(block, kBlock);
-        benchmark::DoNotOptimize(bank.block_readings());
-        while (q.try_pop(e)) benchmark::DoNotOptimize(e);
-    });
-    state.SetLabel(bank.kernel_name());
+    BankRig rig(static_cast<int>(state.range(0)), false, false);
+    paired_with_floor(state, [&](const float* block) { rig.call(block); });
+    state.SetLabel(rig.bank.kernel_name());
 }
 
 // The same work as peak_rms_clips minus the bank's bookkeeping (segments, hop and tick ends,
-// event trackers, the history of D frames): its scan kernel on each block in place, timed
-// directly. What the scan found is only collected.
+// event trackers, the history of D frames): its scan kernel on each block in place.
 void kernels_only(benchmark::State& state) {
     const int channels = static_cast<int>(state.range(0));
-    const auto nc = static_cast<std::size_t>(channels);
     const auto& x = buffer(channels);
-    const headroom::KernelTable& k = headroom::simd_kernels();
-    std::vector<float> thr(nc + headroom::kKernelPad, 0.8f);
-    std::vector<float> sp(nc + headroom::kKernelPad), tp(nc + headroom::kKernelPad);
-    std::vector<float> slots(headroom::sq_slot_count(channels) * nc + headroom::kKernelPad);
+    ScanRig rig(channels);
     std::size_t b = 0;
-    unsigned found = 0;
-    std::uint64_t first = 0;
     for (auto _ : state) {
-        found |= k.scan(x.data() + b * kBlock * nc, nullptr, kBlock, channels, first, thr.data(), sp.data(),
-                        tp.data(), slots.data());
-        benchmark::DoNotOptimize(sp.data());
+        rig.call(x.data() + b * kBlock * static_cast<std::size_t>(channels));
         b = (b + 1) % kBlocks;
-        first += kBlock;
     }
-    benchmark::DoNotOptimize(found);
+    benchmark::DoNotOptimize(rig.found);
     set_items(state, channels);
-    state.SetLabel(k.name);
+    state.SetLabel(rig.k.name);
 }
+
 // (a') paired with the floor: the scan kernel alone, as kernels_only.
 void paired_kernels_only(benchmark::State& state) {
-    const int channels = static_cast<int>(state.range(0));
-    const auto nc = static_cast<std::size_t>(channels);
-    const headroom::KernelTable& k = headroom::simd_kernels();
-    std::vector<float> thr(nc + headroom::kKernelPad, 0.8f);
-    std::vector<float> sp(nc + headroom::kKernelPad), tp(nc + headroom::kKernelPad);
-    std::vector<float> slots(headroom::sq_slot_count(channels) * nc + headroom::kKernelPad);
-    unsigned found = 0;
-    std::uint64_t first = 0;
-    paired_with_floor(state, [&](const float* block) {
-        found |= k.scan(block, nullptr, kBlock, channels, first, thr.data(), sp.data(), tp.data(), slots.data());
-        benchmark::DoNotOptimize(sp.data());
-        first += kBlock;
-    });
-    benchmark::DoNotOptimize(found);
-    state.SetLabel(k.name);
+    ScanRig rig(static_cast<int>(state.range(0)));
+    paired_with_floor(state, [&](const float* block) { rig.call(block); });
+    benchmark::DoNotOptimize(rig.found);
+    state.SetLabel(rig.k.name);
 }
+
 // (h) paired with the floor: IdealScan, the scan's arithmetic with no bookkeeping (the least
 // any meter of peak and RMS costs on this machine).
 void paired_ideal_scan(benchmark::State& state) {

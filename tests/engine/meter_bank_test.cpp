@@ -301,6 +301,34 @@ TEST_CASE("MeterBank") {
         }
     }
 
+    SUBCASE("the RMS window is re-based on its ring: after loud noise, a window of silence reads exactly 0") {
+        // The running window sum adds each hop and takes away the one that leaves: after loud
+        // material it keeps a rounding residue. Every W hops it is re-based on the ring's rows,
+        // so once a whole window of silence has passed the RMS is exactly 0, not a residue's root.
+        for (bool scalar : {false, true}) {
+            CAPTURE(scalar);
+            MeterOptions o = options_for(2, 1);
+            o.true_peak = false;
+            o.force_scalar = scalar;
+            MeterBank bank(o, nullptr);
+            std::mt19937 rng(5);
+            std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+            // levels 70 dB apart from one call to the next: the hop sums span more than a
+            // double's 53 bits with the window's, so adding them rounds
+            const float level[] = {0.9f, 3e-4f, 0.05f, 1e-4f, 0.7f};
+            std::vector<float> x(2 * 256);
+            for (int call = 0; call < 750; ++call) {  // 2 s of noise at 48 kHz, then 2 s of silence
+                for (auto& v : x) v = call < 375 ? level[call % 5] * u(rng) : 0.0f;
+                bank.process(x.data(), 256);
+                if (call == 374) REQUIRE(bank.block_readings()[0].rms > 0.1f);
+            }
+            for (int c = 0; c < 2; ++c) {
+                CHECK(bank.block_readings()[c].rms == 0.0f);
+                CHECK(bank.block_readings()[c].rms_max == 0.0f);
+            }
+        }
+    }
+
     SUBCASE("true peak off scans blocks in place: same results as the copying path, any block, NaN included") {
         // True peak off, every block is scanned where it is (a segment holding a non-finite
         // sample is restored and rescanned from a sanitized copy), without the delay D.
