@@ -17,8 +17,8 @@
 #include "app/command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/meter_cli.hpp"
-#include "engine/analyze.hpp"
-#include "engine/errors.hpp"
+#include "engine/analyze/analyze.hpp"
+#include "engine/base/errors.hpp"
 
 namespace headroom {
 namespace {

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/command.hpp"
-#include "engine/audio_system.hpp"
+#include "engine/capture/audio_system.hpp"
 
 namespace headroom {
 namespace {

@@ -14,10 +14,10 @@
 
 #include "app/command.hpp"
 #include "app/exit_codes.hpp"
-#include "engine/errors.hpp"
-#include "engine/session_log.hpp"
-#include "engine/session_recorder.hpp"
-#include "engine/wall_time.hpp"
+#include "engine/base/errors.hpp"
+#include "engine/session/session_log.hpp"
+#include "engine/session/session_recorder.hpp"
+#include "engine/session/wall_time.hpp"
 
 namespace headroom {
 namespace {

@@ -25,9 +25,9 @@
 #include "app/meter_cli.hpp"
 #include "app/record_summary.hpp"
 #include "app/source_cli.hpp"
-#include "engine/capture.hpp"
-#include "engine/errors.hpp"
-#include "engine/session_recorder.hpp"
+#include "engine/capture/capture.hpp"
+#include "engine/base/errors.hpp"
+#include "engine/session/session_recorder.hpp"
 
 namespace headroom {
 namespace {

@@ -7,7 +7,7 @@
 #include "app/command.hpp"
 #include "app/meter_cli.hpp"
 #include "app/source_cli.hpp"
-#include "engine/errors.hpp"
+#include "engine/base/errors.hpp"
 #if HEADROOM_HAVE_UI
 #include "app/window_app.hpp"
 #endif

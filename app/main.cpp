@@ -8,7 +8,8 @@
 #include "app/command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/logging.hpp"
-#include "engine/errors.hpp"
+#include "headroom_version.hpp"
+#include "engine/base/errors.hpp"
 
 int main(int argc, char** argv) {
     using namespace headroom;

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <utility>
 
-#include "engine/errors.hpp"
+#include "engine/base/errors.hpp"
 
 namespace headroom {
 namespace {

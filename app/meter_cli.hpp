@@ -13,8 +13,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "engine/meter_options.hpp"
-#include "engine/presets.hpp"
+#include "engine/meter/meter_options.hpp"
+#include "engine/settings/presets.hpp"
 
 namespace headroom {
 

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "engine/meter_options.hpp"
-#include "engine/session_log.hpp"
+#include "engine/meter/meter_options.hpp"
+#include "engine/session/session_log.hpp"
 
 namespace headroom {
 namespace {

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/capture.hpp"
-#include "engine/session_summary.hpp"
+#include "engine/capture/capture.hpp"
+#include "engine/session/session_summary.hpp"
 
 namespace headroom {
 

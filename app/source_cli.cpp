@@ -7,8 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/audio_system.hpp"
-#include "engine/errors.hpp"
+#include "engine/capture/audio_system.hpp"
+#include "engine/base/errors.hpp"
 
 namespace headroom {
 namespace {

@@ -12,7 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "engine/capture.hpp"
+#include "engine/capture/capture.hpp"
 
 namespace headroom {
 

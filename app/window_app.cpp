@@ -1,4 +1,3 @@
-#if HEADROOM_HAVE_UI  // the window files build only with -DHEADROOM_BUILD_UI=ON
 #include "app/window_app.hpp"
 
 #include <chrono>
@@ -12,9 +11,9 @@
 #include "app/exit_codes.hpp"
 #include "app/window_backend.hpp"
 #include "app/window_screenshot.hpp"
-#include "engine/config.hpp"
-#include "engine/errors.hpp"
-#include "engine/session_recorder.hpp"
+#include "engine/settings/config.hpp"
+#include "engine/base/errors.hpp"
+#include "engine/session/session_recorder.hpp"
 #include "ui/bridge.hpp"
 #include "ui/fonts.hpp"
 
@@ -242,4 +241,3 @@ int run_window(const WindowOptions& o) {
 }
 
 } // namespace headroom
-#endif // HEADROOM_HAVE_UI

@@ -1,4 +1,3 @@
-#if HEADROOM_HAVE_UI  // the window files build only with -DHEADROOM_BUILD_UI=ON
 #include "app/window_backend.hpp"
 
 #include <cfloat>
@@ -12,7 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <stb_image.h>
 
-#include "engine/errors.hpp"
+#include "engine/base/errors.hpp"
 
 namespace headroom {
 namespace {
@@ -154,4 +153,3 @@ int WindowBackend::key_fullscreen() const { return GLFW_KEY_F11; }
 
 } // namespace headroom
 
-#endif // HEADROOM_HAVE_UI

@@ -1,12 +1,11 @@
-#if HEADROOM_HAVE_UI  // the window files build only with -DHEADROOM_BUILD_UI=ON
 #include "app/window_screenshot.hpp"
 
 #include <stb_image_write.h>
 
 #include <nlohmann/json.hpp>
 
-#include "engine/config.hpp"
-#include "engine/errors.hpp"
+#include "engine/settings/config.hpp"
+#include "engine/base/errors.hpp"
 #include "ui/meter_strip.hpp"
 
 namespace headroom {
@@ -52,4 +51,3 @@ void write_geometry_sidecar(const std::filesystem::path& path, ui::Bridge& bridg
 
 } // namespace headroom
 
-#endif // HEADROOM_HAVE_UI

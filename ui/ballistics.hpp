@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "engine/snapshot_exchange.hpp"
+#include "engine/meter/meter_snapshot.hpp"
 
 namespace headroom::ui {
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/config.hpp"
-#include "engine/presets.hpp"
-#include "engine/snapshot_exchange.hpp"
+#include "engine/settings/config.hpp"
+#include "engine/settings/presets.hpp"
+#include "engine/meter/meter_snapshot.hpp"
 #include "ui/ballistics.hpp"
 #include "ui/fonts.hpp"
 #include "ui/layout.hpp"

@@ -6,7 +6,7 @@
 // Threads: any thread (constants and pure functions).
 #include <cstdint>
 
-#include "engine/presets.hpp"
+#include "engine/settings/presets.hpp"
 
 namespace headroom::ui {
 

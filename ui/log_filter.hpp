@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/session_log.hpp"
+#include "engine/session/session_log.hpp"
 
 namespace headroom::ui {
 

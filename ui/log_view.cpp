@@ -7,8 +7,8 @@
 
 #include <imgui.h>
 
-#include "engine/config.hpp"
-#include "engine/errors.hpp"
+#include "engine/settings/config.hpp"
+#include "engine/base/errors.hpp"
 #include "ui/colours.hpp"
 #include "ui/meter_strip.hpp"
 

@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/presets.hpp"
-#include "engine/session_log.hpp"
+#include "engine/settings/presets.hpp"
+#include "engine/session/session_log.hpp"
 #include "ui/fonts.hpp"
 #include "ui/log_filter.hpp"
 

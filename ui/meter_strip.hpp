@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/presets.hpp"
+#include "engine/settings/presets.hpp"
 #include "ui/ballistics.hpp"
 #include "ui/fonts.hpp"
 #include "ui/layout.hpp"

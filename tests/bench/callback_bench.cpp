@@ -19,8 +19,8 @@
 #include <random>
 #include <vector>
 
-#include "engine/capture_core.hpp"
-#include "engine/demo_studio.hpp"
+#include "engine/capture/capture_core.hpp"
+#include "engine/capture/demo_studio.hpp"
 
 using namespace headroom;
 
@@ -43,7 +43,7 @@ void BM_Callback(benchmark::State& state) {
     o.max_block = frames;
     o.hot_ceiling_dbfs.assign(static_cast<std::size_t>(channels), -12.0f);  // hot events live
     EventQueue events(1u << 16);
-    SnapshotExchange snaps;
+    MeterExchange snaps;
     CaptureCore core(o, events, snaps);
 
     // One second of the demo studio (music-like levels, clips, hot samples) played in a loop.

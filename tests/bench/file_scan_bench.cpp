@@ -21,8 +21,8 @@
 #include <nlohmann/json.hpp>
 #include <sndfile.h>
 
-#include "engine/analyze.hpp"
-#include "engine/true_peak.hpp"
+#include "engine/analyze/analyze.hpp"
+#include "engine/meter/true_peak.hpp"
 
 namespace {
 

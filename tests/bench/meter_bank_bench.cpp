@@ -110,8 +110,8 @@ HWY_AFTER_NAMESPACE();
 #include <string>
 #include <vector>
 
-#include "engine/meter_bank.hpp"
-#include "engine/meter_kernels.hpp"
+#include "engine/meter/meter_bank.hpp"
+#include "engine/meter/meter_kernels.hpp"
 
 namespace bench_floor {
 HWY_EXPORT(MaxAbs);

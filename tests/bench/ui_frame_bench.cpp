@@ -8,8 +8,8 @@
 #include <benchmark/benchmark.h>
 #include <imgui.h>
 
-#include "engine/presets.hpp"
-#include "engine/snapshot_exchange.hpp"
+#include "engine/settings/presets.hpp"
+#include "engine/meter/meter_snapshot.hpp"
 #include "ui/bridge.hpp"
 #include "ui/fonts.hpp"
 

@@ -1,0 +1,268 @@
+#include "engine/session/session_log.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "engine/base/errors.hpp"
+
+namespace headroom {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::optional<std::string> read_whole(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+template <class T>
+T get_or(const json& j, const char* key, T fallback) {
+    if (!j.is_object()) return fallback;
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return fallback;
+    try {
+        return it->get<T>();
+    } catch (const json::exception&) {
+        return fallback;
+    }
+}
+
+std::optional<double> opt_number(const json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number()) return std::nullopt;
+    return it->get<double>();
+}
+
+SessionEntry to_entry(json line) {
+    SessionEntry e;
+    e.type = get_or<std::string>(line, "type", "");
+    e.time = get_or<std::string>(line, "time", "");
+    e.channel = get_or<int>(line, "channel", 0);
+    e.start_sample = get_or<std::uint64_t>(line, "start_sample", 0);
+    e.start_s = get_or<double>(line, "start_s", 0.0);
+    e.end_s = get_or<double>(line, "end_s", e.start_s);
+    e.runs = get_or<std::uint64_t>(line, "runs", 0);
+    for (const char* k : {"clipped_samples", "samples", "hot_samples", "nonfinite_samples"}) {
+        if (line.contains(k)) {
+            e.samples = get_or<std::uint64_t>(line, k, 0);
+            break;
+        }
+    }
+    e.sample_peak_dbfs = opt_number(line, "sample_peak_dbfs");
+    e.true_peak_dbtp = opt_number(line, "true_peak_dbtp");
+    e.raw = std::move(line);
+    return e;
+}
+
+// Parses one clips.jsonl line; nothing when it is not a JSON object with a "type".
+std::optional<json> parse_line(const std::string& text) {
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("type") || !j["type"].is_string())
+        return std::nullopt;
+    return j;
+}
+
+void read_levels(SessionLog& log) {
+    if (log.channels <= 0) return;
+    std::string file = "levels.f32";
+    if (const auto it = log.session.find("levels"); it != log.session.end() && it->is_object())
+        file = get_or<std::string>(*it, "file", file);
+    if (file.find('/') != std::string::npos) return;  // only files inside the folder
+    const auto data = read_whole(log.folder / file);
+    if (!data) return;
+    const std::size_t per = static_cast<std::size_t>(log.channels) * 2;
+    const std::size_t records = data->size() / (per * 4);  // a torn last record is ignored
+    log.env_peak.assign(static_cast<std::size_t>(log.channels), std::vector<float>(records));
+    log.env_rms.assign(static_cast<std::size_t>(log.channels), std::vector<float>(records));
+    for (std::size_t k = 0; k < records; ++k) {
+        for (std::size_t c = 0; c < static_cast<std::size_t>(log.channels); ++c) {
+            for (std::size_t w = 0; w < 2; ++w) {
+                std::uint32_t u = 0;
+                std::memcpy(&u, data->data() + (k * per + c * 2 + w) * 4, 4);
+                if constexpr (std::endian::native == std::endian::big) u = __builtin_bswap32(u);
+                (w == 0 ? log.env_peak : log.env_rms)[c][k] = std::bit_cast<float>(u);
+            }
+        }
+    }
+}
+
+// Session folder names sort by time; a "-N" suffix (same second) sorts by N.
+std::pair<std::string, long> sort_key(const std::string& name) {
+    constexpr std::size_t stamp = 19;  // YYYY-MM-DDTHH-MM-SS
+    if (name.size() > stamp + 1 && name[stamp] == '-') {
+        const std::string n = name.substr(stamp + 1);
+        if (n.find_first_not_of("0123456789") == std::string::npos && n.size() < 9)
+            return {name.substr(0, stamp), std::stol(n)};
+    }
+    return {name, 1};
+}
+
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+std::string csv_cell(const std::string& s) {
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char ch : s) {
+        if (ch == '"') q += '"';
+        q += ch;
+    }
+    return q + "\"";
+}
+
+bool is_event(const SessionEntry& e) { return e.type == "clip" || e.type == "hot" || e.type == "nonfinite"; }
+
+} // namespace
+
+std::string session_timecode(double seconds) {
+    if (!(seconds >= 0.0)) seconds = 0.0;
+    const auto ms = static_cast<std::uint64_t>(std::llround(seconds * 1000.0));
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%02llu:%02llu:%02llu.%03llu",
+                  static_cast<unsigned long long>(ms / 3600000), static_cast<unsigned long long>(ms / 60000 % 60),
+                  static_cast<unsigned long long>(ms / 1000 % 60), static_cast<unsigned long long>(ms % 1000));
+    return buf;
+}
+
+SessionLog read_session(const fs::path& folder) {
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) throw InputError(folder.string() + ": no such session folder");
+    const bool has_json = fs::exists(folder / "session.json", ec);
+    const bool has_clips = fs::exists(folder / "clips.jsonl", ec);
+    if (!has_json && !has_clips)
+        throw InputError(folder.string() + ": not a session folder (no session.json or clips.jsonl)");
+
+    SessionLog log;
+    log.folder = folder;
+    log.name = folder.filename().string();
+    if (log.name.empty()) log.name = folder.parent_path().filename().string();  // "dir/"
+    log.session = json::object();
+    if (const auto text = read_whole(folder / "session.json")) {
+        json j = json::parse(*text, nullptr, false);
+        if (!j.is_discarded() && j.is_object()) log.session = std::move(j);
+    }
+
+    if (const auto text = read_whole(folder / "clips.jsonl")) {
+        std::size_t pos = 0;
+        while (pos < text->size()) {
+            const std::size_t nl = text->find('\n', pos);
+            const bool last = nl == std::string::npos;
+            std::string line = text->substr(pos, last ? std::string::npos : nl - pos);
+            pos = last ? text->size() : nl + 1;
+            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+            auto j = parse_line(line);
+            if (j) log.entries.push_back(to_entry(std::move(*j)));
+            else if (last) log.torn_tail = true;  // killed mid-line: the writer ends every line with \n
+            else ++log.bad_lines;
+        }
+    }
+
+    // Stream facts: session.json, else the start line.
+    const json* start = nullptr;
+    for (const auto& e : log.entries)
+        if (e.type == "start") {
+            start = &e.raw;
+            break;
+        }
+    log.sample_rate = get_or<double>(log.session, "sample_rate", start ? get_or<double>(*start, "sample_rate", 0.0) : 0.0);
+    log.channels = get_or<int>(log.session, "channels", start ? get_or<int>(*start, "channels", 0) : 0);
+    if (log.channels < 0 || log.channels > 4096) log.channels = 0;
+    const auto names = get_or<std::vector<json>>(log.session, "channel_names", {});
+    const auto presets = get_or<std::vector<json>>(log.session, "presets", {});
+    for (int c = 0; c < log.channels; ++c) {
+        const auto i = static_cast<std::size_t>(c);
+        log.channel_names.push_back(i < names.size() && names[i].is_string() ? names[i].get<std::string>()
+                                                                             : "In " + std::to_string(c + 1));
+        log.presets.push_back(i < presets.size() && presets[i].is_string() ? presets[i].get<std::string>()
+                                                                           : "general");
+    }
+    read_levels(log);
+    return log;
+}
+
+std::vector<fs::path> list_sessions(const fs::path& sessions_dir) {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (fs::directory_iterator it(sessions_dir, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code e2;
+        if (!it->is_directory(e2)) continue;
+        if (fs::exists(it->path() / "session.json", e2) || fs::exists(it->path() / "clips.jsonl", e2))
+            out.push_back(it->path());
+    }
+    std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) {
+        return sort_key(a.filename().string()) < sort_key(b.filename().string());
+    });
+    return out;
+}
+
+fs::path resolve_session(const std::string& arg, const fs::path& sessions_dir) {
+    if (arg.empty()) {
+        const auto all = list_sessions(sessions_dir);
+        if (all.empty()) throw InputError("no sessions in " + sessions_dir.string());
+        return all.back();
+    }
+    std::error_code ec;
+    if (fs::is_directory(arg, ec)) return fs::path(arg);
+    const fs::path under = sessions_dir / arg;
+    if (fs::path(arg).is_relative() && fs::is_directory(under, ec)) return under;
+    throw InputError("session '" + arg + "' not found (looked for the folder " + arg + " and " +
+                     under.string() + ")");
+}
+
+std::string session_csv(const SessionLog& log) {
+    std::string out =
+        "time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,"
+        "runs,samples,sample_peak_dbfs,true_peak_dbtp\n";
+    for (const auto& e : log.entries) {
+        if (!is_event(e)) continue;
+        const auto c = static_cast<std::size_t>(e.channel - 1);
+        const bool known = e.channel >= 1 && c < log.channel_names.size();
+        const std::string name = known ? log.channel_names[c] : get_or<std::string>(e.raw, "channel_name", "");
+        const std::string preset = known ? log.presets[c] : "";
+        auto db = [](const std::optional<double>& v) { return v ? fixed(*v, 2) : std::string(); };
+        out += csv_cell(e.time) + ',' + session_timecode(e.start_s) + ',' + std::to_string(e.channel) + ',' +
+               csv_cell(name) + ',' + csv_cell(preset) + ',' + e.type + ',' + std::to_string(e.start_sample) +
+               ',' + fixed(e.start_s, 6) + ',' + fixed(e.end_s, 6) + ',' +
+               fixed((e.end_s - e.start_s) * 1000.0, 3) + ',' + std::to_string(e.runs) + ',' +
+               std::to_string(e.samples) + ',' + db(e.sample_peak_dbfs) + ',' + db(e.true_peak_dbtp) + '\n';
+    }
+    return out;
+}
+
+std::string audacity_labels(const SessionLog& log) {
+    std::string out;
+    for (const auto& e : log.entries) {
+        if (e.type != "clip") continue;
+        const auto c = static_cast<std::size_t>(e.channel - 1);
+        std::string name = e.channel >= 1 && c < log.channel_names.size()
+                               ? log.channel_names[c]
+                               : get_or<std::string>(e.raw, "channel_name", "");
+        for (char& ch : name)
+            if (ch == '\t' || ch == '\n' || ch == '\r') ch = ' ';
+        std::string label = "CLIP ch" + std::to_string(e.channel);
+        if (!name.empty()) label += " " + name;
+        const auto peak = e.true_peak_dbtp ? e.true_peak_dbtp : e.sample_peak_dbfs;
+        if (peak) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, " %+.1f %s", *peak, e.true_peak_dbtp ? "dBTP" : "dBFS");
+            label += buf;
+        }
+        label += " (" + std::to_string(e.samples) + (e.samples == 1 ? " sample)" : " samples)");
+        out += fixed(e.start_s, 6) + '\t' + fixed(e.end_s, 6) + '\t' + label + '\n';
+    }
+    return out;
+}
+
+} // namespace headroom

@@ -1,0 +1,109 @@
+#pragma once
+// Per-channel results of a stream, accumulated from the MeterBank's events on a normal
+// thread. Used by `analyze` (offline) and by the session recorder (`record`, the window),
+// so both report the same numbers the same way (DESIGN.md §4 JSON).
+//
+// How the events fold (exact; see meter_bank.hpp for the events themselves):
+//  - Envelope ticks carry every level: sample_peak and true_peak are the maxima over all
+//    ticks of the channel, rms_window_max the largest sliding-window RMS, sum_squares and
+//    frames the sums of the ticks' sum_squares and finite-frame counts. The whole-stream RMS
+//    is sqrt(sum_squares / frames) (non-finite samples excluded, as everywhere).
+//  - Clip events: counted (clip_events, clipped_samples += count) and kept in order; their
+//    peaks also raise the channel's maxima (they cover frames the ticks cover too).
+//  - Hot events: counted and kept. NonFinite events: nonfinite_samples += count.
+//
+// Gain advice (DESIGN.md §3), defined here precisely:
+//  - 400 ms peak values: one per Envelope tick of the channel from its 4th tick on, the
+//    maximum sample peak of that tick and the 3 ticks before it (a 400 ms window stepped by
+//    100 ms, i.e. BS.1770's 400 ms blocks with 75 % overlap). Ticks are taken in arrival
+//    order, which is stream order per channel.
+//  - Active: a 400 ms value strictly above -60 dBFS (kGainGateDbfs). Each active value
+//    stands for 100 ms of activity.
+//  - Known once the channel has >= 100 active values (10 s of activity, kGainMinActiveS);
+//    before that, and for silence, there is no advice (JSON null).
+//  - Loud peaks: the 95th percentile of the active values by nearest rank: sorted
+//    ascending, the value at 1-based rank ceil(0.95 * n).
+//  - Advice = centre of the preset window (dBFS) - 20*log10(loud peaks), in dB: positive
+//    means "turn the input gain up by this much".
+//  Memory: every active 400 ms value is kept (4 bytes per channel per 100 ms: 144 KB per
+//  channel-hour).
+//
+// Threads: a plain value, used by one normal thread at a time (copy it to hand it over).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "engine/meter/meter_event.hpp"
+#include "engine/settings/presets.hpp"
+
+namespace headroom {
+
+inline constexpr double kGainGateDbfs = -60.0;       // 400 ms values at or below: inactive
+inline constexpr double kGainMinActiveS = 10.0;      // activity needed before advice is known
+inline constexpr int kGainTicksPerValue = 4;         // 400 ms = 4 envelope ticks of 100 ms
+inline constexpr double kGainPercentile = 0.95;
+
+struct ChannelSummary {
+    std::string name;            // channel name ("In 1" when none given)
+    Preset preset;
+    float sample_peak = 0.0f;    // linear
+    float true_peak = 0.0f;      // linear
+    double sum_squares = 0.0;    // finite samples
+    std::uint64_t frames = 0;    // finite samples counted in sum_squares
+    float rms_window_max = 0.0f; // loudest sliding window, linear, plain
+    std::uint64_t clip_events = 0;
+    std::uint64_t clipped_samples = 0;
+    std::uint64_t hot_events = 0;
+    std::uint64_t nonfinite_samples = 0;
+    std::uint64_t end_sample = 0;  // one past the last frame covered by an Envelope tick
+};
+
+class SessionSummary {
+public:
+    // normal thread. presets/names: one per channel (names may be shorter or empty: the
+    // missing ones are "In N").
+    SessionSummary(double sample_rate, std::vector<Preset> presets, std::vector<std::string> names);
+    void add(const MeterEvent& e);                        // normal thread; events of unknown channels are ignored
+    int channels() const;                                 // any thread (of the owner)
+    double sample_rate() const;
+    std::uint64_t frames() const;                         // longest channel envelope coverage
+    const ChannelSummary& channel(int c) const;           // 0-based
+    const std::vector<MeterEvent>& clips() const;         // Clip events in arrival order
+    const std::vector<MeterEvent>& hot() const;
+    // DESIGN.md §3 gain advice in dB, once the channel has >= 10 s of activity (see above).
+    std::optional<double> gain_advice_db(int c) const;
+    // Seconds of activity so far (active 400 ms values x 0.1 s).
+    double active_seconds(int c) const;
+
+    // DESIGN.md §4: the "channels" array and the "clips" array (rms convention applied),
+    // fields in the order DESIGN.md lists them.
+    nlohmann::ordered_json channels_json(bool rms_aes17) const;
+    nlohmann::ordered_json clips_json() const;
+
+private:
+    struct GainState {
+        float last[kGainTicksPerValue - 1] = {};  // the previous ticks' sample peaks, newest last
+        std::uint64_t ticks = 0;
+        std::vector<float> active;                // active 400 ms values, linear
+    };
+    std::vector<ChannelSummary> ch_;
+    double rate_;
+    std::vector<MeterEvent> clips_, hot_;
+    std::vector<GainState> gain_;
+};
+
+// A clip or hot event as the JSON object of DESIGN.md §4 / §5 (channel 1-based, dB values,
+// null for silence; start_s = start_sample / rate, end_s = (end_sample + 1) / rate, i.e. the
+// end of the last sample, both rounded to 6 decimals). Clip events carry "clipped_samples";
+// Hot and NonFinite events carry the same count as "samples". Shared by analyze --json,
+// record --json and clips.jsonl. Any thread.
+nlohmann::ordered_json event_json(const MeterEvent& e, double sample_rate);
+// dB value or null for silence, rounded to 2 decimals as printed. Any thread.
+nlohmann::ordered_json db_or_null(double linear);
+// dB already computed (may be -inf/NaN: null), rounded to 2 decimals. Any thread.
+nlohmann::ordered_json round_db_or_null(double db);
+
+} // namespace headroom

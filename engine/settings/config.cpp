@@ -1,0 +1,273 @@
+#include "engine/settings/config.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/base/errors.hpp"
+
+namespace headroom {
+namespace {
+
+using nlohmann::json;
+
+// nlohmann's parse messages read "[json.exception.parse_error.101] parse error at line 3,
+// column 5: syntax error ..."; keep only what is wrong (the line is ours).
+std::string parse_what(const json::parse_error& e) {
+    std::string m = e.what();
+    if (const auto close = m.find("] "); !m.empty() && m.front() == '[' && close != std::string::npos)
+        m.erase(0, close + 2);
+    if (m.rfind("parse error", 0) == 0) {
+        if (const auto colon = m.find(": "); colon != std::string::npos) m.erase(0, colon + 2);
+    }
+    return m;
+}
+
+[[noreturn]] void bad(const std::string& origin, const std::string& what) {
+    throw InputError(origin + ": " + what);
+}
+
+std::string get_string(const json& j, const char* key, const std::string& where, const std::string& origin) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return {};
+    if (!it->is_string()) bad(origin, where + "\"" + key + "\" is not a string");
+    return it->get<std::string>();
+}
+
+double get_number(const json& j, const char* key, double fallback, double lo, double hi,
+                  const std::string& where, const std::string& origin) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return fallback;
+    if (!it->is_number()) bad(origin, where + "\"" + key + "\" is not a number");
+    const double v = it->get<double>();
+    if (v < lo || v > hi) {
+        std::ostringstream s;
+        s << where << "\"" << key << "\" is " << v << ", outside " << lo << ".." << hi;
+        bad(origin, s.str());
+    }
+    return v;
+}
+
+bool get_bool(const json& j, const char* key, bool fallback, const std::string& where, const std::string& origin) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return fallback;
+    if (!it->is_boolean()) bad(origin, where + "\"" + key + "\" is not true or false");
+    return it->get<bool>();
+}
+
+// Meter settings are kept as the option text; numbers are accepted too.
+std::string get_option_text(const json& j, const char* key, const std::string& origin) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return {};
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_number()) {
+        std::ostringstream s;
+        s << it->get<double>();
+        return s.str();
+    }
+    bad(origin, std::string("meter.\"") + key + "\" is not a number or string");
+}
+
+void sync_folder(const std::filesystem::path& folder) {
+    const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)::fsync(fd);
+        ::close(fd);
+    }
+}
+
+} // namespace
+
+std::size_t line_of_offset(const std::string& text, std::size_t offset) {
+    if (offset > text.size()) offset = text.size();
+    std::size_t line = 1;
+    for (std::size_t i = 0; i < offset; ++i)
+        if (text[i] == '\n') ++line;
+    // An error reported just after a final newline belongs to the line it ended.
+    if (offset == text.size() && offset > 0 && text[offset - 1] == '\n' && line > 1) --line;
+    return line;
+}
+
+std::filesystem::path default_config_path() {
+    const char* xdg = std::getenv("XDG_CONFIG_HOME");
+    std::filesystem::path base;
+    if (xdg && *xdg) {
+        base = xdg;
+    } else {
+        const char* home = std::getenv("HOME");
+        base = std::filesystem::path(home && *home ? home : ".") / ".config";
+    }
+    return base / "headroom" / "config.json";
+}
+
+std::string device_key(const std::string& kind, const std::string& device) {
+    if (kind == "demo") return "demo";
+    if (kind == "file") return "file:" + std::filesystem::path(device).filename().string();
+    return "device:" + device;
+}
+
+Config config_from_text(const std::string& text, const std::string& origin) {
+    json doc;
+    try {
+        doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+        // e.byte is 1-based: the position of the character the parser stopped at.
+        const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
+        throw InputError(origin + ":" + std::to_string(line_of_offset(text, at)) + ": " + parse_what(e));
+    }
+    if (!doc.is_object()) bad(origin, "the top level is not a JSON object");
+
+    Config c;
+    if (const auto it = doc.find("devices"); it != doc.end() && !it->is_null()) {
+        if (!it->is_object()) bad(origin, "\"devices\" is not an object");
+        for (const auto& [key, dev] : it->items()) {
+            const std::string where = "devices.\"" + key + "\": ";
+            if (!dev.is_object()) bad(origin, where + "is not an object");
+            const auto chans = dev.find("channels");
+            if (chans == dev.end()) continue;
+            if (!chans->is_array()) bad(origin, where + "\"channels\" is not an array");
+            std::vector<ChannelSetting> list;
+            for (std::size_t i = 0; i < chans->size(); ++i) {
+                const json& ch = (*chans)[i];
+                const std::string w = where + "channel " + std::to_string(i + 1) + ": ";
+                if (!ch.is_object()) bad(origin, w + "is not an object");
+                list.push_back({get_string(ch, "name", w, origin), get_string(ch, "preset", w, origin)});
+            }
+            c.devices[key] = std::move(list);
+        }
+    }
+    if (const auto it = doc.find("presets"); it != doc.end() && !it->is_null()) {
+        if (!it->is_array()) bad(origin, "\"presets\" is not an array");
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const json& p = (*it)[i];
+            const std::string w = "presets[" + std::to_string(i) + "]: ";
+            if (!p.is_object()) bad(origin, w + "is not an object");
+            Preset preset;
+            preset.id = get_string(p, "id", w, origin);
+            preset.name = get_string(p, "name", w, origin);
+            if (preset.name.empty()) preset.name = preset.id;
+            preset.lo_dbfs = get_number(p, "lo", -18.0, -1e9, 1e9, w, origin);
+            preset.hi_dbfs = get_number(p, "hi", -12.0, -1e9, 1e9, w, origin);
+            if (auto why = validate_preset(preset)) bad(origin, w + *why);
+            c.user_presets.push_back(std::move(preset));
+        }
+    }
+    if (const auto it = doc.find("display"); it != doc.end() && !it->is_null()) {
+        if (!it->is_object()) bad(origin, "\"display\" is not an object");
+        const std::string w = "display.";
+        DisplaySettings& d = c.display;
+        d.peak_hold_s = get_number(*it, "peak_hold_s", d.peak_hold_s, 0.5, 10.0, w, origin);
+        d.peak_hold_infinite = get_bool(*it, "peak_hold_infinite", d.peak_hold_infinite, w, origin);
+        d.clip_auto_reset_s = get_number(*it, "clip_auto_reset_s", d.clip_auto_reset_s, 0.0, 3600.0, w, origin);
+        d.compact = get_bool(*it, "compact", d.compact, w, origin);
+        d.always_on_top = get_bool(*it, "always_on_top", d.always_on_top, w, origin);
+    }
+    if (const auto it = doc.find("meter"); it != doc.end() && !it->is_null()) {
+        if (!it->is_object()) bad(origin, "\"meter\" is not an object");
+        c.meter.clip_threshold = get_option_text(*it, "clip_threshold", origin);
+        c.meter.clip_min_run = get_option_text(*it, "clip_min_run", origin);
+        c.meter.merge_ms = get_option_text(*it, "merge_ms", origin);
+        c.meter.rms_window = get_option_text(*it, "rms_window", origin);
+        c.meter.rms = get_option_text(*it, "rms", origin);
+    }
+    return c;
+}
+
+nlohmann::json config_to_json(const Config& c) {
+    json doc = json::object();
+    doc["version"] = 1;
+    json devices = json::object();
+    for (const auto& [key, chans] : c.devices) {
+        json list = json::array();
+        for (const auto& ch : chans) list.push_back({{"name", ch.name}, {"preset", ch.preset}});
+        devices[key] = {{"channels", list}};
+    }
+    doc["devices"] = devices;
+    json presets = json::array();
+    for (const auto& p : c.user_presets)
+        presets.push_back({{"id", p.id}, {"name", p.name}, {"lo", p.lo_dbfs}, {"hi", p.hi_dbfs}});
+    doc["presets"] = presets;
+    doc["display"] = {{"peak_hold_s", c.display.peak_hold_s},
+                      {"peak_hold_infinite", c.display.peak_hold_infinite},
+                      {"clip_auto_reset_s", c.display.clip_auto_reset_s},
+                      {"compact", c.display.compact},
+                      {"always_on_top", c.display.always_on_top}};
+    json meter = json::object();
+    auto put = [&](const char* k, const std::string& v) { if (!v.empty()) meter[k] = v; };
+    put("clip_threshold", c.meter.clip_threshold);
+    put("clip_min_run", c.meter.clip_min_run);
+    put("merge_ms", c.meter.merge_ms);
+    put("rms_window", c.meter.rms_window);
+    put("rms", c.meter.rms);
+    doc["meter"] = meter;
+    return doc;
+}
+
+ConfigLoad load_config(const std::filesystem::path& path) {
+    ConfigLoad r;
+    r.path = path;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return r;
+    r.existed = true;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        r.error = path.string() + ": cannot be read (" + std::strerror(errno) + ")";
+        return r;
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    try {
+        r.config = config_from_text(s.str(), path.string());
+    } catch (const InputError& e) {
+        r.error = e.what();
+        r.config = Config{};
+    }
+    return r;
+}
+
+void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
+    const std::filesystem::path folder = path.parent_path();
+    std::error_code ec;
+    if (!folder.empty()) std::filesystem::create_directories(folder, ec);
+    if (ec) throw OutputError(folder.string() + ": cannot create folder (" + ec.message() + ")");
+    const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw OutputError(path.string() + ": cannot write (" + std::strerror(errno) + ")");
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const std::string why = std::strerror(errno);
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            throw OutputError(path.string() + ": cannot write (" + why + ")");
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        throw OutputError(path.string() + ": cannot write (" + why + ")");
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        throw OutputError(path.string() + ": cannot replace (" + why + ")");
+    }
+    sync_folder(folder);
+}
+
+void save_config(const Config& c, const std::filesystem::path& path) {
+    write_text_atomically(path, config_to_json(c).dump(2) + "\n");
+}
+
+} // namespace headroom

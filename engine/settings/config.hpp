@@ -1,0 +1,86 @@
+#pragma once
+// User settings (DESIGN.md §5): $XDG_CONFIG_HOME/headroom/config.json, or --config FILE.
+// Per device: channel names and preset ids; user presets; meter and display options.
+//
+// A file that does not parse is reported (path, line, what is wrong), left untouched on
+// disk, and defaults are used: load_config() never throws for a bad file, it returns the
+// problem in ConfigLoad::error, and the caller must not save over it (ConfigLoad::writable).
+// Saving is atomic: a temporary file in the same folder, fsync, rename, fsync of the folder.
+//
+// Threads: normal threads only (reads and writes files, allocates). A Config is a plain value.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "engine/settings/presets.hpp"
+
+namespace headroom {
+
+struct ChannelSetting {
+    std::string name;     // empty: the source's name for the channel
+    std::string preset;   // preset id; empty: the default for the source
+};
+
+struct DisplaySettings {
+    double peak_hold_s = 1.0;        // IEC 60268-18: 1.0 s; 0.5 .. 10
+    bool peak_hold_infinite = false; // hold until reset
+    double clip_auto_reset_s = 0.0;  // 0: the clip indicator latches until reset
+    bool compact = false;            // narrow strips
+    bool always_on_top = false;      // keep the window above the DAW
+};
+
+// Meter options as the command-line options spell them (app/meter_cli); empty: not set.
+// The command line wins over these.
+struct MeterSettings {
+    std::string clip_threshold, clip_min_run, merge_ms, rms_window, rms;
+};
+
+struct Config {
+    std::map<std::string, std::vector<ChannelSetting>> devices;  // key: device_key()
+    std::vector<Preset> user_presets;
+    DisplaySettings display;
+    MeterSettings meter;
+};
+
+struct ConfigLoad {
+    Config config;                     // what was read, or defaults
+    std::filesystem::path path;
+    bool existed = false;              // the file was there
+    std::optional<std::string> error;  // "<path>:<line>: <what>" when the file is bad
+    bool writable() const { return !error.has_value(); }  // never overwrite a bad file
+};
+
+// normal thread. $XDG_CONFIG_HOME/headroom/config.json (or ~/.config/headroom/config.json).
+std::filesystem::path default_config_path();
+
+// normal thread. Reads `path`. A missing file gives defaults and no error; an unreadable
+// or bad one gives defaults and the error message. Never throws for the file's content.
+ConfigLoad load_config(const std::filesystem::path& path);
+
+// normal thread. Parses config text; throws InputError "<origin>:<line>: <what>" for bad
+// JSON (the line computed from the parser's byte offset) and "<origin>: <what>" for a
+// well-formed document with a bad field.
+Config config_from_text(const std::string& text, const std::string& origin);
+nlohmann::json config_to_json(const Config& c);  // normal thread
+
+// normal thread. Writes the config atomically (creating the folder); throws OutputError
+// naming the path and the reason.
+void save_config(const Config& c, const std::filesystem::path& path);
+
+// normal thread. Writes `text` to `path` atomically: temp file in the same folder, fsync,
+// rename, fsync of the folder. Throws OutputError "<path>: <reason>". Also used by the
+// window's exports.
+void write_text_atomically(const std::filesystem::path& path, const std::string& text);
+
+// any thread. The key under which a source's settings are kept: "device:<name>",
+// "file:<file name>", or "demo".
+std::string device_key(const std::string& kind, const std::string& device);
+
+// 1-based line of the byte at 0-based `offset` in `text` (past the end: the last line).
+std::size_t line_of_offset(const std::string& text, std::size_t offset);  // any thread
+
+} // namespace headroom

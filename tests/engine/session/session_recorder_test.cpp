@@ -1,0 +1,314 @@
+#include "engine/session/session_recorder.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/resource.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/base/errors.hpp"
+#include "engine/session/session_files.hpp"
+#include "engine/session/session_log.hpp"
+#include "engine/session/wall_time.hpp"
+
+using namespace headroom;
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct TempDir {
+    fs::path dir;
+    explicit TempDir(const char* tag) {
+        dir = fs::temp_directory_path() / (std::string("headroom_") + tag + "_" + std::to_string(::getpid()));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+};
+
+SourceInfo two_channels() {
+    SourceInfo i;
+    i.kind = "file";
+    i.device = "take.wav";
+    i.sample_rate = 48000.0;
+    i.channels = 2;
+    i.buffer_frames = 256;
+    i.channel_names = {"Kick", "Snare"};
+    return i;
+}
+
+std::vector<Preset> two_presets() {
+    return {Preset{"close_drums", "Close-miked drums", -15, -12}, Preset{"close_drums", "Close-miked drums", -15, -12}};
+}
+
+MeterEvent envelope(int ch, std::uint64_t tick, float peak, float rms) {
+    MeterEvent e;
+    e.type = EventType::Envelope;
+    e.channel = static_cast<std::uint16_t>(ch);
+    e.start_sample = tick * 4800;
+    e.end_sample = tick * 4800 + 4799;
+    e.count = 4800;
+    e.sample_peak = peak;
+    e.true_peak = peak;
+    e.rms_window_max = rms;
+    e.sum_squares = 4800.0 * rms * rms;
+    return e;
+}
+
+MeterEvent event(EventType t, int ch, std::uint64_t start, std::uint64_t count) {
+    MeterEvent e;
+    e.type = t;
+    e.channel = static_cast<std::uint16_t>(ch);
+    e.runs = 1;
+    e.start_sample = start;
+    e.end_sample = start + count - 1;
+    e.count = count;
+    e.sample_peak = 1.0f;
+    e.true_peak = 1.2f;
+    return e;
+}
+
+std::vector<json> lines_of(const fs::path& p) {
+    std::ifstream in(p);
+    std::vector<json> out;
+    for (std::string l; std::getline(in, l);) out.push_back(json::parse(l));
+    return out;
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Captures spdlog output while alive.
+struct LogCapture {
+    std::ostringstream out;
+    std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+    LogCapture() {
+        auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+        auto l = std::make_shared<spdlog::logger>("capture", sink);
+        l->set_level(spdlog::level::debug);
+        spdlog::set_default_logger(l);
+    }
+    ~LogCapture() { spdlog::set_default_logger(previous); }
+    std::size_t count(const std::string& needle) const {
+        const std::string s = out.str();
+        std::size_t n = 0;
+        for (auto p = s.find(needle); p != std::string::npos; p = s.find(needle, p + 1)) ++n;
+        return n;
+    }
+};
+
+} // namespace
+
+TEST_CASE("SessionRecorder") {
+    TempDir tmp("session_recorder_test");
+
+    SUBCASE("typed lines in order, event times from the sample clock, flushed before stop") {
+        EventQueue q(4096);
+        SessionRecorder rec(tmp.dir, two_channels(), MeterOptions{}, two_presets());
+        const fs::path folder = rec.folder();
+        CHECK(folder.parent_path() == tmp.dir);
+        CHECK(folder.filename().string().size() >= 19);
+        const json at_start = json::parse(slurp(folder / "session.json"));
+        CHECK(at_start["end_time"].is_null());
+        CHECK(at_start["channel_names"] == json({"Kick", "Snare"}));
+
+        rec.start(q);
+        for (std::uint64_t k = 0; k < 10; ++k) {
+            q.try_push(envelope(0, k, 0.5f, 0.25f));
+            q.try_push(envelope(1, k, 0.1f * static_cast<float>(k), 0.05f));
+        }
+        q.try_push(event(EventType::Clip, 1, 24000, 12));        // 0.5 s
+        q.try_push(event(EventType::Hot, 0, 36000, 3));
+        q.try_push(event(EventType::NonFinite, 0, 40000, 2));
+        CaptureStatus s;
+        s.frames = 48000;
+        s.xruns = 2;
+        rec.note_status(s);
+        s.losses = 1;
+        s.device_lost = true;
+        s.lost_reason = "JACK server went away";
+        rec.note_status(s);
+        s.returns = 1;
+        s.device_lost = false;
+        rec.note_status(s);
+
+        // On disk within a second, before stop() (the SIGKILL guarantee).
+        std::vector<json> early;
+        for (int i = 0; i < 40; ++i) {
+            std::this_thread::sleep_for(25ms);
+            early = lines_of(folder / "clips.jsonl");
+            if (early.size() >= 7) break;
+        }
+        REQUIRE(early.size() == 7);
+        rec.stop();
+
+        const auto lines = lines_of(folder / "clips.jsonl");
+        REQUIRE(lines.size() == 8);
+        std::vector<std::string> types;
+        for (const auto& l : lines) {
+            types.push_back(l["type"]);
+            CHECK(parse_iso8601_ms(l["time"].get<std::string>()).has_value());
+        }
+        CHECK(types == std::vector<std::string>{"start", "clip", "hot", "nonfinite", "xrun", "device_lost",
+                                                "device_back", "stop"});
+        const json& clip = lines[1];
+        CHECK(clip["channel"] == 2);
+        CHECK(clip["channel_name"] == "Snare");
+        CHECK(clip["start_sample"] == 24000);
+        CHECK(clip["clipped_samples"] == 12);
+        const auto t_start = *parse_iso8601_ms(lines[0]["time"]);
+        const auto dt = *parse_iso8601_ms(clip["time"]) - t_start;  // 24000 / 48000 s
+        CHECK(dt >= 499);
+        CHECK(dt <= 501);
+        CHECK(lines[3]["samples"] == 2);
+        CHECK(lines[4]["count"] == 2);
+        CHECK(lines[5]["reason"] == "JACK server went away");
+        CHECK(lines[7]["frames"] == 48000);
+
+        // session.json rewritten atomically at the clean end.
+        const json at_end = json::parse(slurp(folder / "session.json"));
+        CHECK(at_end["start_time"] == lines[0]["time"]);
+        CHECK(at_end["end_time"].is_string());
+        CHECK(at_end["levels"]["file"] == "levels.f32");
+        CHECK(!fs::exists(folder / "session.json.tmp"));
+
+        // The envelope reads back: 10 records of 2 channels x (peak, rms).
+        CHECK(fs::file_size(folder / "levels.f32") == 10 * 2 * 2 * 4);
+        const SessionLog log = read_session(folder);
+        REQUIRE(log.env_peak.size() == 2);
+        REQUIRE(log.env_peak[1].size() == 10);
+        CHECK(log.env_peak[0][3] == 0.5f);
+        CHECK(log.env_rms[0][9] == 0.25f);
+        CHECK(log.env_peak[1][7] == doctest::Approx(0.7f));
+        CHECK(log.env_rms[1][0] == 0.05f);
+
+        const SessionSummary sum = rec.summary();
+        CHECK(sum.clips().size() == 1);
+        CHECK(!rec.write_error());
+    }
+
+    SUBCASE("a channel name that is not UTF-8 is written, replaced, never thrown") {
+        EventQueue q(64);
+        SourceInfo info = two_channels();
+        info.channel_names = {"Kick\xff", "Sn\xc3"};
+        SessionRecorder rec(tmp.dir, info, MeterOptions{}, two_presets());
+        rec.start(q);
+        q.try_push(event(EventType::Clip, 0, 100, 2));
+        rec.stop();
+        const auto lines = lines_of(rec.folder() / "clips.jsonl");
+        REQUIRE(lines.size() == 3);
+        CHECK(lines[1]["channel_name"] == "Kick\xef\xbf\xbd");
+        CHECK(json::parse(slurp(rec.folder() / "session.json"))["channel_names"][1] == "Sn\xef\xbf\xbd");
+    }
+
+    SUBCASE("a second session in the same second gets a suffix") {
+        SessionRecorder a(tmp.dir, two_channels(), MeterOptions{}, two_presets());
+        SessionRecorder b(tmp.dir, two_channels(), MeterOptions{}, two_presets());
+        const std::string na = a.folder().filename().string(), nb = b.folder().filename().string();
+        CHECK(na != nb);
+        if (nb.substr(0, 19) == na.substr(0, 19)) CHECK(nb == na + "-2");
+        CHECK(list_sessions(tmp.dir).size() == 2);
+    }
+
+    SUBCASE("an unwritable sessions folder throws OutputError naming it") {
+        std::ofstream(tmp.dir / "file.txt") << "x";
+        const fs::path bad = tmp.dir / "file.txt" / "sub";
+        try {
+            SessionRecorder r(bad, two_channels(), MeterOptions{}, two_presets());
+            FAIL("no error");
+        } catch (const OutputError& e) {
+            CHECK(std::string(e.what()).find(bad.string()) != std::string::npos);
+        }
+    }
+
+    SUBCASE("disk full: metering goes on, the error is reported once, writing resumes") {
+        EventQueue q(4096);
+        LogCapture logs;
+        SessionRecorder rec(tmp.dir, two_channels(), MeterOptions{}, two_presets());
+        rec.start(q);
+        std::this_thread::sleep_for(60ms);
+        const auto used = fs::file_size(rec.folder() / "clips.jsonl");
+
+        rlimit old{};
+        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+        auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit small = old;
+        small.rlim_cur = used + 100;  // the first clip line is cut part-way
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+        for (int i = 0; i < 20; ++i) {
+            q.try_push(event(EventType::Clip, i % 2, 48000u * static_cast<unsigned>(i), 3));
+            std::this_thread::sleep_for(10ms);
+        }
+        std::this_thread::sleep_for(1200ms);  // several retries
+        const auto err = rec.write_error();
+        const SessionSummary during = rec.summary();
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &old) == 0);
+        std::signal(SIGXFSZ, old_handler);
+
+        REQUIRE(err.has_value());
+        CHECK(err->find("clips.jsonl") != std::string::npos);
+        CHECK(during.clips().size() == 20);               // metering went on
+        CHECK(logs.count("cannot write") == 1);           // reported once
+        CHECK(fs::file_size(rec.folder() / "clips.jsonl") <= used + 100);
+
+        rec.stop();
+        // The backlog was kept: every clip line is on disk, whole, and the gap is logged.
+        const auto lines = lines_of(rec.folder() / "clips.jsonl");
+        std::size_t clips = 0, gaps = 0;
+        for (const auto& l : lines) {
+            clips += l["type"] == "clip";
+            gaps += l["type"] == "write_error";
+        }
+        CHECK(clips == 20);
+        CHECK(gaps == 1);
+        CHECK(lines.back()["type"] == "stop");
+        CHECK(logs.count("cannot write") == 1);
+    }
+}
+
+TEST_CASE("write_file_atomic") {
+    TempDir tmp("write_file_atomic_test");
+    const fs::path p = tmp.dir / "session.json";
+    write_file_atomic(p, "first\n");
+    CHECK(slurp(p) == "first\n");
+    write_file_atomic(p, "second\n");
+    CHECK(slurp(p) == "second\n");
+
+    SUBCASE("a failed write leaves the old file whole") {
+        rlimit old{};
+        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+        auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit small = old;
+        small.rlim_cur = 64;
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+        bool threw = false;
+        try {
+            write_file_atomic(p, std::string(1000, 'x'));
+        } catch (const OutputError&) {
+            threw = true;
+        }
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &old) == 0);
+        std::signal(SIGXFSZ, old_handler);
+        CHECK(threw);
+        CHECK(slurp(p) == "second\n");
+        CHECK(!fs::exists(tmp.dir / "session.json.tmp"));
+    }
+}

@@ -1,0 +1,167 @@
+#include "engine/settings/config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/base/errors.hpp"
+
+using namespace headroom;
+
+namespace {
+
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        char tmpl[] = "/tmp/headroom-config-test-XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void spit(const std::filesystem::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::binary);
+    out << text;
+}
+
+} // namespace
+
+TEST_CASE("config") {
+    SUBCASE("line of an offset") {
+        const std::string t = "{\n  \"a\": 1,\n  oops\n}\n";
+        CHECK(line_of_offset(t, 0) == 1);
+        CHECK(line_of_offset(t, 2) == 2);
+        CHECK(line_of_offset(t, t.find("oops")) == 3);
+        CHECK(line_of_offset(t, 10000) == 4);
+    }
+
+    SUBCASE("a missing file gives defaults and no error") {
+        TempDir d;
+        const auto r = load_config(d.path / "none.json");
+        CHECK_FALSE(r.existed);
+        CHECK_FALSE(r.error.has_value());
+        CHECK(r.writable());
+        CHECK(r.config.devices.empty());
+        CHECK(r.config.display.peak_hold_s == doctest::Approx(1.0));
+        CHECK(r.config.display.clip_auto_reset_s == 0.0);
+    }
+
+    SUBCASE("round trip through disk") {
+        TempDir d;
+        Config c;
+        c.devices["demo"] = {{"Lead vox", "vocals"}, {"", "bass"}};
+        c.devices["device:Scarlett 18i20"] = {{"Kick", "close_drums"}};
+        c.user_presets.push_back({"loud_synth", "Loud synth", -10.0, -6.0});
+        c.display.peak_hold_s = 2.0;
+        c.display.peak_hold_infinite = true;
+        c.display.clip_auto_reset_s = 5.0;
+        c.display.compact = true;
+        c.meter.clip_threshold = "-0.5";
+        const auto path = d.path / "sub" / "config.json";
+        save_config(c, path);
+        const auto r = load_config(path);
+        REQUIRE_FALSE(r.error.has_value());
+        CHECK(r.existed);
+        REQUIRE(r.config.devices.size() == 2);
+        const auto& demo = r.config.devices.at("demo");
+        REQUIRE(demo.size() == 2);
+        CHECK(demo[0].name == "Lead vox");
+        CHECK(demo[0].preset == "vocals");
+        CHECK(demo[1].preset == "bass");
+        REQUIRE(r.config.user_presets.size() == 1);
+        CHECK(r.config.user_presets[0].id == "loud_synth");
+        CHECK(r.config.user_presets[0].lo_dbfs == doctest::Approx(-10.0));
+        CHECK(r.config.user_presets[0].hi_dbfs == doctest::Approx(-6.0));
+        CHECK(r.config.display.peak_hold_s == doctest::Approx(2.0));
+        CHECK(r.config.display.peak_hold_infinite);
+        CHECK(r.config.display.clip_auto_reset_s == doctest::Approx(5.0));
+        CHECK(r.config.display.compact);
+        CHECK(r.config.meter.clip_threshold == "-0.5");
+        // No temporary file is left behind.
+        int files = 0;
+        for (const auto& e : std::filesystem::directory_iterator(path.parent_path())) {
+            (void)e;
+            ++files;
+        }
+        CHECK(files == 1);
+    }
+
+    SUBCASE("a corrupt file is reported with its line, left untouched, defaults used") {
+        TempDir d;
+        const auto path = d.path / "config.json";
+        const std::string text =
+            "{\n"
+            "  \"devices\": {\n"
+            "    \"demo\": {\"channels\": [{\"name\": \"Kick\" \"preset\": \"bass\"}]}\n"
+            "  }\n"
+            "}\n";
+        spit(path, text);
+        const auto r = load_config(path);
+        REQUIRE(r.error.has_value());
+        CHECK_FALSE(r.writable());
+        CHECK(r.error->find(path.string() + ":3: ") == 0);
+        CHECK(r.error->find("parse error") == std::string::npos);  // our line, not nlohmann's prefix
+        CHECK(r.config.devices.empty());
+        CHECK(slurp(path) == text);
+    }
+
+    SUBCASE("a truncated file names its last line") {
+        try {
+            (void)config_from_text("{\n  \"display\": {\n    \"compact\": true,\n", "cfg.json");
+            FAIL("no error");
+        } catch (const InputError& e) {
+            CHECK(std::string(e.what()).rfind("cfg.json:3: ", 0) == 0);
+        }
+    }
+
+    SUBCASE("bad fields are named") {
+        CHECK_THROWS_WITH_AS(config_from_text(R"({"display": {"peak_hold_s": 99}})", "c.json"),
+                             doctest::Contains("peak_hold_s"), InputError);
+        CHECK_THROWS_WITH_AS(config_from_text(R"({"presets": [{"id": "x", "lo": -3, "hi": -9}]})", "c.json"),
+                             doctest::Contains("presets[0]"), InputError);
+        CHECK_THROWS_WITH_AS(config_from_text(R"({"devices": {"demo": {"channels": [{"name": 3}]}}})", "c.json"),
+                             doctest::Contains("\"name\" is not a string"), InputError);
+        CHECK_THROWS_AS(config_from_text("[1, 2]", "c.json"), InputError);
+        const auto r = load_config(std::filesystem::path("/nonexistent-dir/for/sure.json"));
+        CHECK_FALSE(r.error.has_value());
+    }
+
+    SUBCASE("atomic write replaces the whole file") {
+        TempDir d;
+        const auto path = d.path / "f.txt";
+        write_text_atomically(path, "first, a long line of text\n");
+        write_text_atomically(path, "second\n");
+        CHECK(slurp(path) == "second\n");
+        CHECK_THROWS_AS(write_text_atomically("/proc/headroom-cannot/x.txt", "x"), OutputError);
+    }
+
+    SUBCASE("default path follows XDG_CONFIG_HOME") {
+        const char* old = std::getenv("XDG_CONFIG_HOME");
+        const std::string saved = old ? old : "";
+        ::setenv("XDG_CONFIG_HOME", "/tmp/xdg-test", 1);
+        CHECK(default_config_path() == std::filesystem::path("/tmp/xdg-test/headroom/config.json"));
+        if (old) ::setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
+        else ::unsetenv("XDG_CONFIG_HOME");
+    }
+
+    SUBCASE("device keys") {
+        CHECK(device_key("demo", "Demo studio") == "demo");
+        CHECK(device_key("file", "/tmp/take.wav") == "file:take.wav");
+        CHECK(device_key("device", "Scarlett 18i20 USB") == "device:Scarlett 18i20 USB");
+    }
+}
