@@ -7,6 +7,7 @@
 
 #include <imgui.h>
 
+#include "engine/base/decibels.hpp"
 #include "engine/settings/config.hpp"
 #include "engine/base/errors.hpp"
 #include "ui/colours.hpp"
@@ -334,12 +335,12 @@ void LogView::draw_history(const Fonts& fonts) {
             pk = std::max(pk, peaks[k]);
             if (k < rms.size()) rm = std::max(rm, rms[k]);
         }
-        const double db = amplitude_db(pk);
+        const double db = amplitude_to_db(pk);
         const float fx = a.x + static_cast<float>(x);
         if (db > scale.bottom_db)
             dl->AddLine(ImVec2(fx + 0.5f, scale.y_of(db)), ImVec2(fx + 0.5f, b.y),
                         zone_colour(zone_of(db, *preset, -0.1), 200));
-        const double rdb = amplitude_db(rm);
+        const double rdb = amplitude_to_db(rm);
         const float ry = scale.y_of(rdb);
         if (prev_rms_y >= 0.0f) dl->AddLine(ImVec2(fx - 0.5f, prev_rms_y), ImVec2(fx + 0.5f, ry), pack(kText), 1.5f);
         prev_rms_y = ry;
