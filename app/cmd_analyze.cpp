@@ -18,6 +18,7 @@
 #include "app/exit_codes.hpp"
 #include "app/meter_cli.hpp"
 #include "engine/analyze/analyze.hpp"
+#include "engine/base/decibels.hpp"
 #include "engine/base/errors.hpp"
 
 namespace headroom {
@@ -42,10 +43,10 @@ std::size_t parse_block(const std::string& text) {
     return static_cast<std::size_t>(v);
 }
 
-std::string db_text(double linear, double offset = 0.0) {
-    if (!(linear > 0.0)) return "-inf";
+std::string db_text(double db) {
+    if (std::isinf(db) && db < 0.0) return "-inf";  // silence
     char b[32];
-    std::snprintf(b, sizeof b, "%+.2f", 20.0 * std::log10(linear) + offset);
+    std::snprintf(b, sizeof b, "%+.2f", db);
     return b;
 }
 
@@ -55,7 +56,6 @@ void print_table(const FileAnalysis& a, bool aes17) {
                 a.info.channels, a.info.sample_rate, static_cast<unsigned long long>(a.frames),
                 static_cast<double>(a.frames) / a.info.sample_rate, a.info.format.c_str(),
                 a.truncated ? " [truncated]" : "");
-    const double rms_off = aes17 ? 20.0 * std::log10(std::sqrt(2.0)) : 0.0;
     std::printf("  %3s  %-12s %9s %9s %9s %9s %6s %8s %10s %9s\n", "ch", "preset", "peak dBFS",
                 "TP dBTP", aes17 ? "RMS AES17" : "RMS dBFS", "RMS max", "clips", "clipped",
                 "non-finite", "gain adv");
@@ -66,8 +66,8 @@ void print_table(const FileAnalysis& a, bool aes17) {
         char advice[32] = "-";
         if (adv) std::snprintf(advice, sizeof advice, "%+.1f dB", *adv);
         std::printf("  %3d  %-12s %9s %9s %9s %9s %6llu %8llu %10llu %9s\n", c + 1, ch.preset.id.c_str(),
-                    db_text(ch.sample_peak).c_str(), db_text(ch.true_peak).c_str(),
-                    db_text(rms, rms_off).c_str(), db_text(ch.rms_window_max, rms_off).c_str(),
+                    db_text(amplitude_to_db(ch.sample_peak)).c_str(), db_text(amplitude_to_db(ch.true_peak)).c_str(),
+                    db_text(rms_to_db(rms, aes17)).c_str(), db_text(rms_to_db(ch.rms_window_max, aes17)).c_str(),
                     static_cast<unsigned long long>(ch.clip_events),
                     static_cast<unsigned long long>(ch.clipped_samples),
                     static_cast<unsigned long long>(ch.nonfinite_samples), advice);
@@ -82,7 +82,7 @@ void print_table(const FileAnalysis& a, bool aes17) {
             std::printf("    ch %-3d %12.6f s .. %.6f s  sample %llu  %llu clipped in %u run%s  peak %s dBFS  TP %s dBTP\n",
                         e.channel + 1, t0, t1, static_cast<unsigned long long>(e.start_sample),
                         static_cast<unsigned long long>(e.count), e.runs, e.runs == 1 ? "" : "s",
-                        db_text(e.sample_peak).c_str(), db_text(e.true_peak).c_str());
+                        db_text(amplitude_to_db(e.sample_peak)).c_str(), db_text(amplitude_to_db(e.true_peak)).c_str());
         }
     }
     std::printf("\n");

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "engine/meter/meter_options.hpp"
+#include "engine/base/decibels.hpp"
 #include "engine/session/session_log.hpp"
 
 namespace headroom {
@@ -12,7 +12,7 @@ namespace {
 std::string db_cell(double linear, const char* fmt = "%+.1f") {
     if (!(linear > 0.0)) return "-inf";
     char b[32];
-    std::snprintf(b, sizeof b, fmt, to_db(linear));
+    std::snprintf(b, sizeof b, fmt, amplitude_to_db(linear));
     return b;
 }
 
@@ -53,17 +53,16 @@ void print_record_summary(const RecordResult& r) {
         char window[32];
         std::snprintf(window, sizeof window, "%.0f..%.0f", ch.preset.lo_dbfs, ch.preset.hi_dbfs);
         const double rms = ch.frames > 0 ? std::sqrt(ch.sum_squares / static_cast<double>(ch.frames)) : 0.0;
-        const double aes = r.rms_aes17 ? 3.0103 : 0.0;
         std::string rms_txt = rms > 0.0 ? db_cell(rms) : "-inf", rmsmax_txt = db_cell(ch.rms_window_max);
         if (r.rms_aes17) {
             char b[32];
             if (rms > 0.0) std::snprintf(b, sizeof b, "%+.1f", rms_to_db(rms, true)), rms_txt = b;
-            if (ch.rms_window_max > 0.0f) std::snprintf(b, sizeof b, "%+.1f", to_db(ch.rms_window_max) + aes), rmsmax_txt = b;
+            if (ch.rms_window_max > 0.0f) std::snprintf(b, sizeof b, "%+.1f", rms_to_db(ch.rms_window_max, true)), rmsmax_txt = b;
         }
         std::string headroom = ch.sample_peak > 0.0f ? db_cell(ch.sample_peak, "%.1f") : "-";
         if (ch.sample_peak > 0.0f) {
             char b[32];
-            std::snprintf(b, sizeof b, "%.1f dB", 0.0 - to_db(ch.sample_peak) + 0.0);  // never "-0.0"
+            std::snprintf(b, sizeof b, "%.1f dB", 0.0 - amplitude_to_db(ch.sample_peak) + 0.0);  // never "-0.0"
             if (std::string(b) == "-0.0 dB") std::snprintf(b, sizeof b, "0.0 dB");
             headroom = b;
         }

@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-namespace headroom::ui {
+#include "engine/base/decibels.hpp"
 
-double amplitude_db(double linear) {
-    if (!(linear > 0.0)) return kSilenceDb;
-    return 20.0 * std::log10(linear);
-}
+namespace headroom::ui {
 
 void ChannelBallistics::update(const ChannelReading& r, bool fresh, double now, const BallisticsOptions& o) {
     const double dt = last_now_ < 0.0 ? 0.0 : std::max(0.0, now - last_now_);
@@ -28,17 +25,17 @@ void ChannelBallistics::update(const ChannelReading& r, bool fresh, double now, 
     }
 
     if (fresh) {
-        const double peak = amplitude_db(r.sample_peak);
-        const double tp = amplitude_db(std::max(r.true_peak, r.sample_peak));
+        const double peak = amplitude_to_db(r.sample_peak);
+        const double tp = amplitude_to_db(std::max(r.true_peak, r.sample_peak));
         if (peak > d_.bar_db) d_.bar_db = peak;
         if (peak >= d_.hold_db && peak != kSilenceDb) {
             d_.hold_db = peak;
             hold_since_ = now;
         }
-        if (r.rms >= 0.0f) d_.rms_db = amplitude_db(r.rms);
+        if (r.rms >= 0.0f) d_.rms_db = amplitude_to_db(r.rms);
         peak_max_ = std::max(peak_max_, peak);
         tp_max_ = std::max(tp_max_, tp);
-        rms_period_ = std::max(rms_period_, amplitude_db(r.rms_max));
+        rms_period_ = std::max(rms_period_, amplitude_to_db(r.rms_max));
         if (r.clip_runs > 0) {
             d_.clip_latched = true;
             d_.clips_since_reset += r.clip_runs;

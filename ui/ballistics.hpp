@@ -18,7 +18,7 @@
 
 namespace headroom::ui {
 
-inline constexpr double kSilenceDb = -std::numeric_limits<double>::infinity();
+inline constexpr double kSilenceDb = -std::numeric_limits<double>::infinity();  // amplitude_to_db(0)
 
 struct BallisticsOptions {
     double hold_s = 1.0;                    // peak-hold time
@@ -61,8 +61,5 @@ private:
     // Maxima since reset, published to d_ at each readout.
     double peak_max_ = kSilenceDb, tp_max_ = kSilenceDb, rms_period_ = kSilenceDb;
 };
-
-// dBFS of a linear amplitude; silence (<= 0) gives kSilenceDb. Any thread.
-double amplitude_db(double linear);
 
 } // namespace headroom::ui

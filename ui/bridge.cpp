@@ -14,8 +14,6 @@
 namespace headroom::ui {
 namespace {
 
-ImVec4 vec(Rgb c) { return ImVec4(c.r / 255.0f, c.g / 255.0f, c.b / 255.0f, 1.0f); }
-
 // A typed character waiting in this frame's input queue (keys with a character).
 bool typed(char c) {
     const ImGuiIO& io = ImGui::GetIO();
@@ -141,8 +139,8 @@ void Bridge::draw_menu(BridgeActions& a, double now) {
     // The reset button, always in reach at the right of the menu bar.
     const float w = ImGui::CalcTextSize("Reset clips (R)").x + ImGui::GetStyle().FramePadding.x * 4.0f;
     ImGui::SameLine(ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x);
-    ImGui::PushStyleColor(ImGuiCol_Button, vec(kClipOff));
-    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, vec({120, 40, 44}));
+    ImGui::PushStyleColor(ImGuiCol_Button, to_vec4(kClipOff));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, to_vec4({120, 40, 44}));
     if (ImGui::SmallButton("Reset clips (R)")) reset_all(now);
     ImGui::PopStyleColor(2);
     ImGui::EndMenuBar();
@@ -273,22 +271,22 @@ void Bridge::draw_status(const BridgeStatus& st) {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(buf);
     ImGui::SameLine();
-    if (st.xruns > 0) ImGui::TextColored(vec(zone_rgb(Zone::Hot)), "|  xruns %llu", static_cast<unsigned long long>(st.xruns));
+    if (st.xruns > 0) ImGui::TextColored(to_vec4(zone_rgb(Zone::Hot)), "|  xruns %llu", static_cast<unsigned long long>(st.xruns));
     else ImGui::TextUnformatted("|  xruns 0");
     if (st.dropped_events > 0) {
         ImGui::SameLine();
-        ImGui::TextColored(vec(kClipOn), "|  %llu events dropped", static_cast<unsigned long long>(st.dropped_events));
+        ImGui::TextColored(to_vec4(kClipOn), "|  %llu events dropped", static_cast<unsigned long long>(st.dropped_events));
     }
     if (st.file_finished) {
         ImGui::SameLine();
-        ImGui::TextColored(vec(kTextDim), "|  end of file");
+        ImGui::TextColored(to_vec4(kTextDim), "|  end of file");
     }
     ImGui::SameLine();
-    if (st.write_error) ImGui::TextColored(vec(kClipOn), "|  session: %s (write error)", st.session_folder.c_str());
-    else ImGui::TextColored(vec(kTextDim), "|  session: %s", st.session_folder.empty() ? "(not recording)" : st.session_folder.c_str());
+    if (st.write_error) ImGui::TextColored(to_vec4(kClipOn), "|  session: %s (write error)", st.session_folder.c_str());
+    else ImGui::TextColored(to_vec4(kTextDim), "|  session: %s", st.session_folder.empty() ? "(not recording)" : st.session_folder.c_str());
     if (st.settings_error) {
         ImGui::SameLine();
-        ImGui::TextColored(vec(kClipOn), "|  %s", st.settings_error->c_str());
+        ImGui::TextColored(to_vec4(kClipOn), "|  %s", st.settings_error->c_str());
     }
 }
 

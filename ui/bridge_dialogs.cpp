@@ -9,11 +9,6 @@
 #include "ui/colours.hpp"
 
 namespace headroom::ui {
-namespace {
-
-ImVec4 vec(Rgb c) { return ImVec4(c.r / 255.0f, c.g / 255.0f, c.b / 255.0f, 1.0f); }
-
-} // namespace
 
 void Bridge::draw_channel_editor(BridgeActions& a) {
     if (open_editor_) {
@@ -77,7 +72,7 @@ void Bridge::draw_preset_editor(BridgeActions& a) {
             }
             ImGui::PopID();
             ImGui::TableSetColumnIndex(1);
-            if (user) ImGui::TextColored(vec(kHighlight), "%s (yours)", p.name.c_str());
+            if (user) ImGui::TextColored(to_vec4(kHighlight), "%s (yours)", p.name.c_str());
             else ImGui::TextUnformatted(p.name.c_str());
             ImGui::TableSetColumnIndex(2);
             ImGui::Text("%.1f", p.lo_dbfs);
@@ -138,7 +133,7 @@ void Bridge::draw_help() {
         for (const auto& k : help_keys) {
             ImGui::TableNextRow();
             ImGui::TableSetColumnIndex(0);
-            ImGui::TextColored(vec(kHighlight), "%s", k[0]);
+            ImGui::TextColored(to_vec4(kHighlight), "%s", k[0]);
             ImGui::TableSetColumnIndex(1);
             ImGui::TextUnformatted(k[1]);
         }

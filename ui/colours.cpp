@@ -21,6 +21,8 @@ std::uint32_t pack(Rgb c, std::uint8_t a) {
 
 std::uint32_t zone_colour(Zone z, std::uint8_t alpha) { return pack(zone_rgb(z), alpha); }
 
+ImVec4 to_vec4(Rgb c) { return ImVec4(c.r / 255.0f, c.g / 255.0f, c.b / 255.0f, 1.0f); }
+
 Rgb rms_shade(Rgb c) {
     return {static_cast<std::uint8_t>(c.r * 5 / 8), static_cast<std::uint8_t>(c.g * 5 / 8),
             static_cast<std::uint8_t>(c.b * 5 / 8)};

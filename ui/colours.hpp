@@ -6,6 +6,8 @@
 // Threads: any thread (constants and pure functions).
 #include <cstdint>
 
+#include <imgui.h>
+
 #include "engine/settings/presets.hpp"
 
 namespace headroom::ui {
@@ -18,6 +20,8 @@ Rgb zone_rgb(Zone z);
 // ImGui's packed colour (IM_COL32 layout: A in the high byte, then B, G, R) with alpha a.
 std::uint32_t pack(Rgb c, std::uint8_t a = 255);
 std::uint32_t zone_colour(Zone z, std::uint8_t alpha = 255);
+// ImGui's float colour (style colours, TextColored): each channel / 255, alpha 1.
+ImVec4 to_vec4(Rgb c);
 
 // Fixed colours.
 inline constexpr Rgb kBackground{18, 20, 24};

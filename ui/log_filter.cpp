@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/base/decibels.hpp"
+
 namespace headroom::ui {
 namespace {
 
@@ -78,13 +80,13 @@ double duration_ms(const SessionEntry& e) { return std::max(0.0, (e.end_s - e.st
 std::optional<double> gain_advice_from_envelope(const std::vector<float>& peaks, double lo, double hi) {
     // 400 ms peaks: the max of 4 consecutive 100 ms ticks, hopping by 4.
     std::vector<double> loud;
-    const double floor_lin = std::pow(10.0, -60.0 / 20.0);
+    const double floor_lin = db_to_amplitude(-60.0);
     std::size_t active_ticks = 0;
     for (std::size_t i = 0; i + 4 <= peaks.size(); i += 4) {
         float m = 0.0f;
         for (std::size_t k = i; k < i + 4; ++k) m = std::max(m, peaks[k]);
         if (m > floor_lin) {
-            loud.push_back(20.0 * std::log10(static_cast<double>(m)));
+            loud.push_back(amplitude_to_db(static_cast<double>(m)));
             active_ticks += 4;
         }
     }
@@ -112,7 +114,7 @@ std::vector<ChannelLogSummary> summarize(const SessionLog& log,
         float m = 0.0f;
         for (float v : log.env_peak[c]) m = std::max(m, v);
         if (m > 0.0f) {
-            const double db = 20.0 * std::log10(static_cast<double>(m));
+            const double db = amplitude_to_db(static_cast<double>(m));
             if (!out[c].max_sample_peak_dbfs || db > *out[c].max_sample_peak_dbfs) out[c].max_sample_peak_dbfs = db;
         }
     }

@@ -7,6 +7,7 @@
 
 #include <imgui.h>
 
+#include "engine/base/decibels.hpp"
 #include "engine/settings/config.hpp"
 #include "engine/base/errors.hpp"
 #include "ui/colours.hpp"
@@ -16,8 +17,6 @@ namespace headroom::ui {
 namespace {
 
 std::string opt_db(const std::optional<double>& v) { return v ? format_db(*v) : std::string("--"); }
-
-ImVec4 vec(Rgb c) { return ImVec4(c.r / 255.0f, c.g / 255.0f, c.b / 255.0f, 1.0f); }
 
 } // namespace
 
@@ -89,12 +88,12 @@ void LogView::draw(const Fonts& fonts, double now) {
     }
     draw_session_picker();
     if (!error_.empty()) {
-        ImGui::TextColored(vec(kClipOn), "%s", error_.c_str());
+        ImGui::TextColored(to_vec4(kClipOn), "%s", error_.c_str());
         ImGui::End();
         return;
     }
     if (log_.torn_tail || log_.bad_lines > 0)
-        ImGui::TextColored(vec(zone_rgb(Zone::Hot)), "%s%zu unreadable line(s) skipped",
+        ImGui::TextColored(to_vec4(zone_rgb(Zone::Hot)), "%s%zu unreadable line(s) skipped",
                            log_.torn_tail ? "torn last line ignored; " : "", log_.bad_lines);
 
     const float avail = ImGui::GetContentRegionAvail().y;
@@ -235,7 +234,7 @@ void LogView::draw_table(const Fonts& fonts) {
             ImGui::TextUnformatted(channel_preset(log_, e.channel).c_str());
             ImGui::TableSetColumnIndex(4);
             const Rgb tc = e.type == "clip" ? kClipOn : (e.type == "hot" ? zone_rgb(Zone::Hot) : kTextDim);
-            ImGui::TextColored(vec(tc), "%s", e.type.c_str());
+            ImGui::TextColored(to_vec4(tc), "%s", e.type.c_str());
             ImGui::TableSetColumnIndex(5);
             ImGui::TextUnformatted(opt_db(e.sample_peak_dbfs).c_str());
             ImGui::TableSetColumnIndex(6);
@@ -272,7 +271,7 @@ void LogView::draw_summary() {
         }
         ImGui::PopID();
         ImGui::TableSetColumnIndex(1);
-        if (s.clip_events > 0) ImGui::TextColored(vec(kClipOn), "%d", s.clip_events);
+        if (s.clip_events > 0) ImGui::TextColored(to_vec4(kClipOn), "%d", s.clip_events);
         else ImGui::TextUnformatted("0");
         ImGui::TableSetColumnIndex(2);
         ImGui::TextUnformatted(opt_db(s.max_sample_peak_dbfs).c_str());
@@ -307,7 +306,7 @@ void LogView::draw_history(const Fonts& fonts) {
     const int n = scale_marks(scale, marks, 32);
     for (int i = 0; i < n; i += 2) {
         const float y = scale.y_of(marks[i]);
-        dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), IM_COL32(70, 74, 84, 255));
+        dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), pack({70, 74, 84}));
         char buf[16];
         std::snprintf(buf, sizeof buf, "%+.0f", marks[i]);
         dl->AddText(fonts.small, fonts.small->FontSize, ImVec2(p0.x, y - 0.5f * fonts.small->FontSize), pack(kTextDim), buf);
@@ -334,12 +333,12 @@ void LogView::draw_history(const Fonts& fonts) {
             pk = std::max(pk, peaks[k]);
             if (k < rms.size()) rm = std::max(rm, rms[k]);
         }
-        const double db = amplitude_db(pk);
+        const double db = amplitude_to_db(pk);
         const float fx = a.x + static_cast<float>(x);
         if (db > scale.bottom_db)
             dl->AddLine(ImVec2(fx + 0.5f, scale.y_of(db)), ImVec2(fx + 0.5f, b.y),
                         zone_colour(zone_of(db, *preset, -0.1), 200));
-        const double rdb = amplitude_db(rm);
+        const double rdb = amplitude_to_db(rm);
         const float ry = scale.y_of(rdb);
         if (prev_rms_y >= 0.0f) dl->AddLine(ImVec2(fx - 0.5f, prev_rms_y), ImVec2(fx + 0.5f, ry), pack(kText), 1.5f);
         prev_rms_y = ry;

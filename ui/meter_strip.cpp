@@ -116,7 +116,7 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
     const int n = scale_marks(scale, marks, 32);
     for (int i = 0; i < n; ++i) {
         const float y = std::floor(scale.y_of(marks[i])) + 0.5f;
-        const std::uint32_t col = marks[i] == 0.0 ? IM_COL32(120, 120, 130, 255) : IM_COL32(60, 64, 74, 255);
+        const std::uint32_t col = marks[i] == 0.0 ? pack({120, 120, 130}) : pack({60, 64, 74});
         if (y < top) {
             dl->AddLine(ImVec2(b0.x, y), ImVec2(b1.x, y), col);
         } else {  // beside the bar only

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engine/base/decibels.hpp"
+
 namespace headroom {
 namespace {
 
@@ -120,7 +122,7 @@ DemoStudio::DemoStudio(int channels, double rate, std::uint64_t seed) : rate_(ra
         float db = base_db[k];
         if (copy > 0) db = std::min(-4.0f, db + static_cast<float>((copy * 7) % 13 - 6));
         loud_db_.push_back(db);
-        v.gain = std::pow(10.0f, db / 20.0f);
+        v.gain = db_to_amplitude(db);
         v.clip_rng = mix(seed ^ (static_cast<std::uint64_t>(i) * 0x9E3779B9ull) ^ 17);
         if (v.kind == Kind::Vocal) v.next_clip_s = copy == 0 ? 5.5 : 25.0 + 7.0 * copy;
         if (v.kind == Kind::Snare) v.next_clip_s = 20.0 + 10.0 * uni(v.clip_rng++) + 5.0 * copy;

@@ -8,11 +8,14 @@
 // itself BUSY while it merges into its slot; the reader swaps the slots only while the writer
 // is not BUSY, then copies and clears the slot it now owns.
 //
-// Who may be writer and reader: exactly one thread writes (publish) and exactly one thread
-// reads (take) at any time. Either role may move to another thread only with a
-// synchronising hand-over in between (a thread join, or a stream stop/close that returns
-// after the last callback), as when a device is re-opened or a file pacer restarts: the
-// exchange itself does not order two writers.
+// Who may be writer and reader: at any time, exactly one thread calls publish (the writer)
+// and exactly one thread calls take (the reader); in Headroom the audio callback writes the
+// meter's readings and the window reads them. A role may move to another thread only with a
+// synchronising hand-over in between: the old thread is joined, or its stream is stopped or
+// closed by a call that returns only after the last callback, before the new thread makes its
+// first call (a device re-open, a file pacer restart). The exchange does not order two
+// writers or two readers against each other: two concurrent publishes can merge into the
+// same slot at once, and two takes can swap the slots twice.
 //
 // Snapshot must be trivially copyable and provide
 //   void clear() noexcept;       // back to "nothing since the last take" (keeps what the

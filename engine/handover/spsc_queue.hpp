@@ -1,10 +1,20 @@
 #pragma once
 // Wait-free single-producer / single-consumer ring of trivially copyable items.
 //
+// Who may be producer and consumer: at any time, exactly one thread calls try_push (the
+// producer) and exactly one thread calls try_pop (the consumer); in Headroom the audio
+// callback produces meter events and the session recorder's thread consumes them. A role may
+// move to another thread only with a synchronising hand-over in between: the old thread is
+// joined, or its stream is stopped or closed by a call that returns only after the last
+// callback, before the new thread makes its first call (a device re-open, a file pacer
+// restart). The queue does not order two producers or two consumers against each other.
+// One thread in both roles is fine. size_approx, dropped and capacity: any thread.
+//
 // Ownership: the producer owns `tail_` (it alone writes it), the consumer owns `head_`.
 // Each side reads the other's index with acquire and publishes its own with release, so
 // an item is fully written before the consumer can see it. Capacity is fixed at
 // construction (a power of two); nothing allocates after that.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -58,10 +68,18 @@ public:
 
     // any thread; wait-free. Failed try_push calls (the queue was full); a retried item counts each time.
     std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
-    // any thread; approximate when the other side is active.
+    // any thread; wait-free. Exact when neither side is active, otherwise a value between 0
+    // and capacity(). head_ is loaded first: both indices only grow and head_ never passes
+    // tail_, so the tail_ loaded after it is at least that head_ and the unsigned difference
+    // cannot wrap (loaded the other way round, a pop in between could make head_ > tail_ and
+    // the difference nearly 2^64). Pops and pushes between the two loads can still make the
+    // difference exceed what the ring holds: it is clamped to capacity().
     std::size_t size_approx() const noexcept {
-        return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_acquire);
+        const std::size_t head = head_.load(std::memory_order_acquire);
+        const std::size_t tail = tail_.load(std::memory_order_acquire);
+        return std::min(tail - head, capacity());
     }
+    // any thread; wait-free.
     std::size_t capacity() const noexcept { return mask_ + 1; }
 
 private:

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "engine/base/decibels.hpp"
 #include "engine/meter/meter_bank_impl.hpp"
 #include "engine/meter/meter_kernels.hpp"
 #include "engine/meter/meter_steps.hpp"
@@ -63,13 +64,13 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     hot_p.gap = static_cast<std::uint64_t>(std::ceil(o.hot_merge_ms * o.sample_rate / 1000.0));
     nf_gap = clip_p.gap;
 
-    clip_thr = static_cast<float>(std::pow(10.0, static_cast<double>(o.clip_threshold_dbfs) / 20.0));
+    clip_thr = static_cast<float>(db_to_amplitude(static_cast<double>(o.clip_threshold_dbfs)));
     const float below_clip = std::nextafter(clip_thr, 0.0f);
     hot_thr.assign(nc + kKernelPad, kInf);
     special_thr.assign(nc + kKernelPad, kInf);
     for (std::size_t c = 0; c < nc; ++c) {
         if (c < o.hot_ceiling_dbfs.size())
-            hot_thr[c] = static_cast<float>(std::pow(10.0, static_cast<double>(o.hot_ceiling_dbfs[c]) / 20.0));
+            hot_thr[c] = static_cast<float>(db_to_amplitude(static_cast<double>(o.hot_ceiling_dbfs[c])));
         special_thr[c] = hot_thr[c] < clip_thr ? hot_thr[c] : below_clip;
     }
 

@@ -1,8 +1,5 @@
 #include "engine/meter/meter_options.hpp"
 
-#include <cmath>
-#include <limits>
-
 namespace headroom {
 
 std::optional<std::string> validate_meter_options(const MeterOptions& o) {
@@ -23,16 +20,6 @@ std::optional<std::string> validate_meter_options(const MeterOptions& o) {
     if (!(o.rms_window_ms >= 50.0 && o.rms_window_ms <= 3000.0))
         return "RMS window must be between 50 and 3000 ms";
     return std::nullopt;
-}
-
-double to_db(double linear) {
-    if (!(linear > 0.0)) return -std::numeric_limits<double>::infinity();
-    return 20.0 * std::log10(linear);
-}
-
-double rms_to_db(double linear_rms, bool aes17) {
-    const double db = to_db(linear_rms);
-    return aes17 ? db + 20.0 * std::log10(std::sqrt(2.0)) : db;
 }
 
 } // namespace headroom

@@ -34,9 +34,4 @@ struct MeterOptions {
 // Returns a message naming the bad field and its valid range, or nothing when valid.
 std::optional<std::string> validate_meter_options(const MeterOptions& o);
 
-// Presentation helpers: linear -> dB. Silence (0) gives -inf; callers print null/"-inf".
-double to_db(double linear);
-// RMS in dB under a convention: plain (full-scale sine = -3.01 dBFS) or AES17 (+3.01 dB).
-double rms_to_db(double linear_rms, bool aes17);
-
 } // namespace headroom

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/meter/meter_options.hpp"
+#include "engine/base/decibels.hpp"
 
 namespace headroom {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 double round_to(double v, double scale) { return std::round(v * scale) / scale; }
 
 // The linear level of the -60 dBFS gate: a 400 ms value must be strictly above it.
-const double kGateLinear = std::pow(10.0, kGainGateDbfs / 20.0);
+const double kGateLinear = db_to_amplitude(kGainGateDbfs);
 
 std::size_t min_active_values() {
     return static_cast<std::size_t>(std::llround(kGainMinActiveS * 10.0));  // 100 ms per value
@@ -101,7 +101,7 @@ std::optional<double> SessionSummary::gain_advice_db(int c) const {
     std::vector<float> v = g.active;
     const auto k = static_cast<std::ptrdiff_t>(rank - 1);
     std::nth_element(v.begin(), v.begin() + k, v.end());
-    const double loud_db = to_db(v[static_cast<std::size_t>(k)]);
+    const double loud_db = amplitude_to_db(v[static_cast<std::size_t>(k)]);
     return ch_[static_cast<std::size_t>(c)].preset.centre() - loud_db;
 }
 
@@ -152,6 +152,6 @@ nlohmann::ordered_json round_db_or_null(double db) {
     return r == 0.0 ? 0.0 : r;  // never "-0.0"
 }
 
-nlohmann::ordered_json db_or_null(double linear) { return round_db_or_null(to_db(linear)); }
+nlohmann::ordered_json db_or_null(double linear) { return round_db_or_null(amplitude_to_db(linear)); }
 
 } // namespace headroom

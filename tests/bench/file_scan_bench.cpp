@@ -22,6 +22,7 @@
 #include <sndfile.h>
 
 #include "engine/analyze/analyze.hpp"
+#include "tests/support/float_wav.hpp"
 #include "engine/meter/true_peak.hpp"
 
 namespace {
@@ -43,35 +44,23 @@ std::filesystem::path bench_file(int kind) {
     const auto want = static_cast<std::uintmax_t>(kFrames) * kChannels * 4;
     if (std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > want) return path;
 
-    SF_INFO info{};
-    info.samplerate = kRate;
-    info.channels = kChannels;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
-    if (!f) throw std::runtime_error("cannot write " + path.string());
     const double amp = kind == 0 ? 0.1 : 0.4;
-    std::vector<float> buf(kBlock * kChannels);
+    std::vector<float> samples(static_cast<std::size_t>(kFrames) * kChannels);
     std::uint32_t rng = 12345;
-    for (std::int64_t done = 0; done < kFrames;) {
-        const auto n = static_cast<std::size_t>(std::min<std::int64_t>(kBlock, kFrames - done));
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::int64_t frame = done + static_cast<std::int64_t>(i);
-            const double t = static_cast<double>(frame) / kRate;
-            for (int c = 0; c < kChannels; ++c) {
-                rng = rng * 1664525u + 1013904223u;
-                const double noise = (static_cast<double>(rng >> 8) / 16777216.0 - 0.5) * amp * 0.2;
-                const double tone = amp * std::sin(2.0 * M_PI * (110.0 * (c + 1)) * t);
-                double x = (c % 2 == 0 ? tone : 0.7 * tone) + noise;
-                const std::int64_t phase = (frame + 1000 * c) % 350400;
-                if (phase < 2400) x *= 3.5;   // hot passage
-                if (phase < 3) x = 1.0;       // full scale
-                buf[i * kChannels + static_cast<std::size_t>(c)] = static_cast<float>(x);
-            }
+    for (std::int64_t frame = 0; frame < kFrames; ++frame) {
+        const double t = static_cast<double>(frame) / kRate;
+        for (int c = 0; c < kChannels; ++c) {
+            rng = rng * 1664525u + 1013904223u;
+            const double noise = (static_cast<double>(rng >> 8) / 16777216.0 - 0.5) * amp * 0.2;
+            const double tone = amp * std::sin(2.0 * M_PI * (110.0 * (c + 1)) * t);
+            double x = (c % 2 == 0 ? tone : 0.7 * tone) + noise;
+            const std::int64_t phase = (frame + 1000 * c) % 350400;
+            if (phase < 2400) x *= 3.5;   // hot passage
+            if (phase < 3) x = 1.0;       // full scale
+            samples[static_cast<std::size_t>(frame) * kChannels + static_cast<std::size_t>(c)] = static_cast<float>(x);
         }
-        sf_writef_float(f, buf.data(), static_cast<sf_count_t>(n));
-        done += static_cast<std::int64_t>(n);
     }
-    sf_close(f);
+    headroom::test::write_float_wav(path, kRate, kChannels, samples);
     return path;
 }
 

@@ -40,7 +40,18 @@ TEST_CASE("zone colours") {
 
     SUBCASE("packing matches ImGui's IM_COL32 layout") {
         CHECK(pack({0x11, 0x22, 0x33}, 0x44) == 0x44332211u);
+        CHECK(pack({70, 74, 84}) == IM_COL32(70, 74, 84, 255));
         CHECK((zone_colour(Zone::Clip) >> 24) == 0xffu);
+    }
+
+    SUBCASE("float colours: each channel / 255, opaque, the same colour ImGui packs back") {
+        const ImVec4 v = to_vec4({255, 51, 0});
+        CHECK(v.x == 1.0f);
+        CHECK(v.y == 51 / 255.0f);
+        CHECK(v.z == 0.0f);
+        CHECK(v.w == 1.0f);
+        CHECK(ImGui::ColorConvertFloat4ToU32(to_vec4(kTargetEdge)) == pack(kTargetEdge));
+        CHECK(ImGui::ColorConvertFloat4ToU32(to_vec4(zone_rgb(Zone::Hot))) == zone_colour(Zone::Hot));
     }
 
     SUBCASE("numbers are never clamped") {

@@ -9,28 +9,17 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
-#include <sndfile.h>
 
 #include "engine/base/errors.hpp"
+#include "tests/support/float_wav.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace headroom;
 using headroom::test::TempDir;
+using headroom::test::write_float_wav;
 namespace fs = std::filesystem;
 
 namespace {
-
-void write_float_wav(const fs::path& p, int rate, int channels, const std::vector<float>& interleaved) {
-    SF_INFO i{};
-    i.samplerate = rate;
-    i.channels = channels;
-    i.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &i);
-    REQUIRE(f);
-    const auto frames = static_cast<sf_count_t>(interleaved.size() / static_cast<std::size_t>(channels));
-    REQUIRE(sf_writef_float(f, interleaved.data(), frames) == frames);
-    sf_close(f);
-}
 
 // Every event type, no merging, general preset's ceiling on every channel.
 AnalyzeConfigure no_merge() {

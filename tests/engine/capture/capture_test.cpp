@@ -7,35 +7,21 @@
 #include <filesystem>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include <doctest/doctest.h>
-#include <sndfile.h>
 
 #include "engine/capture/capture_core.hpp"
 #include "engine/base/errors.hpp"
+#include "tests/support/float_wav.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace headroom;
+using headroom::test::TempDir;
+using headroom::test::write_float_wav;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path temp_path(const char* name) {
-    return fs::temp_directory_path() / ("headroom_capture_test_" + std::to_string(::getpid()) + "_" + name);
-}
-
-void write_float_wav(const fs::path& p, int channels, double rate, const std::vector<float>& interleaved) {
-    SF_INFO i{};
-    i.samplerate = static_cast<int>(rate);
-    i.channels = channels;
-    i.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &i);
-    REQUIRE(f);
-    REQUIRE(sf_write_float(f, interleaved.data(), static_cast<sf_count_t>(interleaved.size())) ==
-            static_cast<sf_count_t>(interleaved.size()));
-    sf_close(f);
-}
 
 MeterOptions options_for(const SourceInfo& info) {
     MeterOptions o;
@@ -83,8 +69,9 @@ TEST_CASE("Capture file source") {
     for (std::size_t n = 20000; n < 20005; ++n) x[n * 3 + 1] = 1.0f;  // the clip run
     float peak2 = 0.0f;
     for (std::size_t n = 0; n < kFrames; ++n) peak2 = std::max(peak2, std::fabs(x[n * 3 + 2]));
-    const fs::path path = temp_path("file.wav");
-    write_float_wav(path, 3, kRate, x);
+    TempDir tmp;
+    const fs::path path = tmp / "file.wav";
+    write_float_wav(path, static_cast<int>(kRate), 3, x);
 
     SUBCASE("plays in real time and meters every frame exactly") {
         SourceSpec spec;
@@ -164,7 +151,7 @@ TEST_CASE("Capture file source") {
     SUBCASE("bad input: one InputError naming the file") {
         SourceSpec spec;
         spec.kind = SourceSpec::Kind::File;
-        spec.file = temp_path("missing.wav").string();
+        spec.file = (tmp / "missing.wav").string();
         CHECK_THROWS_AS(Capture{spec}, InputError);
         try {
             Capture c(spec);
@@ -183,7 +170,6 @@ TEST_CASE("Capture file source") {
         CHECK_THROWS_AS(cap.configure(o), std::invalid_argument);
         CHECK_THROWS(cap.start());  // not configured
     }
-    fs::remove(path);
 }
 
 // ---- the callback path itself -------------------------------------------------------------

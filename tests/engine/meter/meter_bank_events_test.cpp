@@ -9,6 +9,7 @@
 #include <numbers>
 #include <vector>
 
+#include "engine/base/decibels.hpp"
 #include "engine/meter/meter_bank.hpp"
 #include "engine/settings/presets.hpp"
 #include "tests/engine/meter/meter_bank_harness.hpp"

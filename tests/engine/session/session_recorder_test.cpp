@@ -19,26 +19,17 @@
 #include "engine/session/session_files.hpp"
 #include "engine/session/session_log.hpp"
 #include "engine/session/wall_time.hpp"
+#include "tests/support/file_contents.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace headroom;
+using headroom::test::slurp;
+using headroom::test::TempDir;
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct TempDir {
-    fs::path dir;
-    explicit TempDir(const char* tag) {
-        dir = fs::temp_directory_path() / (std::string("headroom_") + tag + "_" + std::to_string(::getpid()));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-};
 
 SourceInfo two_channels() {
     SourceInfo i;
@@ -89,13 +80,6 @@ std::vector<json> lines_of(const fs::path& p) {
     return out;
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 // Captures spdlog output while alive.
 struct LogCapture {
     std::ostringstream out;
@@ -118,7 +102,7 @@ struct LogCapture {
 } // namespace
 
 TEST_CASE("SessionRecorder") {
-    TempDir tmp("session_recorder_test");
+    TempDir tmp;
 
     SUBCASE("typed lines in order, event times from the sample clock, flushed before stop") {
         EventQueue q(4096);
@@ -285,7 +269,7 @@ TEST_CASE("SessionRecorder") {
 }
 
 TEST_CASE("write_file_atomic") {
-    TempDir tmp("write_file_atomic_test");
+    TempDir tmp;
     const fs::path p = tmp.dir / "session.json";
     write_file_atomic(p, "first\n");
     CHECK(slurp(p) == "first\n");

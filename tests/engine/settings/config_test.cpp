@@ -2,44 +2,19 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/base/errors.hpp"
+#include "tests/support/file_contents.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace headroom;
-
-namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/headroom-config-test-XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
-
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void spit(const std::filesystem::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-}
-
-} // namespace
+using headroom::test::slurp;
+using headroom::test::TempDir;
+using headroom::test::write_text;
 
 TEST_CASE("config") {
     SUBCASE("line of an offset") {
@@ -52,7 +27,7 @@ TEST_CASE("config") {
 
     SUBCASE("a missing file gives defaults and no error") {
         TempDir d;
-        const auto r = load_config(d.path / "none.json");
+        const auto r = load_config(d / "none.json");
         CHECK_FALSE(r.existed);
         CHECK_FALSE(r.error.has_value());
         CHECK(r.writable());
@@ -72,7 +47,7 @@ TEST_CASE("config") {
         c.display.clip_auto_reset_s = 5.0;
         c.display.compact = true;
         c.meter.clip_threshold = "-0.5";
-        const auto path = d.path / "sub" / "config.json";
+        const auto path = d / "sub" / "config.json";
         save_config(c, path);
         const auto r = load_config(path);
         REQUIRE_FALSE(r.error.has_value());
@@ -103,14 +78,14 @@ TEST_CASE("config") {
 
     SUBCASE("a corrupt file is reported with its line, left untouched, defaults used") {
         TempDir d;
-        const auto path = d.path / "config.json";
+        const auto path = d / "config.json";
         const std::string text =
             "{\n"
             "  \"devices\": {\n"
             "    \"demo\": {\"channels\": [{\"name\": \"Kick\" \"preset\": \"bass\"}]}\n"
             "  }\n"
             "}\n";
-        spit(path, text);
+        write_text(path, text);
         const auto r = load_config(path);
         REQUIRE(r.error.has_value());
         CHECK_FALSE(r.writable());
@@ -143,7 +118,7 @@ TEST_CASE("config") {
 
     SUBCASE("atomic write replaces the whole file") {
         TempDir d;
-        const auto path = d.path / "f.txt";
+        const auto path = d / "f.txt";
         write_text_atomically(path, "first, a long line of text\n");
         write_text_atomically(path, "second\n");
         CHECK(slurp(path) == "second\n");

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -11,10 +10,15 @@
 #include <sndfile.h>
 
 #include "engine/base/errors.hpp"
+#include "tests/support/file_contents.hpp"
+#include "tests/support/float_wav.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace headroom;
+using headroom::test::slurp;
 using headroom::test::TempDir;
+using headroom::test::write_float_wav;
+using headroom::test::write_text;
 namespace fs = std::filesystem;
 
 namespace {
@@ -28,22 +32,6 @@ void write_short_wav(const fs::path& p, int channels, const std::vector<short>& 
     REQUIRE(f);
     sf_write_short(f, interleaved.data(), static_cast<sf_count_t>(interleaved.size()));
     sf_close(f);
-}
-
-void write_float_wav(const fs::path& p, int channels, const std::vector<float>& interleaved) {
-    SF_INFO i{};
-    i.samplerate = 96000;
-    i.channels = channels;
-    i.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &i);
-    REQUIRE(f);
-    sf_command(f, SFC_SET_CLIPPING, nullptr, SF_FALSE);
-    sf_write_float(f, interleaved.data(), static_cast<sf_count_t>(interleaved.size()));
-    sf_close(f);
-}
-
-void write_text(const fs::path& p, const std::string& text) {
-    std::ofstream(p, std::ios::binary) << text;
 }
 
 std::string error_of(const fs::path& p) {
@@ -85,7 +73,7 @@ TEST_CASE("SoundFile") {
         CHECK_FALSE(f.truncated());
     }
     SUBCASE("float files are read as stored, above full scale too") {
-        write_float_wav(tmp / "f32.wav", 1, {2.0f, -1.5f, 0.25f});
+        write_float_wav(tmp / "f32.wav", 96000, 1, {2.0f, -1.5f, 0.25f});
         SoundFile f(tmp / "f32.wav");
         CHECK(f.info().sample_rate == 96000.0);
         const auto v = read_all(f, 1);
@@ -114,11 +102,7 @@ TEST_CASE("SoundFile") {
     SUBCASE("a truncated file reads as far as it goes") {
         std::vector<short> s(2 * 48000, 1000);
         write_short_wav(tmp / "full.wav", 2, s);
-        {
-            std::ifstream in(tmp / "full.wav", std::ios::binary);
-            std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            write_text(tmp / "cut.wav", bytes.substr(0, 100001));  // mid-frame
-        }
+        write_text(tmp / "cut.wav", slurp(tmp / "full.wav").substr(0, 100001));  // mid-frame
         SoundFile f(tmp / "cut.wav");
         const auto v = read_all(f, 4096);
         CHECK(v.size() % 2 == 0);
@@ -139,11 +123,7 @@ TEST_CASE("SoundFile") {
         write_text(tmp / "garbage.wav", std::string("RIFF\x10\0\0\0WAVEfmt ", 16) + std::string(40, '\x7f'));
         CHECK(error_of(tmp / "garbage.wav").find("not a readable sound file") != std::string::npos);
         write_short_wav(tmp / "h.wav", 1, {1, 2, 3});
-        {
-            std::ifstream in(tmp / "h.wav", std::ios::binary);
-            std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            write_text(tmp / "half_header.wav", bytes.substr(0, 30));
-        }
+        write_text(tmp / "half_header.wav", slurp(tmp / "h.wav").substr(0, 30));
         CHECK(error_of(tmp / "half_header.wav").find("not a readable sound file") != std::string::npos);
         for (const char* name : {"missing.wav", "empty.wav", "notes.txt", "garbage.wav"})
             CHECK(error_of(tmp / name).find('\n') == std::string::npos);

@@ -1,0 +1,21 @@
+#pragma once
+// Levels between linear amplitude (1.0 = full scale = 0 dBFS) and decibels: the one
+// definition every stage uses (the meter's thresholds, the session summary, the command
+// line's tables, the window's bars and log).
+//
+// Threads: any thread; pure functions, no allocation.
+namespace headroom {
+
+// 20 log10(linear). Silence (<= 0) and NaN give -inf; callers print null, "-inf" or "--".
+double amplitude_to_db(double linear) noexcept;
+
+// RMS in dB under a convention: plain (a full-scale sine reads -3.01 dBFS) or AES17
+// (3.01 dB higher: a full-scale sine reads 0 dBFS). Silence gives -inf.
+double rms_to_db(double linear_rms, bool aes17) noexcept;
+
+// 10^(db / 20): the linear amplitude of a level in dB.
+double db_to_amplitude(double db) noexcept;
+// The same in float arithmetic throughout (as std::pow(float, float)), for float gains.
+float db_to_amplitude(float db) noexcept;
+
+} // namespace headroom

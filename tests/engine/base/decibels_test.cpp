@@ -1,0 +1,50 @@
+#include "engine/base/decibels.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <doctest/doctest.h>
+
+using namespace headroom;
+
+TEST_CASE("decibels") {
+    const double inf = std::numeric_limits<double>::infinity();
+
+    SUBCASE("amplitude to dB: 20 log10, silence and NaN are -inf") {
+        CHECK(amplitude_to_db(1.0) == 0.0);
+        CHECK(amplitude_to_db(0.5) == doctest::Approx(-6.0206).epsilon(1e-6));
+        CHECK(amplitude_to_db(2.0) == doctest::Approx(6.0206).epsilon(1e-6));
+        CHECK(amplitude_to_db(1e-5) == doctest::Approx(-100.0));
+        CHECK(amplitude_to_db(0.0) == -inf);
+        CHECK(amplitude_to_db(-0.5) == -inf);
+        CHECK(amplitude_to_db(std::nan("")) == -inf);
+        CHECK(amplitude_to_db(inf) == inf);
+    }
+
+    SUBCASE("RMS: plain, or AES17 20 log10(sqrt 2) = 3.0103 dB higher") {
+        const double rms_of_full_scale_sine = std::sqrt(0.5);
+        CHECK(rms_to_db(rms_of_full_scale_sine, false) == doctest::Approx(-3.0103).epsilon(1e-6));
+        CHECK(std::fabs(rms_to_db(rms_of_full_scale_sine, true)) < 1e-12);
+        CHECK(rms_to_db(0.25, false) == amplitude_to_db(0.25));
+        CHECK(rms_to_db(0.25, true) - rms_to_db(0.25, false) == doctest::Approx(3.0103).epsilon(1e-6));
+        CHECK(rms_to_db(0.0, true) == -inf);
+    }
+
+    SUBCASE("dB to amplitude, in double and in float") {
+        CHECK(db_to_amplitude(0.0) == 1.0);
+        CHECK(db_to_amplitude(-20.0) == doctest::Approx(0.1));
+        CHECK(db_to_amplitude(-0.1) == doctest::Approx(0.98855309));
+        CHECK(db_to_amplitude(-6.0f) == doctest::Approx(0.501187));
+        for (double db = -60.0; db <= 6.0; db += 0.25)
+            CHECK(amplitude_to_db(db_to_amplitude(db)) == doctest::Approx(db).epsilon(1e-12));
+        // The float version rounds as float arithmetic does (what the demo's gains always
+        // used), which is not always the double version rounded to float.
+        int differ = 0;
+        for (int i = -40; i <= 0; ++i) {
+            const float db = static_cast<float>(i);
+            CHECK(db_to_amplitude(db) == std::pow(10.0f, db / 20.0f));
+            if (db_to_amplitude(db) != static_cast<float>(db_to_amplitude(static_cast<double>(db)))) ++differ;
+        }
+        CHECK(differ > 0);
+    }
+}
