@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/base/atomic_file.hpp"
 #include "engine/base/errors.hpp"
 #include "engine/session/session_files.hpp"
 #include "engine/session/wall_time.hpp"

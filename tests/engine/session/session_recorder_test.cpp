@@ -283,32 +283,3 @@ TEST_CASE("SessionRecorder") {
         CHECK(logs.count("cannot write") == 1);
     }
 }
-
-TEST_CASE("write_file_atomic") {
-    TempDir tmp("write_file_atomic_test");
-    const fs::path p = tmp.dir / "session.json";
-    write_file_atomic(p, "first\n");
-    CHECK(slurp(p) == "first\n");
-    write_file_atomic(p, "second\n");
-    CHECK(slurp(p) == "second\n");
-
-    SUBCASE("a failed write leaves the old file whole") {
-        rlimit old{};
-        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-        auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-        rlimit small = old;
-        small.rlim_cur = 64;
-        REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-        bool threw = false;
-        try {
-            write_file_atomic(p, std::string(1000, 'x'));
-        } catch (const OutputError&) {
-            threw = true;
-        }
-        REQUIRE(::setrlimit(RLIMIT_FSIZE, &old) == 0);
-        std::signal(SIGXFSZ, old_handler);
-        CHECK(threw);
-        CHECK(slurp(p) == "second\n");
-        CHECK(!fs::exists(tmp.dir / "session.json.tmp"));
-    }
-}
