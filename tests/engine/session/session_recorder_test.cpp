@@ -203,6 +203,19 @@ TEST_CASE("SessionRecorder") {
         const SessionSummary sum = rec.summary();
         CHECK(sum.clips().size() == 1);
         CHECK(!rec.write_error());
+
+        // What the recorder wrote, read back through the reader: the summary as the recorder
+        // had it, the stream facts, and every line typed.
+        CHECK(log.session.channel_summary == sum.channel_records(false));
+        CHECK(log.session.frames == sum.frames());
+        CHECK(log.session.levels.tick_frames == 4800);
+        CHECK(log.session.start_time == lines[0]["time"].get<std::string>());
+        REQUIRE(log.entries.size() == 8);
+        const auto& read_clip = std::get<EventLine>(log.entries[1].line);
+        CHECK(read_clip.channel_name == "Snare");
+        CHECK(read_clip.samples == 12);
+        CHECK(std::get<DeviceLostLine>(log.entries[5].line).reason == "JACK server went away");
+        CHECK(std::get<StopLine>(log.entries[7].line).frames == 48000);
     }
 
     SUBCASE("a channel name that is not UTF-8 is written, replaced, never thrown") {
