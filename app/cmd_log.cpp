@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +17,7 @@
 #include "app/exit_codes.hpp"
 #include "engine/base/errors.hpp"
 #include "engine/session/session_log.hpp"
-#include "engine/session/session_recorder.hpp"
+#include "engine/session/session_folder.hpp"
 #include "engine/session/wall_time.hpp"
 
 namespace headroom {
@@ -51,21 +52,16 @@ std::string duration_text(double s) {
     return b;
 }
 
-std::string str_field(const nlohmann::json& j, const char* k) {
-    const auto it = j.find(k);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 void print_text(const SessionLog& log) {
-    const auto& sj = log.session;
-    std::string device = str_field(sj, "device");
-    const std::string host = str_field(sj, "host_api");
+    const SessionFileRecord& sj = log.session;
+    std::string device = sj.device;
+    const std::string& host = sj.host_api;
     if (!host.empty()) device += " (" + host + ")";
     std::printf("Session %s\n", log.name.c_str());
     std::printf("  folder:   %s\n", log.folder.string().c_str());
     if (!device.empty()) std::printf("  source:   %s\n", device.c_str());
     std::printf("  stream:   %.0f Hz, %d channel%s\n", log.sample_rate, log.channels, log.channels == 1 ? "" : "s");
-    const std::string start = str_field(sj, "start_time"), end = str_field(sj, "end_time");
+    const std::string start = sj.start_time.value_or(""), end = sj.end_time.value_or("");
     if (!start.empty()) {
         std::printf("  started:  %s\n", start.c_str());
         if (!end.empty()) {
@@ -79,7 +75,7 @@ void print_text(const SessionLog& log) {
 
     std::optional<std::int64_t> t0;
     for (const auto& e : log.entries)
-        if (e.type == "start") {
+        if (e.type == line_type::start) {
             t0 = parse_iso8601_ms(e.time);
             break;
         }
@@ -92,19 +88,19 @@ void print_text(const SessionLog& log) {
     // time: events at their start, other lines at their wall-clock time.
     std::vector<std::pair<double, const SessionEntry*>> rows;
     for (const auto& e : log.entries) {
-        const bool ev = e.type == "clip" || e.type == "hot" || e.type == "nonfinite";
+        const bool ev = std::holds_alternative<EventLine>(e.line);
         double tc = e.start_s;
         if (!ev) {
             const auto t = parse_iso8601_ms(e.time);
             tc = t && t0 ? static_cast<double>(*t - *t0) / 1000.0 : 0.0;
         }
-        if (e.type == "stop") tc += 1e9;  // last, whatever the clocks say
+        if (e.type == line_type::stop) tc += 1e9;  // last, whatever the clocks say
         rows.emplace_back(tc, &e);
     }
     std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [sort_tc, ep] : rows) {
         const SessionEntry& e = *ep;
-        const bool ev = e.type == "clip" || e.type == "hot" || e.type == "nonfinite";
+        const bool ev = std::holds_alternative<EventLine>(e.line);
         double tc = e.start_s;
         if (!ev) {
             const auto t = parse_iso8601_ms(e.time);
@@ -122,22 +118,20 @@ void print_text(const SessionLog& log) {
             continue;
         }
         std::string detail;
-        if (e.type == "xrun") {
-            const auto n = e.raw.value("count", std::uint64_t{0});
-            xruns += n;
-            detail = std::to_string(n) + " overflow" + (n == 1 ? "" : "s") + " reported by the host";
-        } else if (e.type == "device_lost") {
-            detail = "device lost: " + str_field(e.raw, "reason");
-        } else if (e.type == "device_back") {
+        if (const auto* x = std::get_if<XrunLine>(&e.line)) {
+            xruns += x->count;
+            detail = std::to_string(x->count) + " overflow" + (x->count == 1 ? "" : "s") + " reported by the host";
+        } else if (const auto* lost = std::get_if<DeviceLostLine>(&e.line)) {
+            detail = "device lost: " + lost->reason;
+        } else if (std::holds_alternative<DeviceBackLine>(e.line)) {
             detail = "device back";
-        } else if (e.type == "dropped") {
-            detail = std::to_string(e.raw.value("count", std::uint64_t{0})) + " events dropped (queue full)";
-        } else if (e.type == "write_error") {
-            detail = "disk write failed: " + str_field(e.raw, "error") + " (" +
-                     std::to_string(e.raw.value("records_lost", std::uint64_t{0})) + " records lost)";
-        } else if (e.type == "start") {
+        } else if (const auto* d = std::get_if<DroppedLine>(&e.line)) {
+            detail = std::to_string(d->count) + " events dropped (queue full)";
+        } else if (const auto* w = std::get_if<WriteErrorLine>(&e.line)) {
+            detail = "disk write failed: " + w->error + " (" + std::to_string(w->records_lost) + " records lost)";
+        } else if (std::holds_alternative<StartLine>(e.line)) {
             detail = "recording started";
-        } else if (e.type == "stop") {
+        } else if (std::holds_alternative<StopLine>(e.line)) {
             stopped = true;
             detail = "recording stopped";
         }

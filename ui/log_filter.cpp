@@ -9,13 +9,13 @@
 namespace headroom::ui {
 namespace {
 
-bool is_channel_event(const std::string& t) { return t == "clip" || t == "hot" || t == "nonfinite"; }
+bool is_channel_event(const std::string& t) { return t == line_type::clip || t == line_type::hot || t == line_type::nonfinite; }
 
 bool keeps(const LogFilter& f, const SessionEntry& e) {
     if (f.channel != 0 && e.channel != f.channel) return false;
-    if (e.type == "clip") return f.clip;
-    if (e.type == "hot") return f.hot;
-    if (e.type == "nonfinite") return f.nonfinite;
+    if (e.type == line_type::clip) return f.clip;
+    if (e.type == line_type::hot) return f.hot;
+    if (e.type == line_type::nonfinite) return f.nonfinite;
     return f.other && f.channel == 0;
 }
 
@@ -51,16 +51,6 @@ void sort_entries(std::vector<int>& rows, const SessionLog& log, LogColumn colum
     std::stable_sort(rows.begin(), rows.end(), [&](int a, int b) {
         return ascending ? key_less(a, b) : key_less(b, a);
     });
-}
-
-std::string format_timecode(double seconds) {
-    if (!(seconds > 0.0)) seconds = 0.0;
-    const auto ms_total = static_cast<long long>(std::llround(seconds * 1000.0));
-    const long long ms = ms_total % 1000, s = (ms_total / 1000) % 60, m = (ms_total / 60000) % 60,
-                    h = ms_total / 3600000;
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%03lld", h, m, s, ms);
-    return buf;
 }
 
 std::string channel_name(const SessionLog& log, int channel) {
@@ -102,8 +92,8 @@ std::vector<ChannelLogSummary> summarize(const SessionLog& log,
     for (const auto& e : log.entries) {
         if (!is_channel_event(e.type) || e.channel < 1 || e.channel > log.channels) continue;
         auto& s = out[e.channel - 1];
-        if (e.type == "clip") ++s.clip_events;
-        if (e.type == "hot") ++s.hot_events;
+        if (e.type == line_type::clip) ++s.clip_events;
+        if (e.type == line_type::hot) ++s.hot_events;
         if (e.sample_peak_dbfs && (!s.max_sample_peak_dbfs || *e.sample_peak_dbfs > *s.max_sample_peak_dbfs))
             s.max_sample_peak_dbfs = e.sample_peak_dbfs;
         if (e.true_peak_dbtp && (!s.max_true_peak_dbtp || *e.true_peak_dbtp > *s.max_true_peak_dbtp))
@@ -118,17 +108,13 @@ std::vector<ChannelLogSummary> summarize(const SessionLog& log,
             if (!out[c].max_sample_peak_dbfs || db > *out[c].max_sample_peak_dbfs) out[c].max_sample_peak_dbfs = db;
         }
     }
-    const auto summary = log.session.is_object() ? log.session.find("summary") : log.session.end();
+    // The recorder's own figures when the session ended cleanly (session.json's
+    // "channel_summary"), else the envelope's.
+    const auto& recorded = log.session.channel_summary;
     for (std::size_t c = 0; c < out.size(); ++c) {
-        if (summary != log.session.end() && summary->is_object()) {
-            const auto chans = summary->find("channels");
-            if (chans != summary->end() && chans->is_array() && c < chans->size()) {
-                const auto& g = (*chans)[c];
-                if (g.is_object() && g.contains("gain_advice_db") && g["gain_advice_db"].is_number()) {
-                    out[c].gain_advice_db = g["gain_advice_db"].get<double>();
-                    continue;
-                }
-            }
+        if (recorded && c < recorded->size() && (*recorded)[c].gain_advice_db) {
+            out[c].gain_advice_db = (*recorded)[c].gain_advice_db;
+            continue;
         }
         if (c < log.env_peak.size() && c < windows.size())
             out[c].gain_advice_db = gain_advice_from_envelope(log.env_peak[c], windows[c].first, windows[c].second);

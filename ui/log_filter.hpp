@@ -1,6 +1,7 @@
 #pragma once
 // The clip log's table logic, apart from drawing: which entries a filter keeps, how a column
-// sorts them, timecodes, and the per-channel summary of a session.
+// sorts them, and the per-channel summary of a session. (Timecodes: session_timecode in
+// engine/session/session_log.hpp.)
 //
 // Threads: any normal thread (pure functions over a SessionLog; they allocate).
 #include <optional>
@@ -27,8 +28,6 @@ std::vector<int> filter_entries(const SessionLog& log, const LogFilter& f);
 // (null peaks) sort first ascending.
 void sort_entries(std::vector<int>& rows, const SessionLog& log, LogColumn column, bool ascending);
 
-// "HH:MM:SS.mmm" from seconds since the session start; negative as 00:00:00.000.
-std::string format_timecode(double seconds);
 // The channel's name as the session recorded it ("In N" beyond the known names), "" for 0.
 std::string channel_name(const SessionLog& log, int channel);
 std::string channel_preset(const SessionLog& log, int channel);
@@ -40,7 +39,7 @@ struct ChannelLogSummary {
     std::optional<double> max_sample_peak_dbfs, max_true_peak_dbtp;
     std::optional<double> gain_advice_db;
 };
-// One per channel. Gain advice: session.json's "summary" when the recorder wrote one,
+// One per channel. Gain advice: session.json's "channel_summary" when the recorder wrote one,
 // otherwise from the 10 Hz envelope with DESIGN.md §3's rule (95th percentile of the 400 ms
 // peaks above -60 dBFS, >= 10 s of activity) against the window of `windows[c]` (lo, hi).
 std::vector<ChannelLogSummary> summarize(const SessionLog& log,

@@ -227,7 +227,7 @@ void LogView::draw_table(const Fonts& fonts) {
             }
             ImGui::PopID();
             ImGui::TableSetColumnIndex(1);
-            ImGui::TextUnformatted(format_timecode(e.start_s).c_str());
+            ImGui::TextUnformatted(session_timecode(e.start_s).c_str());
             ImGui::TableSetColumnIndex(2);
             if (e.channel > 0) ImGui::Text("%d %s", e.channel, channel_name(log_, e.channel).c_str());
             ImGui::TableSetColumnIndex(3);
@@ -355,7 +355,7 @@ void LogView::draw_history(const Fonts& fonts) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "0:00");
     dl->AddText(fonts.small, fonts.small->FontSize, ImVec2(a.x, b.y + 2.0f), pack(kTextDim), buf);
-    const std::string end = format_timecode(seconds);
+    const std::string end = session_timecode(seconds);
     const ImVec2 ext = fonts.small->CalcTextSizeA(fonts.small->FontSize, FLT_MAX, 0.0f, end.c_str());
     dl->AddText(fonts.small, fonts.small->FontSize, ImVec2(b.x - ext.x, b.y + 2.0f), pack(kTextDim), end.c_str());
 }

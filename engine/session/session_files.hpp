@@ -1,7 +1,7 @@
 #pragma once
-// Durable files for the session folder (DESIGN.md §5): an atomic whole-file write
-// (temp file + fsync + rename + fsync of the folder) and an append-only file whose
-// appended bytes are written and fsynced on request, that survives write errors.
+// The session folder's append-only files (DESIGN.md §5: clips.jsonl, levels.f32): appended
+// bytes are written and fsynced on request, and write errors are survived. (session.json is
+// rewritten whole with write_file_atomic, engine/base/atomic_file.hpp.)
 //
 // DurableAppender keeps what it could not write (disk full, EFBIG, EIO) and retries it on the
 // next flush, so a line is either on disk whole, or completed later, or (after the bounded
@@ -18,13 +18,6 @@
 #include <string_view>
 
 namespace headroom {
-
-// normal thread; may block. Writes `content` to `path` atomically: `path`.tmp in the same
-// folder, fsync, rename over `path`, fsync the folder. Throws OutputError "<path>: <why>".
-void write_file_atomic(const std::filesystem::path& path, std::string_view content);
-
-// "<what>: <strerror(errno_value)>"
-std::string errno_message(const std::string& what, int errno_value);
 
 class DurableAppender {
 public:

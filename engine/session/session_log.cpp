@@ -1,14 +1,13 @@
 #include "engine/session/session_log.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "engine/base/errors.hpp"
+#include "engine/session/session_levels.hpp"
 
 namespace headroom {
 namespace fs = std::filesystem;
@@ -24,42 +23,25 @@ std::optional<std::string> read_whole(const fs::path& p) {
     return s.str();
 }
 
-template <class T>
-T get_or(const json& j, const char* key, T fallback) {
-    if (!j.is_object()) return fallback;
-    const auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return fallback;
-    try {
-        return it->get<T>();
-    } catch (const json::exception&) {
-        return fallback;
-    }
-}
-
-std::optional<double> opt_number(const json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end() || !it->is_number()) return std::nullopt;
-    return it->get<double>();
-}
-
-SessionEntry to_entry(json line) {
+SessionEntry to_entry(json raw) {
     SessionEntry e;
-    e.type = get_or<std::string>(line, "type", "");
-    e.time = get_or<std::string>(line, "time", "");
-    e.channel = get_or<int>(line, "channel", 0);
-    e.start_sample = get_or<std::uint64_t>(line, "start_sample", 0);
-    e.start_s = get_or<double>(line, "start_s", 0.0);
-    e.end_s = get_or<double>(line, "end_s", e.start_s);
-    e.runs = get_or<std::uint64_t>(line, "runs", 0);
-    for (const char* k : {"clipped_samples", "samples", "hot_samples", "nonfinite_samples"}) {
-        if (line.contains(k)) {
-            e.samples = get_or<std::uint64_t>(line, k, 0);
-            break;
-        }
+    e.line = clips_line_from_json(raw);
+    if (const auto* ev = std::get_if<EventLine>(&e.line)) {
+        e.type = ev->type;
+        e.time = ev->time;
+        e.channel = ev->channel;
+        e.start_sample = ev->start_sample;
+        e.start_s = ev->start_s;
+        e.end_s = ev->end_s;
+        e.runs = ev->runs;
+        e.samples = ev->samples;
+        e.sample_peak_dbfs = ev->sample_peak_dbfs;
+        e.true_peak_dbtp = ev->true_peak_dbtp;
+    } else {
+        e.type = raw["type"].get<std::string>();  // parse_line checked it
+        e.time = std::visit([](const auto& l) { return l.time; }, e.line);
     }
-    e.sample_peak_dbfs = opt_number(line, "sample_peak_dbfs");
-    e.true_peak_dbtp = opt_number(line, "true_peak_dbtp");
-    e.raw = std::move(line);
+    e.raw = std::move(raw);
     return e;
 }
 
@@ -73,26 +55,13 @@ std::optional<json> parse_line(const std::string& text) {
 
 void read_levels(SessionLog& log) {
     if (log.channels <= 0) return;
-    std::string file = "levels.f32";
-    if (const auto it = log.session.find("levels"); it != log.session.end() && it->is_object())
-        file = get_or<std::string>(*it, "file", file);
+    const std::string& file = log.session.levels.file;
     if (file.find('/') != std::string::npos) return;  // only files inside the folder
     const auto data = read_whole(log.folder / file);
     if (!data) return;
-    const std::size_t per = static_cast<std::size_t>(log.channels) * 2;
-    const std::size_t records = data->size() / (per * 4);  // a torn last record is ignored
-    log.env_peak.assign(static_cast<std::size_t>(log.channels), std::vector<float>(records));
-    log.env_rms.assign(static_cast<std::size_t>(log.channels), std::vector<float>(records));
-    for (std::size_t k = 0; k < records; ++k) {
-        for (std::size_t c = 0; c < static_cast<std::size_t>(log.channels); ++c) {
-            for (std::size_t w = 0; w < 2; ++w) {
-                std::uint32_t u = 0;
-                std::memcpy(&u, data->data() + (k * per + c * 2 + w) * 4, 4);
-                if constexpr (std::endian::native == std::endian::big) u = __builtin_bswap32(u);
-                (w == 0 ? log.env_peak : log.env_rms)[c][k] = std::bit_cast<float>(u);
-            }
-        }
-    }
+    LevelEnvelope env = decode_levels(*data, log.channels);
+    log.env_peak = std::move(env.peak);
+    log.env_rms = std::move(env.rms);
 }
 
 // Session folder names sort by time; a "-N" suffix (same second) sorts by N.
@@ -122,7 +91,15 @@ std::string csv_cell(const std::string& s) {
     return q + "\"";
 }
 
-bool is_event(const SessionEntry& e) { return e.type == "clip" || e.type == "hot" || e.type == "nonfinite"; }
+bool is_event(const SessionEntry& e) {
+    return e.type == line_type::clip || e.type == line_type::hot || e.type == line_type::nonfinite;
+}
+
+// The channel name an event line carries ("" for other lines).
+std::string line_channel_name(const SessionEntry& e) {
+    const auto* ev = std::get_if<EventLine>(&e.line);
+    return ev ? ev->channel_name : std::string();
+}
 
 } // namespace
 
@@ -139,8 +116,8 @@ std::string session_timecode(double seconds) {
 SessionLog read_session(const fs::path& folder) {
     std::error_code ec;
     if (!fs::is_directory(folder, ec)) throw InputError(folder.string() + ": no such session folder");
-    const bool has_json = fs::exists(folder / "session.json", ec);
-    const bool has_clips = fs::exists(folder / "clips.jsonl", ec);
+    const bool has_json = fs::exists(folder / kSessionJsonFile, ec);
+    const bool has_clips = fs::exists(folder / kClipsFile, ec);
     if (!has_json && !has_clips)
         throw InputError(folder.string() + ": not a session folder (no session.json or clips.jsonl)");
 
@@ -148,13 +125,12 @@ SessionLog read_session(const fs::path& folder) {
     log.folder = folder;
     log.name = folder.filename().string();
     if (log.name.empty()) log.name = folder.parent_path().filename().string();  // "dir/"
-    log.session = json::object();
-    if (const auto text = read_whole(folder / "session.json")) {
-        json j = json::parse(*text, nullptr, false);
-        if (!j.is_discarded() && j.is_object()) log.session = std::move(j);
+    if (const auto text = read_whole(folder / kSessionJsonFile)) {
+        const json j = json::parse(*text, nullptr, false);
+        if (!j.is_discarded() && j.is_object()) log.session = session_file_from_json(j);
     }
 
-    if (const auto text = read_whole(folder / "clips.jsonl")) {
+    if (const auto text = read_whole(folder / kClipsFile)) {
         std::size_t pos = 0;
         while (pos < text->size()) {
             const std::size_t nl = text->find('\n', pos);
@@ -170,23 +146,18 @@ SessionLog read_session(const fs::path& folder) {
     }
 
     // Stream facts: session.json, else the start line.
-    const json* start = nullptr;
+    const StartLine* start = nullptr;
     for (const auto& e : log.entries)
-        if (e.type == "start") {
-            start = &e.raw;
-            break;
-        }
-    log.sample_rate = get_or<double>(log.session, "sample_rate", start ? get_or<double>(*start, "sample_rate", 0.0) : 0.0);
-    log.channels = get_or<int>(log.session, "channels", start ? get_or<int>(*start, "channels", 0) : 0);
+        if ((start = std::get_if<StartLine>(&e.line))) break;
+    log.sample_rate = log.session.sample_rate > 0.0 ? log.session.sample_rate : start ? start->sample_rate : 0.0;
+    log.channels = log.session.channels != 0 ? log.session.channels : start ? start->channels : 0;
     if (log.channels < 0 || log.channels > 4096) log.channels = 0;
-    const auto names = get_or<std::vector<json>>(log.session, "channel_names", {});
-    const auto presets = get_or<std::vector<json>>(log.session, "presets", {});
+    const auto& names = log.session.channel_names;
+    const auto& presets = log.session.presets;
     for (int c = 0; c < log.channels; ++c) {
         const auto i = static_cast<std::size_t>(c);
-        log.channel_names.push_back(i < names.size() && names[i].is_string() ? names[i].get<std::string>()
-                                                                             : "In " + std::to_string(c + 1));
-        log.presets.push_back(i < presets.size() && presets[i].is_string() ? presets[i].get<std::string>()
-                                                                           : "general");
+        log.channel_names.push_back(i < names.size() && !names[i].empty() ? names[i] : "In " + std::to_string(c + 1));
+        log.presets.push_back(i < presets.size() && !presets[i].empty() ? presets[i] : "general");
     }
     read_levels(log);
     return log;
@@ -198,7 +169,7 @@ std::vector<fs::path> list_sessions(const fs::path& sessions_dir) {
     for (fs::directory_iterator it(sessions_dir, ec), end; !ec && it != end; it.increment(ec)) {
         std::error_code e2;
         if (!it->is_directory(e2)) continue;
-        if (fs::exists(it->path() / "session.json", e2) || fs::exists(it->path() / "clips.jsonl", e2))
+        if (fs::exists(it->path() / kSessionJsonFile, e2) || fs::exists(it->path() / kClipsFile, e2))
             out.push_back(it->path());
     }
     std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) {
@@ -229,7 +200,7 @@ std::string session_csv(const SessionLog& log) {
         if (!is_event(e)) continue;
         const auto c = static_cast<std::size_t>(e.channel - 1);
         const bool known = e.channel >= 1 && c < log.channel_names.size();
-        const std::string name = known ? log.channel_names[c] : get_or<std::string>(e.raw, "channel_name", "");
+        const std::string name = known ? log.channel_names[c] : line_channel_name(e);
         const std::string preset = known ? log.presets[c] : "";
         auto db = [](const std::optional<double>& v) { return v ? fixed(*v, 2) : std::string(); };
         out += csv_cell(e.time) + ',' + session_timecode(e.start_s) + ',' + std::to_string(e.channel) + ',' +
@@ -244,11 +215,11 @@ std::string session_csv(const SessionLog& log) {
 std::string audacity_labels(const SessionLog& log) {
     std::string out;
     for (const auto& e : log.entries) {
-        if (e.type != "clip") continue;
+        if (e.type != line_type::clip) continue;
         const auto c = static_cast<std::size_t>(e.channel - 1);
         std::string name = e.channel >= 1 && c < log.channel_names.size()
                                ? log.channel_names[c]
-                               : get_or<std::string>(e.raw, "channel_name", "");
+                               : line_channel_name(e);
         for (char& ch : name)
             if (ch == '\t' || ch == '\n' || ch == '\r') ch = ' ';
         std::string label = "CLIP ch" + std::to_string(e.channel);

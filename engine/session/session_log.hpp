@@ -1,13 +1,8 @@
 #pragma once
 // Reading a session folder back (DESIGN.md §5): session.json, clips.jsonl (tolerant of a
-// torn last line) and the 10 Hz level envelope; and the exports of `headroom log` and the
-// window's log view (CSV, Audacity labels). The SessionRecorder writes what this reads.
-//
-// On-disk envelope (written by SessionRecorder): `levels.f32`, little-endian float32
-// records, one per 100 ms tick, each record `channels` pairs (sample peak, window RMS max),
-// linear (1.0 = 0 dBFS), plain RMS. session.json says so under "levels": {"file":
-// "levels.f32", "rate_hz": 10, "channels": N, "layout": "peak,rms per channel; float32 LE;
-// linear"}. A torn last record (killed mid-write) is ignored.
+// torn last line) and the 10 Hz level envelope, through the same definitions the
+// SessionRecorder writes with (session_format.hpp, session_levels.hpp); and the exports of
+// `headroom log` and the window's log view (CSV, Audacity labels), and the timecode they show.
 //
 // Threads: normal threads only (reads files, allocates).
 #include <cstdint>
@@ -18,9 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/session/session_format.hpp"
+
 namespace headroom {
 
-// One line of clips.jsonl.
+// One line of clips.jsonl: its type and time, the event columns (filled for clip, hot and
+// nonfinite lines), and the line as its typed record.
 struct SessionEntry {
     std::string type;                 // start, clip, hot, nonfinite, xrun, device_lost, device_back, stop, ...
     std::string time;                 // wall clock, ISO 8601 with milliseconds
@@ -31,13 +29,14 @@ struct SessionEntry {
     std::uint64_t runs = 0;
     std::uint64_t samples = 0;        // clipped samples (clip), samples (hot/nonfinite)
     std::optional<double> sample_peak_dbfs, true_peak_dbtp;
-    nlohmann::json raw;               // the whole line as read
+    ClipsLine line;                   // the typed record (session_format.hpp)
+    nlohmann::json raw;               // the whole line as read (printed by `log --json`)
 };
 
 struct SessionLog {
     std::filesystem::path folder;
     std::string name;                          // the folder's name, e.g. 2026-11-23T10-15-00
-    nlohmann::json session;                    // session.json as read ({} when missing/unreadable)
+    SessionFileRecord session;                 // session.json as read (defaults when missing/unreadable)
     double sample_rate = 0.0;
     int channels = 0;
     std::vector<std::string> channel_names;    // one per channel ("In N" when unknown)

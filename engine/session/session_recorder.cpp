@@ -1,46 +1,25 @@
 #include "engine/session/session_recorder.hpp"
 
-#include <algorithm>
 #include <array>
-#include <atomic>
-#include <bit>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cstdlib>
-#include <cstring>
-#include <deque>
 #include <mutex>
 #include <thread>
 #include <utility>
 
-#include <nlohmann/json.hpp>
-#include <pwd.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "engine/base/atomic_file.hpp"
 #include "engine/base/errors.hpp"
 #include "engine/session/session_files.hpp"
+#include "engine/session/session_format.hpp"
+#include "engine/session/session_levels.hpp"
 #include "engine/session/wall_time.hpp"
 #include "headroom_version.hpp"
 
 namespace headroom {
 namespace fs = std::filesystem;
-using ojson = nlohmann::ordered_json;
 using namespace std::chrono_literals;
-
-fs::path default_sessions_dir() {
-    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x == '/')
-        return fs::path(x) / "headroom" / "sessions";
-    const char* home = std::getenv("HOME");
-    std::string h = home && *home ? home : "";
-    if (h.empty()) {
-        if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_dir) h = pw->pw_dir;
-    }
-    if (h.empty()) h = ".";
-    return fs::path(h) / ".local" / "share" / "headroom" / "sessions";
-}
 
 namespace {
 
@@ -49,181 +28,80 @@ constexpr auto kRetryPeriod = 1000ms;      // after a write error: retry this of
 constexpr auto kLevelsPeriod = 1000ms;     // levels.f32 is written (and synced) this often
 constexpr std::size_t kClipsBacklog = 4u << 20;   // bytes kept for retry while the disk refuses
 constexpr std::size_t kLevelsBacklog = 8u << 20;
-constexpr std::size_t kMaxTicksAhead = 50;        // 5 s: an incomplete tick is written anyway
 
-// Creates sessions_dir and a fresh <stamp>[-N] folder in it; throws OutputError naming it.
-fs::path make_session_folder(const fs::path& sessions_dir, WallClock::time_point now) {
-    std::error_code ec;
-    fs::create_directories(sessions_dir, ec);
-    if (ec || !fs::is_directory(sessions_dir))
-        throw OutputError("cannot create the sessions folder " + sessions_dir.string() + ": " +
-                          (ec ? ec.message() : std::string("not a folder")));
-    const std::string stamp = folder_stamp(now);
-    for (int n = 1; n < 10000; ++n) {
-        fs::path p = sessions_dir / (n == 1 ? stamp : stamp + "-" + std::to_string(n));
-        if (::mkdir(p.c_str(), 0755) == 0) return p;
-        if (errno != EEXIST)
-            throw OutputError(errno_message("cannot create the session folder " + p.string(), errno));
-    }
-    throw OutputError("cannot create a session folder in " + sessions_dir.string() +
-                      ": too many sessions named " + stamp);
+std::vector<std::string> channel_names(const SourceInfo& i) {
+    std::vector<std::string> n;
+    for (int c = 0; c < i.channels; ++c)
+        n.push_back(static_cast<std::size_t>(c) < i.channel_names.size() && !i.channel_names[c].empty()
+                        ? i.channel_names[c]
+                        : "In " + std::to_string(c + 1));
+    return n;
 }
 
-void append_le_float(std::string& out, float v) {
-    std::uint32_t u = std::bit_cast<std::uint32_t>(v);
-    if constexpr (std::endian::native == std::endian::big) u = __builtin_bswap32(u);
-    char b[4];
-    std::memcpy(b, &u, 4);
-    out.append(b, 4);
-}
-
-// One line of clips.jsonl. Names from devices may hold bytes that are not UTF-8: replaced
-// (U+FFFD), never an exception on the writer thread.
-std::string line_of(const ojson& j) {
-    return j.dump(-1, ' ', false, ojson::error_handler_t::replace) + "\n";
+// session.json without times or summary: what is known when the recorder is created.
+SessionFileRecord session_file(const SourceInfo& info, const MeterOptions& meter, const std::vector<Preset>& presets) {
+    SessionFileRecord r;
+    r.headroom_version = HEADROOM_VERSION;
+    r.source = info.kind;
+    r.device = info.device;
+    r.host_api = info.host_api;
+    r.sample_rate = info.sample_rate;
+    r.buffer_frames = info.buffer_frames;
+    r.channels = info.channels;
+    r.channel_names = channel_names(info);
+    for (const auto& p : presets) r.presets.push_back(p.id);
+    r.preset_windows = presets;
+    r.meter = {meter.clip_threshold_dbfs, meter.clip_min_run, meter.merge_ms, meter.hot_merge_ms,
+               meter.rms_window_ms};
+    r.levels.tick_frames = level_tick_frames(info.sample_rate);
+    r.levels.channels = info.channels;
+    return r;
 }
 
 } // namespace
 
+// The recorder's state. Three owners, written next to each member group: fixed after
+// construction; guarded by `mu` (shared with note_status(), summary(), write_error()); the
+// writer thread's own (the constructor, start() and stop() use them only while no writer runs).
 struct SessionRecorder::Impl {
     // Fixed after construction.
     fs::path folder;
     SourceInfo info;
-    MeterOptions meter;
-    std::vector<Preset> presets;
-    std::vector<std::string> names;
-    int channels = 0;
+    SessionFileRecord file;              // session.json as first written
     double rate = 48000.0;
-    std::uint64_t tick_frames = 4800;
-    WallClock::time_point t0;            // wall clock of stream frame 0 (start())
 
     // Guarded by mu.
     mutable std::mutex mu;
+    std::condition_variable cv;
     SessionSummary summary;
     std::vector<std::string> status_lines;    // from note_status(), for the writer
     std::optional<std::string> error;          // first write error
-    CaptureStatus prev;
+    CaptureStatus prev;                        // the last status noted
     std::uint64_t loss_frame = 0;              // frames metered when the device was lost
-    std::vector<std::pair<std::uint64_t, double>> offsets;  // from frame on: + seconds (gaps)
+    StreamClock clock;                         // stream frames to wall clock (start(), gaps)
     bool running = false, stop_requested = false, stopped = false;
-    std::condition_variable cv;
 
-    // Writer thread only (and the constructor / stop() around it).
+    // The writer thread's.
     std::unique_ptr<DurableAppender> clips, levels;
     EventQueue* events = nullptr;
     std::thread thread;
-    struct Tick {
-        explicit Tick(std::size_t ch) : v(ch * 2, 0.0f), seen(ch, 0) {}
-        std::vector<float> v;                  // peak, rms per channel
-        std::vector<std::uint8_t> seen;        // channels whose event arrived
-        int filled = 0;
-    };
-    std::deque<Tick> ticks;                    // pending level records, front = tick `tick_base`
-    std::uint64_t tick_base = 0;
+    LevelAggregator level_records;
     bool failing = false;                      // the last flush failed
     std::uint64_t lost_before = 0;             // records dropped when the failure began
     WallClock::time_point last_retry{}, last_levels{};
 
-    Impl(const SourceInfo& i, const MeterOptions& m, std::vector<Preset> p)
-        : info(i), meter(m), presets(std::move(p)), channels(i.channels), rate(i.sample_rate),
-          summary(i.sample_rate, presets, channel_names(i)) {
-        names = channel_names(i);
-        tick_frames = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(rate / 10.0)));
-    }
+    Impl(const SourceInfo& i, const MeterOptions& m, const std::vector<Preset>& presets)
+        : info(i), file(session_file(i, m, presets)), rate(i.sample_rate),
+          summary(i.sample_rate, presets, file.channel_names), clock(i.sample_rate),
+          level_records(i.channels, file.levels.tick_frames) {}
 
-    static std::vector<std::string> channel_names(const SourceInfo& i) {
-        std::vector<std::string> n;
-        for (int c = 0; c < i.channels; ++c)
-            n.push_back(static_cast<std::size_t>(c) < i.channel_names.size() && !i.channel_names[c].empty()
-                            ? i.channel_names[c]
-                            : "In " + std::to_string(c + 1));
-        return n;
-    }
-
-    std::string session_json(const std::optional<std::string>& start, const std::optional<std::string>& end,
-                             bool with_summary) const {
-        ojson j;
-        j["headroom_version"] = HEADROOM_VERSION;
-        j["source"] = info.kind;
-        j["device"] = info.device;
-        j["host_api"] = info.host_api;
-        j["sample_rate"] = std::llround(rate);
-        j["buffer_frames"] = info.buffer_frames;
-        j["channels"] = channels;
-        j["channel_names"] = names;
-        ojson ids = ojson::array(), windows = ojson::array();
-        for (const auto& p : presets) {
-            ids.push_back(p.id);
-            windows.push_back({{"id", p.id}, {"name", p.name}, {"lo_dbfs", p.lo_dbfs}, {"hi_dbfs", p.hi_dbfs}});
-        }
-        j["presets"] = ids;
-        j["preset_windows"] = windows;
-        j["start_time"] = start ? ojson(*start) : ojson(nullptr);
-        j["end_time"] = end ? ojson(*end) : ojson(nullptr);
-        j["meter"] = {{"clip_threshold_dbfs", meter.clip_threshold_dbfs},
-                      {"clip_min_run", meter.clip_min_run},
-                      {"merge_ms", meter.merge_ms},
-                      {"hot_merge_ms", meter.hot_merge_ms},
-                      {"rms_window_ms", meter.rms_window_ms}};
-        j["levels"] = {{"file", "levels.f32"},
-                       {"rate_hz", 10},
-                       {"tick_frames", tick_frames},
-                       {"channels", channels},
-                       {"layout", "peak,rms per channel; float32 LE; linear"}};
-        if (with_summary) {
-            std::lock_guard lk(mu);
-            j["frames"] = summary.frames();
-            j["channel_summary"] = summary.channels_json(false);
-        }
-        return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
-    }
-
-    // Wall-clock stamp of a stream frame: session start + frame / rate + the gaps the
-    // device losses left in the stream. Caller holds mu.
-    std::string stamp_of_frame(std::uint64_t frame) const {
-        double extra = 0.0;
-        for (const auto& [from, off] : offsets)
-            if (frame >= from) extra = off;
-        const double s = static_cast<double>(frame) / rate + extra;
-        return iso8601_ms(t0 + std::chrono::duration_cast<WallClock::duration>(std::chrono::duration<double>(s)));
-    }
-
+    // A clip, hot or nonfinite event as its clips.jsonl line. Caller holds mu.
     std::string event_line(const MeterEvent& e) const {
-        ojson j;
-        j["type"] = e.type == EventType::Clip ? "clip" : e.type == EventType::Hot ? "hot" : "nonfinite";
-        j["time"] = stamp_of_frame(e.start_sample);
-        const ojson ev = event_json(e, rate);  // (a temporary's items() would dangle)
-        for (auto it = ev.begin(); it != ev.end(); ++it) j[it.key()] = *it;
-        j["channel_name"] = e.channel < names.size() ? names[e.channel] : "In " + std::to_string(e.channel + 1);
-        return line_of(j);
-    }
-
-    void on_envelope(const MeterEvent& e) {
-        const std::uint64_t k = e.start_sample / tick_frames;
-        if (k < tick_base || e.channel >= channels) return;  // already written (a tick's late rest)
-        if (k - tick_base > 100000) return;                  // nonsense; never allocate for it
-        const auto ch = static_cast<std::size_t>(e.channel);
-        while (ticks.size() <= k - tick_base) ticks.emplace_back(static_cast<std::size_t>(channels));
-        Tick& t = ticks[k - tick_base];
-        t.v[ch * 2] = std::max(t.v[ch * 2], e.sample_peak);
-        t.v[ch * 2 + 1] = std::max(t.v[ch * 2 + 1], e.rms_window_max);
-        if (!t.seen[ch]) {
-            t.seen[ch] = 1;
-            ++t.filled;
-        }
-    }
-
-    // A record is written once every channel's event for it arrived (or, if one never comes
-    // because the queue dropped it, once the writer is kMaxTicksAhead ticks further).
-    void emit_ticks(bool all) {
-        while (!ticks.empty() && (all || ticks.front().filled >= channels || ticks.size() > kMaxTicksAhead)) {
-            std::string rec;
-            rec.reserve(ticks.front().v.size() * 4);
-            for (float v : ticks.front().v) append_le_float(rec, v);
-            levels->append(rec);
-            ticks.pop_front();
-            ++tick_base;
-        }
+        EventLine l = event_record(e, rate);
+        l.time = clock.stamp(e.start_sample);
+        l.channel_name = e.channel < file.channel_names.size() ? file.channel_names[e.channel]
+                                                               : "In " + std::to_string(e.channel + 1);
+        return clips_line_text(l);
     }
 
     // Pops what the queue holds; returns whether clip lines were appended.
@@ -244,11 +122,18 @@ struct SessionRecorder::Impl {
                 status_lines.clear();
             }
             for (std::size_t i = 0; i < n; ++i)
-                if (batch[i].type == EventType::Envelope) on_envelope(batch[i]);
+                if (batch[i].type == EventType::Envelope) level_records.add(batch[i]);
             for (const auto& l : out) clips->append(l);
             lines = lines || !out.empty();
             if (n < batch.size()) return lines;
         }
+    }
+
+    // Queues the finished level records (all of them with `all`) for levels.f32.
+    void emit_levels(bool all) {
+        std::vector<std::string> records;
+        level_records.emit(all, records);
+        for (const auto& r : records) levels->append(r);
     }
 
     void report(const std::string& what) {
@@ -258,6 +143,14 @@ struct SessionRecorder::Impl {
             spdlog::error("session {}: cannot write: {}; metering goes on, the session on disk is "
                           "incomplete from here",
                           folder.string(), what);
+        }
+    }
+
+    void write_session_json(const SessionFileRecord& r) {
+        try {
+            write_file_atomic(folder / kSessionJsonFile, session_json_text(r));
+        } catch (const OutputError& e) {
+            report(e.what());
         }
     }
 
@@ -289,14 +182,13 @@ struct SessionRecorder::Impl {
                 std::lock_guard lk(mu);
                 first = error;
             }
-            ojson j{{"type", "write_error"}, {"time", iso8601_ms(now)},
-                    {"error", first.value_or("")}, {"records_lost", lost}};
-            clips->append(line_of(j));
+            clips->append(clips_line_text(WriteErrorLine{iso8601_ms(now), first.value_or(""), lost}));
             (void)clips->flush(true);
             spdlog::warn("session {}: writing works again ({} records lost)", folder.string(), lost);
         }
     }
 
+    // The writer thread: wakes every kDrainPeriod (or at stop), drains, writes.
     void run() {
         for (;;) {
             bool stopping;
@@ -307,7 +199,7 @@ struct SessionRecorder::Impl {
             }
             try {
                 const bool lines = drain();
-                emit_ticks(false);
+                emit_levels(false);
                 if (stopping) return;
                 flush_files(lines, false);
             } catch (const std::exception& e) {  // never take the process down from here
@@ -323,11 +215,11 @@ SessionRecorder::SessionRecorder(const fs::path& sessions_dir, const SourceInfo&
     if (info.channels < 1 || info.sample_rate <= 0.0)
         throw std::invalid_argument("SessionRecorder: the source has no channels or no rate");
     while (presets.size() < static_cast<std::size_t>(info.channels)) presets.push_back(Preset{"general", "General source"});
-    impl_ = std::make_unique<Impl>(info, meter, std::move(presets));
+    impl_ = std::make_unique<Impl>(info, meter, presets);
     impl_->folder = make_session_folder(sessions_dir, WallClock::now());
-    write_file_atomic(impl_->folder / "session.json", impl_->session_json(std::nullopt, std::nullopt, false));
-    impl_->clips = std::make_unique<DurableAppender>(impl_->folder / "clips.jsonl", kClipsBacklog);
-    impl_->levels = std::make_unique<DurableAppender>(impl_->folder / "levels.f32", kLevelsBacklog);
+    write_file_atomic(impl_->folder / kSessionJsonFile, session_json_text(impl_->file));
+    impl_->clips = std::make_unique<DurableAppender>(impl_->folder / kClipsFile, kClipsBacklog);
+    impl_->levels = std::make_unique<DurableAppender>(impl_->folder / kLevelsFile, kLevelsBacklog);
 }
 
 SessionRecorder::~SessionRecorder() {
@@ -346,19 +238,15 @@ void SessionRecorder::start(EventQueue& events) {
         std::lock_guard lk(m.mu);
         if (m.running || m.stopped) return;
         m.running = true;
-        m.t0 = WallClock::now();
+        m.clock.start(WallClock::now());
     }
     m.events = &events;
-    const std::string start = iso8601_ms(m.t0);
-    try {
-        write_file_atomic(m.folder / "session.json", m.session_json(start, std::nullopt, false));
-    } catch (const OutputError& e) {
-        m.report(e.what());
-    }
-    ojson line{{"type", "start"}, {"time", start}, {"session", m.folder.filename().string()},
-               {"source", m.info.kind}, {"device", m.info.device}, {"sample_rate", std::llround(m.rate)},
-               {"channels", m.channels}};
-    m.clips->append(line_of(line));
+    const std::string start = iso8601_ms(m.clock.frame0());
+    SessionFileRecord started = m.file;
+    started.start_time = start;
+    m.write_session_json(started);
+    m.clips->append(clips_line_text(StartLine{start, m.folder.filename().string(), m.info.kind, m.info.device,
+                                              m.rate, m.info.channels}));
     m.last_levels = WallClock::now();
     m.flush_files(true, true);
     m.thread = std::thread([&m] { m.run(); });
@@ -370,25 +258,18 @@ void SessionRecorder::note_status(const CaptureStatus& s) {
     if (!m.running) return;
     const auto now = WallClock::now();
     const std::string t = iso8601_ms(now);
-    if (s.xruns > m.prev.xruns)
-        m.status_lines.push_back(line_of(ojson{{"type", "xrun"}, {"time", t}, {"count", s.xruns - m.prev.xruns},
-                                       {"total", s.xruns}}));
+    if (s.xruns > m.prev.xruns) m.status_lines.push_back(clips_line_text(XrunLine{t, s.xruns - m.prev.xruns, s.xruns}));
     if (s.losses > m.prev.losses) {
         m.loss_frame = s.frames;
-        m.status_lines.push_back(line_of(ojson{{"type", "device_lost"}, {"time", t}, {"reason", s.lost_reason},
-                                       {"frames", s.frames}}));
+        m.status_lines.push_back(clips_line_text(DeviceLostLine{t, s.lost_reason, s.frames}));
     }
     if (s.returns > m.prev.returns) {
-        // Frames after the loss were metered later than frame / rate says: note the gap.
-        const double elapsed = std::chrono::duration<double>(now - m.t0).count();
-        const double off = elapsed - static_cast<double>(m.loss_frame) / m.rate;
-        if (off > 0.0) m.offsets.emplace_back(m.loss_frame, off);
-        m.status_lines.push_back(line_of(ojson{{"type", "device_back"}, {"time", t}, {"frames", m.loss_frame}}));
+        m.clock.resume(m.loss_frame, now);
+        m.status_lines.push_back(clips_line_text(DeviceBackLine{t, m.loss_frame}));
     }
     if (s.dropped_events > m.prev.dropped_events)
-        m.status_lines.push_back(line_of(ojson{{"type", "dropped"}, {"time", t},
-                                       {"count", s.dropped_events - m.prev.dropped_events},
-                                       {"total", s.dropped_events}}));
+        m.status_lines.push_back(
+            clips_line_text(DroppedLine{t, s.dropped_events - m.prev.dropped_events, s.dropped_events}));
     m.prev = s;
     m.cv.notify_one();
 }
@@ -406,24 +287,23 @@ void SessionRecorder::stop() {
     if (m.thread.joinable()) m.thread.join();
     // The writer has drained everything the queue held; the capture stopped before us.
     m.drain();
-    m.emit_ticks(true);
+    m.emit_levels(true);
     m.flush_files(true, true);  // a recovered write error logs its line before "stop"
     const auto end = WallClock::now();
-    std::uint64_t frames = 0, dropped = 0;
+    SessionFileRecord ended = m.file;
+    std::uint64_t dropped = 0;
     {
         std::lock_guard lk(m.mu);
-        frames = m.summary.frames();
+        ended.frames = m.summary.frames();
+        ended.channel_summary = m.summary.channel_records(false);
         dropped = m.prev.dropped_events;
     }
-    ojson line{{"type", "stop"}, {"time", iso8601_ms(end)}, {"frames", frames},
-               {"duration_s", static_cast<double>(frames) / m.rate}, {"dropped_events", dropped}};
-    m.clips->append(line_of(line));
+    const std::uint64_t frames = *ended.frames;
+    m.clips->append(clips_line_text(StopLine{iso8601_ms(end), frames, static_cast<double>(frames) / m.rate, dropped}));
     m.flush_files(true, true);
-    try {
-        write_file_atomic(m.folder / "session.json", m.session_json(iso8601_ms(m.t0), iso8601_ms(end), true));
-    } catch (const OutputError& e) {
-        m.report(e.what());
-    }
+    ended.start_time = iso8601_ms(m.clock.frame0());
+    ended.end_time = iso8601_ms(end);
+    m.write_session_json(ended);
 }
 
 SessionSummary SessionRecorder::summary() const {

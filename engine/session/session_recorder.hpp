@@ -2,7 +2,8 @@
 // The session on disk (DESIGN.md §5), written by a normal thread of its own: session.json
 // (atomic rewrite), clips.jsonl (typed lines, appended, fsynced within 1 s of an event) and
 // the 10 Hz level envelope. Fed by a Capture's EventQueue (the recorder is its consumer).
-// File formats and guarantees: docs/sessions.md.
+// File formats: session_format.hpp and session_levels.hpp (docs/sessions.md); the folder:
+// session_folder.hpp; the append-only files: session_files.hpp.
 //
 // Order of use: construct (creates the folder; OutputError before any capture) ->
 // start(capture.events()) -> capture.start() -> note_status(capture.poll_status()) from the
@@ -19,32 +20,31 @@
 
 #include "engine/capture/source_info.hpp"
 #include "engine/meter/meter_bank.hpp"
+#include "engine/session/session_folder.hpp"
 #include "engine/session/session_summary.hpp"
 
 namespace headroom {
 
-// $XDG_DATA_HOME/headroom/sessions (or ~/.local/share/headroom/sessions).
-std::filesystem::path default_sessions_dir();
-
 class SessionRecorder {
 public:
-    // normal thread. Creates <sessions_dir>/<YYYY-MM-DDTHH-MM-SS>/ and writes session.json;
-    // throws OutputError naming the folder when it cannot.
+    // normal thread; may block. Creates <sessions_dir>/<YYYY-MM-DDTHH-MM-SS>/ and writes
+    // session.json; throws OutputError naming the folder when it cannot.
     SessionRecorder(const std::filesystem::path& sessions_dir, const SourceInfo& info,
                     const MeterOptions& meter, std::vector<Preset> presets);
     ~SessionRecorder();  // stops if running
     const std::filesystem::path& folder() const;  // any thread
-    // normal thread, once. Notes the wall clock of stream frame 0, writes the `start` line and
+    // normal thread, once; may block (writes session.json). Notes the wall clock of stream frame 0, writes the `start` line and
     // starts the writer thread (the events' only consumer from now on). Call it right before
     // the capture starts.
     void start(EventQueue& events);
-    // any normal thread: capture faults and status, logged as typed lines.
+    // any normal thread; takes a lock, never blocks on the disk: capture faults and status,
+    // queued as typed lines for the writer.
     void note_status(const CaptureStatus& s);
     // normal thread; may block (joins the writer, fsyncs). After capture.stop(): drains, writes
     // the last level records and "stop", rewrites session.json with the end time. Idempotent.
     void stop();
-    SessionSummary summary() const;   // a copy; any normal thread
-    std::optional<std::string> write_error() const;  // first disk error, for the window
+    SessionSummary summary() const;   // any normal thread; takes a lock. A copy
+    std::optional<std::string> write_error() const;  // any normal thread; takes a lock. First disk error
 
     struct Impl;
 private:

@@ -17,6 +17,14 @@ double round_to(double v, double scale) { return std::round(v * scale) / scale; 
 // The linear level of the -60 dBFS gate: a 400 ms value must be strictly above it.
 const double kGateLinear = db_to_amplitude(kGainGateDbfs);
 
+// A dB value rounded to 2 decimals as printed; nothing for -inf/NaN; never -0.0.
+std::optional<double> rounded(double db) {
+    if (!std::isfinite(db)) return std::nullopt;
+    const double r = round_to(db, 100.0);
+    return r == 0.0 ? 0.0 : r;
+}
+std::optional<double> rounded_db(double linear) { return rounded(to_db(linear)); }
+
 std::size_t min_active_values() {
     return static_cast<std::size_t>(std::llround(kGainMinActiveS * 10.0));  // 100 ms per value
 }
@@ -105,25 +113,31 @@ std::optional<double> SessionSummary::gain_advice_db(int c) const {
     return ch_[static_cast<std::size_t>(c)].preset.centre() - loud_db;
 }
 
-nlohmann::ordered_json SessionSummary::channels_json(bool rms_aes17) const {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+std::vector<ChannelSummaryRecord> SessionSummary::channel_records(bool rms_aes17) const {
+    std::vector<ChannelSummaryRecord> out;
     for (std::size_t c = 0; c < ch_.size(); ++c) {
         const ChannelSummary& s = ch_[c];
         const double rms = s.frames > 0 ? std::sqrt(s.sum_squares / static_cast<double>(s.frames)) : 0.0;
         const auto advice = gain_advice_db(static_cast<int>(c));
-        nlohmann::ordered_json j;
-        j["channel"] = c + 1;
-        j["preset"] = s.preset.id;
-        j["sample_peak_dbfs"] = db_or_null(s.sample_peak);
-        j["true_peak_dbtp"] = db_or_null(s.true_peak);
-        j["rms_dbfs"] = round_db_or_null(rms_to_db(rms, rms_aes17));
-        j["rms_max_dbfs"] = round_db_or_null(rms_to_db(s.rms_window_max, rms_aes17));
-        j["clip_events"] = s.clip_events;
-        j["clipped_samples"] = s.clipped_samples;
-        j["nonfinite_samples"] = s.nonfinite_samples;
-        j["gain_advice_db"] = advice ? nlohmann::ordered_json(round_to(*advice, 100.0)) : nlohmann::ordered_json(nullptr);
-        out.push_back(std::move(j));
+        ChannelSummaryRecord r;
+        r.channel = static_cast<int>(c + 1);
+        r.preset = s.preset.id;
+        r.sample_peak_dbfs = rounded_db(s.sample_peak);
+        r.true_peak_dbtp = rounded_db(s.true_peak);
+        r.rms_dbfs = rounded(rms_to_db(rms, rms_aes17));
+        r.rms_max_dbfs = rounded(rms_to_db(s.rms_window_max, rms_aes17));
+        r.clip_events = s.clip_events;
+        r.clipped_samples = s.clipped_samples;
+        r.nonfinite_samples = s.nonfinite_samples;
+        if (advice) r.gain_advice_db = round_to(*advice, 100.0);
+        out.push_back(std::move(r));
     }
+    return out;
+}
+
+nlohmann::ordered_json SessionSummary::channels_json(bool rms_aes17) const {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& r : channel_records(rms_aes17)) out.push_back(to_json(r));
     return out;
 }
 
@@ -133,23 +147,29 @@ nlohmann::ordered_json SessionSummary::clips_json() const {
     return out;
 }
 
+EventLine event_record(const MeterEvent& e, double sample_rate) {
+    EventLine l;
+    l.type = e.type == EventType::Clip ? line_type::clip
+             : e.type == EventType::Hot ? line_type::hot
+                                        : line_type::nonfinite;
+    l.channel = e.channel + 1;
+    l.start_sample = e.start_sample;
+    l.start_s = round_to(static_cast<double>(e.start_sample) / sample_rate, 1e6);
+    l.end_s = round_to(static_cast<double>(e.end_sample + 1) / sample_rate, 1e6);
+    l.runs = e.runs;
+    l.samples = e.count;
+    l.sample_peak_dbfs = rounded_db(e.sample_peak);
+    l.true_peak_dbtp = rounded_db(e.true_peak);
+    return l;
+}
+
 nlohmann::ordered_json event_json(const MeterEvent& e, double sample_rate) {
-    nlohmann::ordered_json j;
-    j["channel"] = e.channel + 1;
-    j["start_sample"] = e.start_sample;
-    j["start_s"] = round_to(static_cast<double>(e.start_sample) / sample_rate, 1e6);
-    j["end_s"] = round_to(static_cast<double>(e.end_sample + 1) / sample_rate, 1e6);
-    j["runs"] = e.runs;
-    j[e.type == EventType::Clip ? "clipped_samples" : "samples"] = e.count;
-    j["sample_peak_dbfs"] = db_or_null(e.sample_peak);
-    j["true_peak_dbtp"] = db_or_null(e.true_peak);
-    return j;
+    return event_object(event_record(e, sample_rate));
 }
 
 nlohmann::ordered_json round_db_or_null(double db) {
-    if (!std::isfinite(db)) return nullptr;
-    const double r = round_to(db, 100.0);
-    return r == 0.0 ? 0.0 : r;  // never "-0.0"
+    const auto r = rounded(db);
+    return r ? nlohmann::ordered_json(*r) : nlohmann::ordered_json(nullptr);
 }
 
 nlohmann::ordered_json db_or_null(double linear) { return round_db_or_null(amplitude_to_db(linear)); }

@@ -37,6 +37,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "engine/meter/meter_event.hpp"
+#include "engine/session/session_format.hpp"
 #include "engine/settings/presets.hpp"
 
 namespace headroom {
@@ -78,8 +79,9 @@ public:
     // Seconds of activity so far (active 400 ms values x 0.1 s).
     double active_seconds(int c) const;
 
-    // DESIGN.md §4: the "channels" array and the "clips" array (rms convention applied),
-    // fields in the order DESIGN.md lists them.
+    // DESIGN.md §4: the "channels" array (as records, and as JSON) and the "clips" array
+    // (rms convention applied), fields in the order DESIGN.md lists them.
+    std::vector<ChannelSummaryRecord> channel_records(bool rms_aes17) const;
     nlohmann::ordered_json channels_json(bool rms_aes17) const;
     nlohmann::ordered_json clips_json() const;
 
@@ -101,6 +103,8 @@ private:
 // Hot and NonFinite events carry the same count as "samples". Shared by analyze --json,
 // record --json and clips.jsonl. Any thread.
 nlohmann::ordered_json event_json(const MeterEvent& e, double sample_rate);
+// The same as a clips.jsonl record, without its time and channel name. Any thread.
+EventLine event_record(const MeterEvent& e, double sample_rate);
 // dB value or null for silence, rounded to 2 decimals as printed. Any thread.
 nlohmann::ordered_json db_or_null(double linear);
 // dB already computed (may be -inf/NaN: null), rounded to 2 decimals. Any thread.

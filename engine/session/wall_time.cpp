@@ -86,4 +86,18 @@ std::optional<std::int64_t> parse_iso8601_ms(const std::string& s) {
     return secs * 1000 + ms;
 }
 
+void StreamClock::resume(std::uint64_t frame, WallClock::time_point now) {
+    const double elapsed = std::chrono::duration<double>(now - frame0_).count();
+    const double late = elapsed - static_cast<double>(frame) / rate_;
+    if (late > 0.0) gaps_.emplace_back(frame, late);
+}
+
+std::string StreamClock::stamp(std::uint64_t frame) const {
+    double extra = 0.0;
+    for (const auto& [from, late] : gaps_)
+        if (frame >= from) extra = late;
+    const double s = static_cast<double>(frame) / rate_ + extra;
+    return iso8601_ms(frame0_ + std::chrono::duration_cast<WallClock::duration>(std::chrono::duration<double>(s)));
+}
+
 } // namespace headroom

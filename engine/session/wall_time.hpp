@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace headroom {
 
@@ -20,5 +22,25 @@ std::string folder_stamp(WallClock::time_point t);
 // Milliseconds since the Unix epoch of an iso8601_ms() stamp (also accepts "Z" and no
 // fraction); nothing when it does not parse.
 std::optional<std::int64_t> parse_iso8601_ms(const std::string& s);
+
+// The wall clock of stream frames: frame 0's wall time + frame / rate + the gaps lost devices
+// left in the stream (frames after a loss were metered later than frame / rate says).
+// Threads: a plain value; the owner serialises access.
+class StreamClock {
+public:
+    explicit StreamClock(double sample_rate) : rate_(sample_rate) {}
+    void start(WallClock::time_point frame0) { frame0_ = frame0; }   // at stream frame 0
+    WallClock::time_point frame0() const { return frame0_; }
+    // The stream resumed at `frame` (where the device was lost) at `now`: frames from there on
+    // are stamped by how late they came.
+    void resume(std::uint64_t frame, WallClock::time_point now);
+    // iso8601_ms() of `frame`.
+    std::string stamp(std::uint64_t frame) const;
+
+private:
+    double rate_;
+    WallClock::time_point frame0_{};
+    std::vector<std::pair<std::uint64_t, double>> gaps_;  // from frame on: + seconds
+};
 
 } // namespace headroom

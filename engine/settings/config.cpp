@@ -7,11 +7,9 @@
 #include <sstream>
 #include <system_error>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
+#include "engine/base/atomic_file.hpp"
 #include "engine/base/errors.hpp"
 
 namespace headroom {
@@ -74,14 +72,6 @@ std::string get_option_text(const json& j, const char* key, const std::string& o
         return s.str();
     }
     bad(origin, std::string("meter.\"") + key + "\" is not a number or string");
-}
-
-void sync_folder(const std::filesystem::path& folder) {
-    const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        (void)::fsync(fd);
-        ::close(fd);
-    }
 }
 
 } // namespace
@@ -238,32 +228,7 @@ void write_text_atomically(const std::filesystem::path& path, const std::string&
     std::error_code ec;
     if (!folder.empty()) std::filesystem::create_directories(folder, ec);
     if (ec) throw OutputError(folder.string() + ": cannot create folder (" + ec.message() + ")");
-    const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw OutputError(path.string() + ": cannot write (" + std::strerror(errno) + ")");
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const std::string why = std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw OutputError(path.string() + ": cannot write (" + why + ")");
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(tmp.c_str());
-        throw OutputError(path.string() + ": cannot write (" + why + ")");
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(tmp.c_str());
-        throw OutputError(path.string() + ": cannot replace (" + why + ")");
-    }
-    sync_folder(folder);
+    write_file_atomic(path, text);
 }
 
 void save_config(const Config& c, const std::filesystem::path& path) {

@@ -1,11 +1,16 @@
 #include "ui/log_filter.hpp"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include <doctest/doctest.h>
 
+#include "tests/support/temp_dir.hpp"
+
 using namespace headroom;
 using namespace headroom::ui;
+using headroom::test::TempDir;
 
 namespace {
 
@@ -86,9 +91,9 @@ TEST_CASE("log filter") {
     }
 
     SUBCASE("timecodes and names") {
-        CHECK(format_timecode(0.0) == "00:00:00.000");
-        CHECK(format_timecode(3723.4567) == "01:02:03.457");
-        CHECK(format_timecode(-1.0) == "00:00:00.000");
+        CHECK(session_timecode(0.0) == "00:00:00.000");
+        CHECK(session_timecode(3723.4567) == "01:02:03.457");
+        CHECK(session_timecode(-1.0) == "00:00:00.000");
         CHECK(channel_name(log, 2) == "Bass");
         CHECK(channel_name(log, 7) == "In 7");
         CHECK(channel_name(log, 0).empty());
@@ -107,6 +112,31 @@ TEST_CASE("log filter") {
         CHECK(*s[2].max_sample_peak_dbfs == doctest::Approx(0.0));
         CHECK_FALSE(s[1].max_true_peak_dbtp.has_value());
         CHECK_FALSE(s[0].gain_advice_db.has_value());  // no envelope
+    }
+
+    SUBCASE("gain advice: the recorder's channel_summary in session.json, read as written") {
+        // The session.json the recorder writes at a clean end (no levels.f32: the advice can
+        // come only from the summary). The old reader looked for a "summary" key and found none.
+        TempDir tmp;
+        const auto folder = tmp / "2026-11-23T10-00-00";
+        std::filesystem::create_directories(folder);
+        SessionFileRecord file;
+        file.sample_rate = 48000.0;
+        file.channels = 2;
+        file.channel_names = {"Vocal", "Bass"};
+        file.presets = {"vocals", "bass"};
+        file.frames = 960000;
+        ChannelSummaryRecord vocal, bass;
+        vocal.channel = 1;
+        vocal.gain_advice_db = 4.25;
+        bass.channel = 2;
+        file.channel_summary = std::vector<ChannelSummaryRecord>{vocal, bass};
+        std::ofstream(folder / "session.json") << session_json_text(file);
+        const auto s = summarize(read_session(folder), {{-15, -12}, {-15, -12}});
+        REQUIRE(s.size() == 2);
+        REQUIRE(s[0].gain_advice_db.has_value());
+        CHECK(*s[0].gain_advice_db == 4.25);
+        CHECK_FALSE(s[1].gain_advice_db.has_value());
     }
 
     SUBCASE("gain advice from the envelope needs 10 s of activity") {

@@ -1,0 +1,289 @@
+#include "engine/session/session_format.hpp"
+
+#include <cmath>
+
+namespace headroom {
+using ojson = nlohmann::ordered_json;
+using nlohmann::json;
+
+namespace {
+
+ojson number_or_null(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
+ojson text_or_null(const std::optional<std::string>& v) { return v ? ojson(*v) : ojson(nullptr); }
+std::int64_t whole_hz(double rate) { return std::llround(rate); }
+
+// The value under `key`, or `fallback` when it is missing, null or of another type.
+template <class T>
+T get_or(const json& j, const char* key, T fallback) {
+    if (!j.is_object()) return fallback;
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return fallback;
+    try {
+        return it->get<T>();
+    } catch (const json::exception&) {
+        return fallback;
+    }
+}
+
+std::optional<double> opt_number(const json& j, const char* key) {
+    if (!j.is_object()) return std::nullopt;
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number()) return std::nullopt;
+    return it->get<double>();
+}
+
+std::optional<std::string> opt_text(const json& j, const char* key) {
+    if (!j.is_object()) return std::nullopt;
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+}
+
+// An array of strings; an element that is not a string reads as "".
+std::vector<std::string> text_list(const json& j, const char* key) {
+    std::vector<std::string> out;
+    for (const auto& v : get_or<std::vector<json>>(j, key, {})) out.push_back(v.is_string() ? v.get<std::string>() : "");
+    return out;
+}
+
+ojson line_head(std::string_view type, const std::string& time) {
+    ojson j;
+    j["type"] = type;
+    j["time"] = time;
+    return j;
+}
+
+} // namespace
+
+// ---- session.json ----
+
+ojson to_json(const ChannelSummaryRecord& r) {
+    ojson j;
+    j["channel"] = r.channel;
+    j["preset"] = r.preset;
+    j["sample_peak_dbfs"] = number_or_null(r.sample_peak_dbfs);
+    j["true_peak_dbtp"] = number_or_null(r.true_peak_dbtp);
+    j["rms_dbfs"] = number_or_null(r.rms_dbfs);
+    j["rms_max_dbfs"] = number_or_null(r.rms_max_dbfs);
+    j["clip_events"] = r.clip_events;
+    j["clipped_samples"] = r.clipped_samples;
+    j["nonfinite_samples"] = r.nonfinite_samples;
+    j["gain_advice_db"] = number_or_null(r.gain_advice_db);
+    return j;
+}
+
+ChannelSummaryRecord channel_summary_from_json(const json& j) {
+    ChannelSummaryRecord r;
+    r.channel = get_or<int>(j, "channel", 0);
+    r.preset = get_or<std::string>(j, "preset", "");
+    r.sample_peak_dbfs = opt_number(j, "sample_peak_dbfs");
+    r.true_peak_dbtp = opt_number(j, "true_peak_dbtp");
+    r.rms_dbfs = opt_number(j, "rms_dbfs");
+    r.rms_max_dbfs = opt_number(j, "rms_max_dbfs");
+    r.clip_events = get_or<std::uint64_t>(j, "clip_events", 0);
+    r.clipped_samples = get_or<std::uint64_t>(j, "clipped_samples", 0);
+    r.nonfinite_samples = get_or<std::uint64_t>(j, "nonfinite_samples", 0);
+    r.gain_advice_db = opt_number(j, "gain_advice_db");
+    return r;
+}
+
+ojson to_json(const SessionFileRecord& r) {
+    ojson j;
+    j["headroom_version"] = r.headroom_version;
+    j["source"] = r.source;
+    j["device"] = r.device;
+    j["host_api"] = r.host_api;
+    j["sample_rate"] = whole_hz(r.sample_rate);
+    j["buffer_frames"] = r.buffer_frames;
+    j["channels"] = r.channels;
+    j["channel_names"] = r.channel_names;
+    j["presets"] = r.presets;
+    ojson windows = ojson::array();
+    for (const auto& p : r.preset_windows)
+        windows.push_back({{"id", p.id}, {"name", p.name}, {"lo_dbfs", p.lo_dbfs}, {"hi_dbfs", p.hi_dbfs}});
+    j["preset_windows"] = windows;
+    j["start_time"] = text_or_null(r.start_time);
+    j["end_time"] = text_or_null(r.end_time);
+    j["meter"] = {{"clip_threshold_dbfs", r.meter.clip_threshold_dbfs},
+                  {"clip_min_run", r.meter.clip_min_run},
+                  {"merge_ms", r.meter.merge_ms},
+                  {"hot_merge_ms", r.meter.hot_merge_ms},
+                  {"rms_window_ms", r.meter.rms_window_ms}};
+    j["levels"] = {{"file", r.levels.file},
+                   {"rate_hz", r.levels.rate_hz},
+                   {"tick_frames", r.levels.tick_frames},
+                   {"channels", r.levels.channels},
+                   {"layout", r.levels.layout}};
+    if (r.frames) j["frames"] = *r.frames;
+    if (r.channel_summary) {
+        ojson a = ojson::array();
+        for (const auto& c : *r.channel_summary) a.push_back(to_json(c));
+        j["channel_summary"] = std::move(a);
+    }
+    return j;
+}
+
+SessionFileRecord session_file_from_json(const json& j) {
+    SessionFileRecord r;
+    r.headroom_version = get_or<std::string>(j, "headroom_version", "");
+    r.source = get_or<std::string>(j, "source", "");
+    r.device = get_or<std::string>(j, "device", "");
+    r.host_api = get_or<std::string>(j, "host_api", "");
+    r.sample_rate = get_or<double>(j, "sample_rate", 0.0);
+    r.buffer_frames = get_or<int>(j, "buffer_frames", 0);
+    r.channels = get_or<int>(j, "channels", 0);
+    r.channel_names = text_list(j, "channel_names");
+    r.presets = text_list(j, "presets");
+    for (const auto& w : get_or<std::vector<json>>(j, "preset_windows", {})) {
+        Preset p;
+        p.id = get_or<std::string>(w, "id", "");
+        p.name = get_or<std::string>(w, "name", "");
+        p.lo_dbfs = get_or<double>(w, "lo_dbfs", p.lo_dbfs);
+        p.hi_dbfs = get_or<double>(w, "hi_dbfs", p.hi_dbfs);
+        r.preset_windows.push_back(std::move(p));
+    }
+    r.start_time = opt_text(j, "start_time");
+    r.end_time = opt_text(j, "end_time");
+    const json meter = get_or<json>(j, "meter", json::object());
+    r.meter.clip_threshold_dbfs = get_or<double>(meter, "clip_threshold_dbfs", r.meter.clip_threshold_dbfs);
+    r.meter.clip_min_run = get_or<int>(meter, "clip_min_run", r.meter.clip_min_run);
+    r.meter.merge_ms = get_or<double>(meter, "merge_ms", r.meter.merge_ms);
+    r.meter.hot_merge_ms = get_or<double>(meter, "hot_merge_ms", r.meter.hot_merge_ms);
+    r.meter.rms_window_ms = get_or<double>(meter, "rms_window_ms", r.meter.rms_window_ms);
+    const json levels = get_or<json>(j, "levels", json::object());
+    r.levels.file = get_or<std::string>(levels, "file", r.levels.file);
+    r.levels.rate_hz = get_or<int>(levels, "rate_hz", r.levels.rate_hz);
+    r.levels.tick_frames = get_or<std::uint64_t>(levels, "tick_frames", r.levels.tick_frames);
+    r.levels.channels = get_or<int>(levels, "channels", r.levels.channels);
+    r.levels.layout = get_or<std::string>(levels, "layout", r.levels.layout);
+    if (j.is_object() && j.contains("frames")) r.frames = get_or<std::uint64_t>(j, "frames", 0);
+    if (const auto a = get_or<std::vector<json>>(j, "channel_summary", {}); !a.empty()) {
+        r.channel_summary.emplace();
+        for (const auto& c : a) r.channel_summary->push_back(channel_summary_from_json(c));
+    }
+    return r;
+}
+
+std::string session_json_text(const SessionFileRecord& r) {
+    return to_json(r).dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+}
+
+// ---- clips.jsonl ----
+
+ojson event_object(const EventLine& l) {
+    ojson j;
+    j["channel"] = l.channel;
+    j["start_sample"] = l.start_sample;
+    j["start_s"] = l.start_s;
+    j["end_s"] = l.end_s;
+    j["runs"] = l.runs;
+    j[l.type == line_type::clip ? "clipped_samples" : "samples"] = l.samples;
+    j["sample_peak_dbfs"] = number_or_null(l.sample_peak_dbfs);
+    j["true_peak_dbtp"] = number_or_null(l.true_peak_dbtp);
+    return j;
+}
+
+ojson to_json(const EventLine& l) {
+    ojson j = line_head(l.type, l.time);
+    const ojson fields = event_object(l);  // (a temporary's items() would dangle)
+    for (auto it = fields.begin(); it != fields.end(); ++it) j[it.key()] = *it;
+    j["channel_name"] = l.channel_name;
+    return j;
+}
+
+ojson to_json(const StartLine& l) {
+    ojson j = line_head(line_type::start, l.time);
+    j["session"] = l.session;
+    j["source"] = l.source;
+    j["device"] = l.device;
+    j["sample_rate"] = whole_hz(l.sample_rate);
+    j["channels"] = l.channels;
+    return j;
+}
+
+ojson to_json(const XrunLine& l) {
+    ojson j = line_head(line_type::xrun, l.time);
+    j["count"] = l.count;
+    j["total"] = l.total;
+    return j;
+}
+
+ojson to_json(const DeviceLostLine& l) {
+    ojson j = line_head(line_type::device_lost, l.time);
+    j["reason"] = l.reason;
+    j["frames"] = l.frames;
+    return j;
+}
+
+ojson to_json(const DeviceBackLine& l) {
+    ojson j = line_head(line_type::device_back, l.time);
+    j["frames"] = l.frames;
+    return j;
+}
+
+ojson to_json(const DroppedLine& l) {
+    ojson j = line_head(line_type::dropped, l.time);
+    j["count"] = l.count;
+    j["total"] = l.total;
+    return j;
+}
+
+ojson to_json(const WriteErrorLine& l) {
+    ojson j = line_head(line_type::write_error, l.time);
+    j["error"] = l.error;
+    j["records_lost"] = l.records_lost;
+    return j;
+}
+
+ojson to_json(const StopLine& l) {
+    ojson j = line_head(line_type::stop, l.time);
+    j["frames"] = l.frames;
+    j["duration_s"] = l.duration_s;
+    j["dropped_events"] = l.dropped_events;
+    return j;
+}
+
+ojson to_json(const OtherLine& l) { return line_head(l.type, l.time); }
+
+std::string clips_line_text(const ojson& line) {
+    return line.dump(-1, ' ', false, ojson::error_handler_t::replace) + "\n";
+}
+
+ClipsLine clips_line_from_json(const json& j) {
+    const std::string type = get_or<std::string>(j, "type", "");
+    const std::string time = get_or<std::string>(j, "time", "");
+    if (type == line_type::clip || type == line_type::hot || type == line_type::nonfinite) {
+        EventLine l;
+        l.type = type;
+        l.time = time;
+        l.channel = get_or<int>(j, "channel", 0);
+        l.start_sample = get_or<std::uint64_t>(j, "start_sample", 0);
+        l.start_s = get_or<double>(j, "start_s", 0.0);
+        l.end_s = get_or<double>(j, "end_s", l.start_s);
+        l.runs = get_or<std::uint64_t>(j, "runs", 0);
+        l.samples = get_or<std::uint64_t>(j, j.contains("clipped_samples") ? "clipped_samples" : "samples", 0);
+        l.sample_peak_dbfs = opt_number(j, "sample_peak_dbfs");
+        l.true_peak_dbtp = opt_number(j, "true_peak_dbtp");
+        l.channel_name = get_or<std::string>(j, "channel_name", "");
+        return l;
+    }
+    if (type == line_type::start)
+        return StartLine{time, get_or<std::string>(j, "session", ""), get_or<std::string>(j, "source", ""),
+                         get_or<std::string>(j, "device", ""), get_or<double>(j, "sample_rate", 0.0),
+                         get_or<int>(j, "channels", 0)};
+    if (type == line_type::xrun)
+        return XrunLine{time, get_or<std::uint64_t>(j, "count", 0), get_or<std::uint64_t>(j, "total", 0)};
+    if (type == line_type::device_lost)
+        return DeviceLostLine{time, get_or<std::string>(j, "reason", ""), get_or<std::uint64_t>(j, "frames", 0)};
+    if (type == line_type::device_back) return DeviceBackLine{time, get_or<std::uint64_t>(j, "frames", 0)};
+    if (type == line_type::dropped)
+        return DroppedLine{time, get_or<std::uint64_t>(j, "count", 0), get_or<std::uint64_t>(j, "total", 0)};
+    if (type == line_type::write_error)
+        return WriteErrorLine{time, get_or<std::string>(j, "error", ""), get_or<std::uint64_t>(j, "records_lost", 0)};
+    if (type == line_type::stop)
+        return StopLine{time, get_or<std::uint64_t>(j, "frames", 0), get_or<double>(j, "duration_s", 0.0),
+                        get_or<std::uint64_t>(j, "dropped_events", 0)};
+    return OtherLine{type, time};
+}
+
+} // namespace headroom
