@@ -148,7 +148,8 @@ void MeterBank::Impl::on_nonfinite(void* ctx, std::size_t begin, std::size_t end
         s.call.counted = true;
         s.trackers.burst_open[c] = 1;
         s.trackers.nonfinite[c].on_sample(n, s.trackers.nonfinite_gap, static_cast<std::uint16_t>(c), s.events);
-        s.tick.nonfinite[c * s.tick.nonfinite_slots + static_cast<std::size_t>((n / s.tick_frames) % s.tick.nonfinite_slots)] += 1;
+        s.tick.nonfinite[c * s.tick.nonfinite_slots +
+                         static_cast<std::size_t>((n / s.tick_frames) % s.tick.nonfinite_slots)] += 1;
     }
 }
 

@@ -25,10 +25,10 @@ struct MeterBank::Impl {
     MeterOptions options;                   // as given (validated)
     InterpolatorDesign interpolator;        // the true-peak FIR (true_peak.hpp)
     const KernelTable* kernels = nullptr;   // per-sample loops: scalar reference or SIMD
-    const StepTable* steps = nullptr;       // per-channel loops at hop and tick ends (plain with force_scalar: the same bits)
+    const StepTable* steps = nullptr;       // per-channel loops at hop and tick ends: plain or SIMD (the same bits)
     EventSink events;                       // where closed events go (a null queue swallows them)
     std::size_t channels = 0;               // interleaved channels per frame
-    std::uint64_t delay = 0;                // D: frame n is measured once frame n + D has arrived (0 with true peak off)
+    std::uint64_t delay = 0;                // D: frame n is measured once n + D has arrived (0: true peak off)
     std::uint64_t hop_frames = 0;           // the RMS hop, floor(rate / 200): the window moves by this much
     std::uint64_t tick_frames = 0;          // the envelope tick, round(rate / 10)
     std::size_t window_hops = 0;            // W: hops in the RMS window
@@ -37,7 +37,7 @@ struct MeterBank::Impl {
     struct Thresholds {
         float clip = 1.0f;                  // |x| >= clip is full scale
         std::vector<float> hot;             // per channel: |x| > hot (and not full scale) is hot; +inf: no ceiling
-        std::vector<float> special;         // per channel: the lower of hot and just below clip; the scan flags |x| above it
+        std::vector<float> special;         // per channel: min(hot, just below clip); the scan flags |x| above it
     } thresholds;
 
     // Stream positions.
@@ -48,7 +48,7 @@ struct MeterBank::Impl {
     // is D frames ahead of the frame it measures.
     struct History {
         std::vector<float> rows;            // rows of `channels` sanitized floats: [kept rows | block]
-        std::size_t kept_rows = 0;          // H = max(taps - 1, D): the block's last H rows, moved to the front for the next block
+        std::size_t kept_rows = 0;          // H = max(taps - 1, D): a block's last H rows, kept for the next block
         std::int64_t first_frame = 0;       // stream frame of row 0 (negative at the start: zeros before the stream)
     } history;
 
@@ -57,8 +57,8 @@ struct MeterBank::Impl {
         bool enabled = false;                // true peak off
         const float* block = nullptr;        // the block process() was given (unsanitized)
         std::uint64_t block_first_frame = 0; // stream frame of its first row
-        std::vector<float> slots_before;     // the square slots before a scan, restored when the scan met a non-finite sample
-        std::vector<float> sanitized;        // then: a copy of the segment with non-finite samples as 0, scanned instead
+        std::vector<float> slots_before;     // the square slots before a scan, restored if it met a non-finite sample
+        std::vector<float> sanitized;        // then: the segment with non-finite samples as 0, scanned instead
     } in_place;
 
     // The samples copy_sanitize is reading, for on_nonfinite to find its non-finite samples.
@@ -69,7 +69,7 @@ struct MeterBank::Impl {
 
     // The true-peak interpolator as the kernel runs it.
     struct TruePeakFir {
-        const float* coeffs = nullptr;      // phase-major; phase 0 left out when it is the identity (the sample peak covers it)
+        const float* coeffs = nullptr;      // phase-major; phase 0 left out when it is the identity (the sample peak)
         int phases = 0;                     // phases the kernel runs; 0: true peak off
         std::vector<float> values;          // one segment's true-peak value per sample (zeros with true peak off)
     } true_peak;
@@ -92,7 +92,7 @@ struct MeterBank::Impl {
     // The sums of squares inside a hop, in float (meter_kernels.hpp, sq_slot_count).
     struct Squares {
         std::size_t slot_count = 0;         // S = sq_slot_count(channels): independent chains per channel
-        std::vector<float> slots;           // slots[s * channels + c]; folded into double and cleared at hop and tick ends
+        std::vector<float> slots;           // slots[s * channels + c]; folded into double, cleared at hop and tick ends
     } squares;
 
     // The sliding RMS window: W hop sums in a ring, their running sum (meter_steps.hpp, hop).
@@ -101,7 +101,7 @@ struct MeterBank::Impl {
         std::vector<double> ring;           // ring[i * channels + c], i < W: the last W hops' sums
         std::size_t ring_row = 0;           // the row the next hop end overwrites (the oldest hop)
         std::vector<double> sum;            // per channel: the running sum of the ring
-        std::vector<double> since_rebase;   // per channel: the rows written since the last re-base, summed in ring order
+        std::vector<double> since_rebase;   // per channel: the rows written since the last re-base, summed in order
         double norm = 1.0;                  // 1 / (W * hop_frames): mean square from the sum
         std::vector<float> rms;             // per channel: the window RMS at the last hop end
     } window;
@@ -113,9 +113,10 @@ struct MeterBank::Impl {
         std::vector<float> true_peak;       // per channel, as above
         std::vector<float> rms_max;         // per channel: largest window RMS of the hops ending in the tick
         std::vector<double> sum_squares;    // per channel: the tick's sum of squares
-        std::size_t nonfinite_slots = 0;    // ticks the non-finite ring covers (a block plus D frames spans at most this many)
-        std::vector<std::uint32_t> nonfinite;  // nonfinite[c * nonfinite_slots + tick % nonfinite_slots]: counted on
-                                               // arrival (D frames early), taken out of the tick's frame count at its end
+        std::size_t nonfinite_slots = 0;    // ticks the non-finite ring covers (more than a block plus D can span)
+        // nonfinite[c * nonfinite_slots + tick % nonfinite_slots]: non-finite samples counted on arrival
+        // (D frames before they are measured), taken out of their tick's frame count at its end.
+        std::vector<std::uint32_t> nonfinite;
     } tick;
 
     // What process() or finish() publishes.
