@@ -27,30 +27,31 @@ constexpr std::size_t sq_slot_count(int channels) noexcept {
 
 // What a scan found (bit flags).
 enum ScanFlags : unsigned {
-    kScanSpecial = 1u,    // some sample of some channel c has !(|x| <= special_thr[c])
+    kScanSpecial = 1u,    // some sample of some channel c has !(|x| <= special_threshold[c])
     kScanNonFinite = 2u,  // some sum of squares it updated is not finite (a NaN or inf sample, or overflow)
 };
 
 // copy_sanitize's callback: flat indices [begin, end) (relative to the source it was given) hold
 // non-finite samples; called in stream order.
-using SpecialFn = void (*)(void* ctx, std::size_t begin, std::size_t end);
+using NonFiniteFn = void (*)(void* ctx, std::size_t begin, std::size_t end);
 
 struct KernelTable {
     const char* name;  // "scalar" or the Highway target name
 
     // dst[i] = src[i] when finite, else 0, for i < n. Calls on_nonfinite for ranges that hold
     // non-finite src samples (the handler reads src to find them).
-    void (*copy_sanitize)(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite, void* ctx);
+    void (*copy_sanitize)(const float* src, float* dst, std::size_t n, NonFiniteFn on_nonfinite, void* ctx);
 
-    // True-peak FIR over a flat range: for i < n,
-    //   tpv[i] = max over phases p of | sum_k coeffs[p * taps + k] * in[i - k * channels] |.
+    // True-peak FIR over a flat range: for i < n, `factor` phases of `taps` coefficients,
+    //   true_peak_values[i] = max over phases p of | sum_k coeffs[p * taps + k] * in[i - k * channels] |.
     // `in` must be readable from in - (taps - 1) * channels. The sum runs k = 0 .. taps-1 as
     // fused multiply-adds from 0 (so a SIMD target with FMA matches the scalar bit for bit).
     void (*true_peak)(const float* in, std::size_t n, int channels, const float* coeffs, int taps,
-                      int factor, float* tpv);
+                      int factor, float* true_peak_values);
 
-    // Per-channel fold over `frames` frames of x and tpv (true-peak values; may be null: true
-    // peak off, tp[c] = 0): sp[c] = max |x|, tp[c] = max tpv (both overwritten). Sum of squares,
+    // Per-channel fold over `frames` frames of x and true_peak_values (may be null: true peak
+    // off, true_peak[c] = 0): sample_peak[c] = max |x|, true_peak[c] = max true_peak_values
+    // (both overwritten). Sum of squares,
     // canonically (see sq_slot_count, S = sq_slot_count(channels)): for the frame at stream
     // position first_frame + f, sq_slots[((first_frame + f) % S) * channels + c] =
     // fma(x, x, that slot), in float, rounded once. Every slot is a plain sequential sum over
@@ -58,23 +59,26 @@ struct KernelTable {
     // and SIMD agree bit for bit on targets with FMA (others emulate it: within 1e-5).
     // Returns ScanFlags. x need not be sanitized: with a non-finite sample the slots it touched
     // hold garbage and kScanNonFinite is set (the caller restores the slots and rescans a
-    // sanitized copy). special_thr has channels + kKernelPad entries.
-    unsigned (*scan)(const float* x, const float* tpv, std::size_t frames, int channels,
-                     std::uint64_t first_frame, const float* special_thr, float* sp, float* tp,
-                     float* sq_slots);
+    // sanitized copy). special_threshold has channels + kKernelPad entries.
+    unsigned (*scan)(const float* x, const float* true_peak_values, std::size_t frames, int channels,
+                     std::uint64_t first_frame, const float* special_threshold, float* sample_peak,
+                     float* true_peak, float* sq_slots);
 
-    // Hot spans, per channel over `frames` >= 1 frames of x (sanitized) and tpv (may be null):
-    // all[c] = 1 when every frame is hot (hot_thr[c] < |x| < clip_thr), else 0; sp[c] = max |x|
-    // and tp[c] = max tpv (0 when null) over frames 1 .. frames - 1 (0 when frames = 1).
-    // hot_thr has channels + kKernelPad entries.
-    void (*hot_span)(const float* x, const float* tpv, std::size_t frames, int channels, const float* hot_thr,
-                     float clip_thr, float* all, float* sp, float* tp);
+    // Hot spans, per channel over `frames` >= 1 frames of x (sanitized) and true_peak_values
+    // (may be null): hot_throughout[c] = 1 when every frame is hot
+    // (hot_threshold[c] < |x| < clip_threshold), else 0; sample_peak[c] = max |x| and
+    // true_peak[c] = max true_peak_values (0 when null) over frames 1 .. frames - 1 (0 when
+    // frames = 1). hot_threshold has channels + kKernelPad entries.
+    void (*hot_span)(const float* x, const float* true_peak_values, std::size_t frames, int channels,
+                     const float* hot_threshold, float clip_threshold, float* hot_throughout, float* sample_peak,
+                     float* true_peak);
 };
 
 // normal or audio thread; wait-free. hot_span one sample at a time (the scalar table's, and
 // the SIMD one's below one vector of channels).
-void hot_span_plain(const float* x, const float* tpv, std::size_t frames, int channels, const float* hot_thr,
-                    float clip_thr, float* all, float* sp, float* tp) noexcept;
+void hot_span_plain(const float* x, const float* true_peak_values, std::size_t frames, int channels,
+                    const float* hot_threshold, float clip_threshold, float* hot_throughout, float* sample_peak,
+                    float* true_peak) noexcept;
 
 // normal or audio thread; wait-free. The scalar reference.
 const KernelTable& scalar_kernels() noexcept;

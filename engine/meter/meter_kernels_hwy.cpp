@@ -1,6 +1,8 @@
-// SIMD kernels of the MeterBank (see meter_kernels.hpp), Highway dynamic dispatch: this
-// file is compiled once per target by foreach_target.h, and simd_kernels() returns the
-// table of the best target the CPU supports.
+// SIMD kernels of the MeterBank (see meter_kernels.hpp), Highway dynamic dispatch laid out as
+// Highway's example skeleton (hwy/examples/skeleton.cc): the kernels are compiled once per
+// target by foreach_target.h; the dispatch table and simd_kernels(), which returns the table
+// of the best target the CPU supports, once, under HWY_ONCE. The scalar reference is
+// meter_kernels_scalar.cpp.
 //
 // Layouts:
 //  - true peak: on interleaved data the FIR of channel c at frame n is a 1-D FIR with stride
@@ -39,7 +41,7 @@ using VF = hn::Vec<DF>;
 constexpr std::size_t kMaxLanesAny = 64;  // upper bound of float lanes on any target
 
 // Sanitizing copy, element by element (the slow path: a range known to hold non-finites).
-void CopySanitizeSlow(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite, void* ctx) {
+void CopySanitizeSlow(const float* src, float* dst, std::size_t n, NonFiniteFn on_nonfinite, void* ctx) {
     const DF d;
     const std::size_t L = hn::Lanes(d);
     const VF inf = hn::Set(d, std::numeric_limits<float>::infinity());
@@ -61,7 +63,7 @@ void CopySanitizeSlow(const float* src, float* dst, std::size_t n, SpecialFn on_
 // Fast path: copy, and fold v - v (exactly 0 for a finite v, NaN for NaN and +-Inf) into
 // sums that stay 0 while everything is finite; one test per chunk. A chunk that holds a
 // non-finite sample is redone by the slow path.
-void CopySanitize(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite, void* ctx) {
+void CopySanitize(const float* src, float* dst, std::size_t n, NonFiniteFn on_nonfinite, void* ctx) {
     const DF d;
     const std::size_t L = hn::Lanes(d);
     const std::size_t chunk = 64 * L;
@@ -87,7 +89,7 @@ void CopySanitize(const float* src, float* dst, std::size_t n, SpecialFn on_nonf
         if (HWY_UNLIKELY(!finite)) {
             // the callback sees indices relative to src: shift by the chunk start
             struct Shift {
-                SpecialFn fn;
+                NonFiniteFn fn;
                 void* ctx;
                 std::size_t off;
                 static void call(void* p, std::size_t b, std::size_t e) {
@@ -238,8 +240,8 @@ unsigned ScanPacked(const float* x, const float* tpv, std::size_t frames, std::s
         if constexpr (kFull) return hn::LoadU(d, p);
         else return hn::IfThenElseZero(valid, hn::LoadU(d, p));
     };
-    // R and S are powers of two: masks instead of divisions (a 64-bit division per call was a
-    // tenth of the 2-channel scan)
+    // R and S are powers of two: masks instead of divisions (a 64-bit division per call is
+    // costly next to a 2-channel scan of a short segment)
     std::size_t f = std::min<std::size_t>(frames, static_cast<std::size_t>((R - (first & (R - 1))) & (R - 1)));
     unsigned flags = ScanFramesOneByOne<kTp>(x, tpv, 0, f, C, first, S, thr, sp, tp, slots);
     const std::size_t nvec = (frames - f) / R;
@@ -517,8 +519,8 @@ unsigned ScanT(const float* x, const float* tpv, std::size_t frames, std::size_t
     const std::size_t S = sq_slot_count(static_cast<int>(C));
     if (C > L) {
         switch (S) {
-            case 2:  // measured (meter_bank_bench, paired_kernels_only): above 4 groups, where
-                     // stripes read every row twice, rows are faster (64 ch: 1.6-1.7x the floor, stripes 1.85x)
+            case 2:  // above 4 groups, stripes would read every row twice; rows read each cache
+                     // line once
                 if (C > 4 * L) return ScanRows<kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
                 return ScanGroups<2, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
             case 4: return ScanGroups<4, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
@@ -608,4 +610,4 @@ HWY_EXPORT(GetTable);
 const KernelTable& simd_kernels() { return *HWY_DYNAMIC_DISPATCH(GetTable)(); }
 
 } // namespace headroom
-#endif
+#endif  // HWY_ONCE

@@ -8,7 +8,7 @@
 namespace headroom {
 namespace {
 
-void copy_sanitize_scalar(const float* src, float* dst, std::size_t n, SpecialFn on_nonfinite,
+void copy_sanitize_scalar(const float* src, float* dst, std::size_t n, NonFiniteFn on_nonfinite,
                           void* ctx) {
     for (std::size_t i = 0; i < n; ++i) {
         const float v = src[i];
@@ -22,7 +22,7 @@ void copy_sanitize_scalar(const float* src, float* dst, std::size_t n, SpecialFn
 }
 
 void true_peak_scalar(const float* in, std::size_t n, int channels, const float* coeffs, int taps,
-                      int factor, float* tpv) {
+                      int factor, float* true_peak_values) {
     const auto stride = static_cast<std::ptrdiff_t>(channels);
     for (std::size_t i = 0; i < n; ++i) {
         float m = 0.0f;
@@ -33,18 +33,18 @@ void true_peak_scalar(const float* in, std::size_t n, int channels, const float*
             for (int k = 0; k < taps; ++k) y = std::fma(h[k], xi[-k * stride], y);
             m = std::fmax(m, std::fabs(y));
         }
-        tpv[i] = m;
+        true_peak_values[i] = m;
     }
 }
 
-unsigned scan_scalar(const float* x, const float* tpv, std::size_t frames, int channels,
-                     std::uint64_t first_frame, const float* special_thr, float* sp, float* tp,
+unsigned scan_scalar(const float* x, const float* true_peak_values, std::size_t frames, int channels,
+                     std::uint64_t first_frame, const float* special_threshold, float* sample_peak, float* true_peak,
                      float* sq_slots) {
     const auto nc = static_cast<std::size_t>(channels);
     const std::size_t slots = sq_slot_count(channels);
     for (std::size_t c = 0; c < nc; ++c) {
-        sp[c] = 0.0f;
-        tp[c] = 0.0f;
+        sample_peak[c] = 0.0f;
+        true_peak[c] = 0.0f;
     }
     unsigned flags = 0;
     for (std::size_t f = 0; f < frames; ++f) {
@@ -53,11 +53,11 @@ unsigned scan_scalar(const float* x, const float* tpv, std::size_t frames, int c
             const std::size_t i = f * nc + c;
             const float v = x[i];
             const float a = std::fabs(v);
-            sp[c] = std::fmax(sp[c], a);
-            if (tpv != nullptr) tp[c] = std::fmax(tp[c], tpv[i]);
+            sample_peak[c] = std::fmax(sample_peak[c], a);
+            if (true_peak_values != nullptr) true_peak[c] = std::fmax(true_peak[c], true_peak_values[i]);
             slot[c] = std::fma(v, v, slot[c]);
             if (!std::isfinite(slot[c])) flags |= kScanNonFinite;
-            if (!(a <= special_thr[c])) flags |= kScanSpecial;
+            if (!(a <= special_threshold[c])) flags |= kScanSpecial;
         }
     }
     return flags;
@@ -65,22 +65,23 @@ unsigned scan_scalar(const float* x, const float* tpv, std::size_t frames, int c
 
 } // namespace
 
-void hot_span_plain(const float* x, const float* tpv, std::size_t frames, int channels, const float* hot_thr,
-                    float clip_thr, float* all, float* sp, float* tp) noexcept {
+void hot_span_plain(const float* x, const float* true_peak_values, std::size_t frames, int channels,
+                    const float* hot_threshold, float clip_threshold, float* hot_throughout, float* sample_peak,
+                    float* true_peak) noexcept {
     const auto nc = static_cast<std::size_t>(channels);
     for (std::size_t c = 0; c < nc; ++c) {
         const float a = std::fabs(x[c]);
-        all[c] = a > hot_thr[c] && a < clip_thr ? 1.0f : 0.0f;
-        sp[c] = 0.0f;
-        tp[c] = 0.0f;
+        hot_throughout[c] = a > hot_threshold[c] && a < clip_threshold ? 1.0f : 0.0f;
+        sample_peak[c] = 0.0f;
+        true_peak[c] = 0.0f;
     }
     for (std::size_t f = 1; f < frames; ++f) {
         for (std::size_t c = 0; c < nc; ++c) {
             const std::size_t i = f * nc + c;
             const float a = std::fabs(x[i]);
-            if (!(a > hot_thr[c] && a < clip_thr)) all[c] = 0.0f;
-            sp[c] = std::fmax(sp[c], a);
-            if (tpv != nullptr) tp[c] = std::fmax(tp[c], tpv[i]);
+            if (!(a > hot_threshold[c] && a < clip_threshold)) hot_throughout[c] = 0.0f;
+            sample_peak[c] = std::fmax(sample_peak[c], a);
+            if (true_peak_values != nullptr) true_peak[c] = std::fmax(true_peak[c], true_peak_values[i]);
         }
     }
 }

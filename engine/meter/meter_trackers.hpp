@@ -37,109 +37,110 @@ public:
     // A special sample (any |x| above the bank's special threshold) at frame n; keeps the
     // event's sample peak exact over its whole span.
     void observe(std::uint64_t n, float ax) noexcept {
-        if (open_ && n > ev_.end_sample && ax > gap_sp_) gap_sp_ = ax;
+        if (open_ && n > event_.end_sample && ax > gap_sample_peak_) gap_sample_peak_ = ax;
     }
 
-    // A qualifying sample at frame n with |x| = ax and true-peak value tpn at that frame.
-    // `tpv_at(m)` must give the true-peak value of frames m in [seg_begin, n] of this channel.
-    template <class TpAt>
-    Added on_sample(std::uint64_t n, float ax, float tpn, std::uint64_t seg_begin, const TpAt& tpv_at,
-                    const RunParams& p, std::uint16_t ch, const EventSink& sink) noexcept {
-        if (streak_len_ > 0 && n == last_ + 1) {
+    // A qualifying sample at frame n with |x| = ax and true-peak value true_peak_n at that frame.
+    // `true_peak_at(m)` must give the true-peak value of frames m in [seg_begin, n] of this channel.
+    template <class TruePeakAt>
+    Added on_sample(std::uint64_t n, float ax, float true_peak_n, std::uint64_t seg_begin,
+                    const TruePeakAt& true_peak_at, const RunParams& rule, std::uint16_t channel,
+                    const EventSink& sink) noexcept {
+        if (streak_len_ > 0 && n == streak_last_ + 1) {
             ++streak_len_;
-            if (ax > streak_sp_) streak_sp_ = ax;
-            if (tpn > streak_tp_) streak_tp_ = tpn;
+            if (ax > streak_sample_peak_) streak_sample_peak_ = ax;
+            if (true_peak_n > streak_true_peak_) streak_true_peak_ = true_peak_n;
         } else {
             streak_start_ = n;
             streak_len_ = 1;
-            streak_sp_ = ax;
-            streak_tp_ = tpn;
+            streak_sample_peak_ = ax;
+            streak_true_peak_ = true_peak_n;
         }
-        last_ = n;
+        streak_last_ = n;
         Added a;
-        if (streak_len_ < p.min_run) return a;
-        if (streak_len_ > p.min_run) {  // the current run goes on: it is the open event's tail
-            ++ev_.count;
-            ev_.end_sample = n;
-            if (ax > ev_.sample_peak) ev_.sample_peak = ax;
-            if (tpn > ev_.true_peak) ev_.true_peak = tpn;
-            tp_done_ = n;
+        if (streak_len_ < rule.min_run) return a;
+        if (streak_len_ > rule.min_run) {  // the current run goes on: it is the open event's tail
+            ++event_.count;
+            event_.end_sample = n;
+            if (ax > event_.sample_peak) event_.sample_peak = ax;
+            if (true_peak_n > event_.true_peak) event_.true_peak = true_peak_n;
+            true_peak_done_ = n;
             a.samples = 1;
             return a;
         }
         a.runs = 1;
-        a.samples = p.min_run;
-        if (open_ && streak_start_ - ev_.end_sample - 1 < p.gap) {
-            account_tp(n, seg_begin, tpv_at);
-            ++ev_.runs;
-            ev_.count += p.min_run;
-            ev_.end_sample = n;
-            if (gap_sp_ > ev_.sample_peak) ev_.sample_peak = gap_sp_;
-            if (streak_sp_ > ev_.sample_peak) ev_.sample_peak = streak_sp_;
-            if (gap_tp_ > ev_.true_peak) ev_.true_peak = gap_tp_;
+        a.samples = rule.min_run;
+        if (open_ && streak_start_ - event_.end_sample - 1 < rule.gap) {
+            account_true_peak(n, seg_begin, true_peak_at);
+            ++event_.runs;
+            event_.count += rule.min_run;
+            event_.end_sample = n;
+            if (gap_sample_peak_ > event_.sample_peak) event_.sample_peak = gap_sample_peak_;
+            if (streak_sample_peak_ > event_.sample_peak) event_.sample_peak = streak_sample_peak_;
+            if (gap_true_peak_ > event_.true_peak) event_.true_peak = gap_true_peak_;
         } else {
             if (open_) close(sink);
             open_ = true;
-            ev_ = MeterEvent{};
-            ev_.type = p.type;
-            ev_.channel = ch;
-            ev_.runs = 1;
-            ev_.start_sample = streak_start_;
-            ev_.end_sample = n;
-            ev_.count = p.min_run;
-            ev_.sample_peak = streak_sp_;
-            ev_.true_peak = streak_tp_;
+            event_ = MeterEvent{};
+            event_.type = rule.type;
+            event_.channel = channel;
+            event_.runs = 1;
+            event_.start_sample = streak_start_;
+            event_.end_sample = n;
+            event_.count = rule.min_run;
+            event_.sample_peak = streak_sample_peak_;
+            event_.true_peak = streak_true_peak_;
         }
-        gap_sp_ = 0.0f;
-        gap_tp_ = 0.0f;
-        tp_done_ = n;
+        gap_sample_peak_ = 0.0f;
+        gap_true_peak_ = 0.0f;
+        true_peak_done_ = n;
         return a;
     }
 
     // The k qualifying samples n_last - k + 1 .. n_last right after a call of on_sample at
     // n_last - k whose streak had reached min_run (so they all extend the open event), with
-    // max |x| = sp and max true-peak value = tp over them (0 when k = 0). The same state as
+    // max |x| = sample_peak and max true-peak value = true_peak over them (0 when k = 0). The same state as
     // observe(n, ax) then on_sample(n, ...) for each of them in turn; they add k samples.
-    void extend_streak(std::uint64_t n_last, std::uint32_t k, float sp, float tp) noexcept {
+    void extend_streak(std::uint64_t n_last, std::uint32_t k, float sample_peak, float true_peak) noexcept {
         if (k == 0) return;
         streak_len_ += k;
-        if (sp > streak_sp_) streak_sp_ = sp;
-        if (tp > streak_tp_) streak_tp_ = tp;
-        last_ = n_last;
-        ev_.count += k;
-        ev_.end_sample = n_last;
-        if (sp > ev_.sample_peak) ev_.sample_peak = sp;
-        if (tp > ev_.true_peak) ev_.true_peak = tp;
-        if (sp > gap_sp_) gap_sp_ = sp;
-        tp_done_ = n_last;
+        if (sample_peak > streak_sample_peak_) streak_sample_peak_ = sample_peak;
+        if (true_peak > streak_true_peak_) streak_true_peak_ = true_peak;
+        streak_last_ = n_last;
+        event_.count += k;
+        event_.end_sample = n_last;
+        if (sample_peak > event_.sample_peak) event_.sample_peak = sample_peak;
+        if (true_peak > event_.true_peak) event_.true_peak = true_peak;
+        if (sample_peak > gap_sample_peak_) gap_sample_peak_ = sample_peak;
+        true_peak_done_ = n_last;
     }
 
     // True when the last on_sample's streak had reached min_run (extend_streak may follow).
     bool in_run(std::uint32_t min_run) const noexcept { return open_ && streak_len_ >= min_run; }
 
-    // End of a segment [seg_begin, seg_end) whose per-channel true peak was seg_tp: the
+    // End of a segment [seg_begin, seg_end) whose per-channel true peak was segment_true_peak: the
     // frames after the event's end become part of a later merge's span.
-    template <class TpAt>
-    void end_segment(std::uint64_t seg_begin, std::uint64_t seg_end, float seg_tp,
-                     const TpAt& tpv_at) noexcept {
+    template <class TruePeakAt>
+    void end_segment(std::uint64_t seg_begin, std::uint64_t seg_end, float segment_true_peak,
+                     const TruePeakAt& true_peak_at) noexcept {
         if (!open_) return;
-        if (tp_done_ + 1 <= seg_begin) {
-            if (seg_tp > gap_tp_) gap_tp_ = seg_tp;
+        if (true_peak_done_ + 1 <= seg_begin) {
+            if (segment_true_peak > gap_true_peak_) gap_true_peak_ = segment_true_peak;
         } else {
-            for (std::uint64_t m = tp_done_ + 1; m < seg_end; ++m) {
-                const float t = tpv_at(m);
-                if (t > gap_tp_) gap_tp_ = t;
+            for (std::uint64_t m = true_peak_done_ + 1; m < seg_end; ++m) {
+                const float t = true_peak_at(m);
+                if (t > gap_true_peak_) gap_true_peak_ = t;
             }
         }
-        tp_done_ = seg_end - 1;
+        true_peak_done_ = seg_end - 1;
     }
 
     // With every frame before `pos` processed: closes the event when it can no longer grow.
-    void close_if_done(std::uint64_t pos, const RunParams& p, const EventSink& sink) noexcept {
+    void close_if_done(std::uint64_t pos, const RunParams& rule, const EventSink& sink) noexcept {
         if (!open_) return;
-        const std::uint64_t last_merge_start = ev_.end_sample + p.gap;  // a run starting after this is new
+        const std::uint64_t last_merge_start = event_.end_sample + rule.gap;  // a run starting after this is new
         if (pos < last_merge_start + 1) return;
-        if (streak_len_ > 0 && last_ + 1 == pos && streak_start_ <= last_merge_start) return;
+        if (streak_len_ > 0 && streak_last_ + 1 == pos && streak_start_ <= last_merge_start) return;
         close(sink);
     }
 
@@ -153,74 +154,74 @@ public:
     bool open() const noexcept { return open_; }
 
 private:
-    template <class TpAt>
-    void account_tp(std::uint64_t upto, std::uint64_t seg_begin, const TpAt& tpv_at) noexcept {
-        std::uint64_t m = tp_done_ + 1;
+    template <class TruePeakAt>
+    void account_true_peak(std::uint64_t upto, std::uint64_t seg_begin, const TruePeakAt& true_peak_at) noexcept {
+        std::uint64_t m = true_peak_done_ + 1;
         if (m < seg_begin) m = seg_begin;  // earlier frames were folded at the segment ends
         for (; m <= upto; ++m) {
-            const float t = tpv_at(m);
-            if (t > gap_tp_) gap_tp_ = t;
+            const float t = true_peak_at(m);
+            if (t > gap_true_peak_) gap_true_peak_ = t;
         }
     }
 
     void close(const EventSink& sink) noexcept {
-        MeterEvent e = ev_;
+        MeterEvent e = event_;
         if (e.true_peak < e.sample_peak) e.true_peak = e.sample_peak;
         sink.emit(e);
         open_ = false;
     }
 
-    // current streak of consecutive qualifying samples
-    std::uint64_t streak_start_ = 0;
-    std::uint64_t last_ = 0;
-    std::uint32_t streak_len_ = 0;
-    float streak_sp_ = 0.0f;
-    float streak_tp_ = 0.0f;
-    // open event
-    bool open_ = false;
-    MeterEvent ev_{};
-    float gap_sp_ = 0.0f;      // max |x| of special samples after ev_.end_sample
-    float gap_tp_ = 0.0f;      // max true peak of frames (ev_.end_sample, tp_done_]
-    std::uint64_t tp_done_ = 0;
+    // The current streak of consecutive qualifying samples (a run once it reaches min_run).
+    std::uint64_t streak_start_ = 0;      // its first frame
+    std::uint64_t streak_last_ = 0;       // its last frame so far
+    std::uint32_t streak_len_ = 0;        // its length; 0: no streak
+    float streak_sample_peak_ = 0.0f;     // its max |x|
+    float streak_true_peak_ = 0.0f;       // its max true-peak value
+    // The open event, and what lies between its end and a run that may still merge into it.
+    bool open_ = false;                   // an event is open (not yet emitted)
+    MeterEvent event_{};                  // the open event as it stands
+    float gap_sample_peak_ = 0.0f;        // max |x| of special samples after event_.end_sample
+    float gap_true_peak_ = 0.0f;          // max true peak of frames (event_.end_sample, true_peak_done_]
+    std::uint64_t true_peak_done_ = 0;    // the last frame whose true peak is in the event or the gap
 };
 
 class BurstTracker {
 public:
     // A non-finite sample at frame n. Consecutive samples are one burst whatever the gap
     // (merge_ms 0 included), as consecutive full-scale samples are one clip run.
-    void on_sample(std::uint64_t n, std::uint64_t gap, std::uint16_t ch, const EventSink& sink) noexcept {
-        if (open_ && (n == ev_.end_sample + 1 || n - ev_.end_sample - 1 < gap)) {
-            ev_.end_sample = n;
-            ++ev_.count;
+    void on_sample(std::uint64_t n, std::uint64_t gap, std::uint16_t channel, const EventSink& sink) noexcept {
+        if (open_ && (n == event_.end_sample + 1 || n - event_.end_sample - 1 < gap)) {
+            event_.end_sample = n;
+            ++event_.count;
             return;
         }
-        if (open_) sink.emit(ev_);
+        if (open_) sink.emit(event_);
         open_ = true;
-        ev_ = MeterEvent{};
-        ev_.type = EventType::NonFinite;
-        ev_.channel = ch;
-        ev_.runs = 1;
-        ev_.start_sample = n;
-        ev_.end_sample = n;
-        ev_.count = 1;
+        event_ = MeterEvent{};
+        event_.type = EventType::NonFinite;
+        event_.channel = channel;
+        event_.runs = 1;
+        event_.start_sample = n;
+        event_.end_sample = n;
+        event_.count = 1;
     }
     // No sample at or after `pos` can merge any more: emit.
     void close_if_done(std::uint64_t pos, std::uint64_t gap, const EventSink& sink) noexcept {
-        if (open_ && pos >= ev_.end_sample + gap + 1) {
-            sink.emit(ev_);
+        if (open_ && pos >= event_.end_sample + gap + 1) {
+            sink.emit(event_);
             open_ = false;
         }
     }
     void finish(const EventSink& sink) noexcept {
-        if (open_) sink.emit(ev_);
+        if (open_) sink.emit(event_);
         open_ = false;
     }
 
     bool open() const noexcept { return open_; }
 
 private:
-    bool open_ = false;
-    MeterEvent ev_{};
+    bool open_ = false;    // a burst is open (not yet emitted)
+    MeterEvent event_{};   // the open burst as it stands
 };
 
 } // namespace headroom
