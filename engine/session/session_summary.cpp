@@ -23,7 +23,7 @@ std::optional<double> rounded(double db) {
     const double r = round_to(db, 100.0);
     return r == 0.0 ? 0.0 : r;
 }
-std::optional<double> rounded_db(double linear) { return rounded(to_db(linear)); }
+std::optional<double> rounded_db(double linear) { return rounded(amplitude_to_db(linear)); }
 
 std::size_t min_active_values() {
     return static_cast<std::size_t>(std::llround(kGainMinActiveS * 10.0));  // 100 ms per value
