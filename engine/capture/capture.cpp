@@ -1,6 +1,8 @@
 // Capture: the source, the core and the hand-over structures, wired (see capture.hpp).
 #include "engine/capture/capture.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -50,6 +52,7 @@ void Capture::configure(const MeterOptions& meter) {
     impl_->core.reset();
     impl_->core = std::make_unique<CaptureCore>(m, impl_->events, impl_->snapshots);
     impl_->meter = m;
+    spdlog::info("meters: {} kernel", impl_->core->bank().kernel_name());
 }
 
 const MeterOptions& Capture::meter_options() const { return impl_->meter; }

@@ -5,8 +5,6 @@
 // The definitions implemented here are written out in meter_bank.hpp.
 #include "engine/meter/meter_bank.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -330,15 +328,7 @@ void MeterBank::Impl::tick_end(std::uint64_t b) noexcept {
 }
 
 MeterBank::MeterBank(const MeterOptions& o, EventQueue* events, InterpolatorDesign design)
-    : impl_(std::make_unique<Impl>(o, events, std::move(design))) {
-    static std::once_flag logged;
-    bool first = false;
-    std::call_once(logged, [&] { first = true; });
-    if (first)
-        spdlog::info("meters: {} kernel", impl_->kernels->name);
-    else
-        spdlog::debug("meters: {} kernel", impl_->kernels->name);
-}
+    : impl_(std::make_unique<Impl>(o, events, std::move(design))) {}
 
 MeterBank::~MeterBank() = default;
 
