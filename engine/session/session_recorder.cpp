@@ -164,7 +164,8 @@ struct SessionRecorder::Impl {
                       {"clip_min_run", meter.clip_min_run},
                       {"merge_ms", meter.merge_ms},
                       {"hot_merge_ms", meter.hot_merge_ms},
-                      {"rms_window_ms", meter.rms_window_ms}};
+                      {"rms_window_ms", meter.rms_window_ms},
+                      {"true_peak", meter.true_peak}};
         j["levels"] = {{"file", "levels.f32"},
                        {"rate_hz", 10},
                        {"tick_frames", tick_frames},
