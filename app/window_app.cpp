@@ -29,6 +29,7 @@ void apply_config_meter(MeterCli& cli, const MeterSettings& m) {
     if (cli.merge_ms.empty()) cli.merge_ms = m.merge_ms;
     if (cli.rms_window.empty()) cli.rms_window = m.rms_window;
     if (cli.rms.empty()) cli.rms = m.rms;
+    if (cli.true_peak.empty()) cli.true_peak = m.true_peak;
 }
 
 void style_for_the_room(float scale) {
@@ -116,6 +117,7 @@ int run_window(const WindowOptions& o) {
     if (o.compact) display.compact = true;
     ui::Bridge bridge(table, cfg.config.user_presets, std::move(channels), display,
                       static_cast<double>(setup.options.clip_threshold_dbfs), setup.rms_aes17);
+    bridge.set_true_peak(setup.true_peak);
     bridge.keys.help = window.key_help();
     bridge.keys.fullscreen = window.key_fullscreen();
     bridge.show_help = o.show_help;
@@ -137,6 +139,7 @@ int run_window(const WindowOptions& o) {
         for (const auto& ch : bridge.channels()) list.push_back({ch.name, ch.preset_id});
         c.user_presets = bridge.user_presets();
         c.display = bridge.display();
+        if (bridge.true_peak_toggled()) c.meter.true_peak = bridge.true_peak_next() ? "on" : "off";
         try {
             save_config(c, config_path);
             status.settings_error.reset();
