@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -50,7 +51,8 @@ std::string db_text(double db) {
     return b;
 }
 
-void print_table(const FileAnalysis& a, bool aes17) {
+// true_peak false (--true-peak off): the TP cells read "off", never the sample peak.
+void print_table(const FileAnalysis& a, bool aes17, bool true_peak) {
     const SessionSummary& s = a.summary;
     std::printf("%s: %d ch, %.0f Hz, %llu frames (%.3f s), %s%s\n", a.path.string().c_str(),
                 a.info.channels, a.info.sample_rate, static_cast<unsigned long long>(a.frames),
@@ -66,7 +68,8 @@ void print_table(const FileAnalysis& a, bool aes17) {
         char advice[32] = "-";
         if (adv) std::snprintf(advice, sizeof advice, "%+.1f dB", *adv);
         std::printf("  %3d  %-12s %9s %9s %9s %9s %6llu %8llu %10llu %9s\n", c + 1, ch.preset.id.c_str(),
-                    db_text(amplitude_to_db(ch.sample_peak)).c_str(), db_text(amplitude_to_db(ch.true_peak)).c_str(),
+                    db_text(amplitude_to_db(ch.sample_peak)).c_str(),
+                    true_peak ? db_text(amplitude_to_db(ch.true_peak)).c_str() : "off",
                     db_text(rms_to_db(rms, aes17)).c_str(), db_text(rms_to_db(ch.rms_window_max, aes17)).c_str(),
                     static_cast<unsigned long long>(ch.clip_events),
                     static_cast<unsigned long long>(ch.clipped_samples),
@@ -79,12 +82,14 @@ void print_table(const FileAnalysis& a, bool aes17) {
         for (const MeterEvent& e : s.clips()) {
             const double t0 = static_cast<double>(e.start_sample) / a.info.sample_rate;
             const double t1 = static_cast<double>(e.end_sample + 1) / a.info.sample_rate;
-            std::printf("    ch %-3d %12.6f s .. %.6f s  sample %llu  %llu clipped in %u run%s  peak %s dBFS  TP %s dBTP\n",
+            std::printf("    ch %-3d %12.6f s .. %.6f s  sample %llu  %llu clipped in %u run%s  peak %s dBFS  TP %s%s\n",
                         e.channel + 1, t0, t1, static_cast<unsigned long long>(e.start_sample),
                         static_cast<unsigned long long>(e.count), e.runs, e.runs == 1 ? "" : "s",
-                        db_text(amplitude_to_db(e.sample_peak)).c_str(), db_text(amplitude_to_db(e.true_peak)).c_str());
+                        db_text(amplitude_to_db(e.sample_peak)).c_str(),
+                        true_peak ? db_text(amplitude_to_db(e.true_peak)).c_str() : "off", true_peak ? " dBTP" : "");
         }
     }
+    if (!true_peak) std::printf("  true peak off (--true-peak off): not measured; the sample peak is the only peak figure\n");
     std::printf("\n");
 }
 
@@ -93,6 +98,7 @@ int run_analyze(const AnalyzeArgs& args, const MeterCli& meter) {
     meter.validate(table);
     const std::size_t block = parse_block(args.block);
     const bool aes17 = meter.rms == "aes17";
+    const bool true_peak = meter.true_peak != "off";
 
     const AnalyzeConfigure configure = [&](const SoundFileInfo& info) {
         MeterSetup m = meter.resolve(info.sample_rate, info.channels, kMaxBlock, table);
@@ -107,8 +113,13 @@ int run_analyze(const AnalyzeArgs& args, const MeterCli& meter) {
             if (a.truncated)
                 std::fprintf(stderr, "headroom: %s: truncated: analysed the %llu frames present\n", f.c_str(),
                              static_cast<unsigned long long>(a.frames));
-            if (args.json) out.push_back(analysis_json(a, aes17));
-            else print_table(a, aes17);
+            if (args.json) {
+                nlohmann::ordered_json report = analysis_json(a, aes17);
+                if (!true_peak) drop_true_peak(report);
+                out.push_back(std::move(report));
+            } else {
+                print_table(a, aes17, true_peak);
+            }
         } catch (const InputError& e) {
             std::fprintf(stderr, "headroom: %s\n", e.what());
             unreadable = true;

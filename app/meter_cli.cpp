@@ -8,6 +8,8 @@
 #include <sstream>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/base/errors.hpp"
 
 namespace headroom {
@@ -72,6 +74,8 @@ void MeterCli::validate(const PresetTable& table) const {
     (void)checked(rms_window, "--rms-window", 50.0, 3000.0, "ms", false, 300.0);
     if (!rms.empty() && rms != "plain" && rms != "aes17")
         throw UsageError("--rms: '" + rms + "' is not one of plain, aes17");
+    if (!true_peak.empty() && true_peak != "on" && true_peak != "off")
+        throw UsageError("--true-peak: '" + true_peak + "' is not one of on, off");
     for (const auto& s : preset_specs) (void)parse_preset_spec(s, table);
 }
 
@@ -91,6 +95,7 @@ MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_b
     o.merge_ms = checked(merge_ms, "--merge-ms", 0.0, 60000.0, "ms", false, o.merge_ms);
     o.rms_window_ms = checked(rms_window, "--rms-window", 50.0, 3000.0, "ms", false, o.rms_window_ms);
     m.rms_aes17 = rms == "aes17";
+    m.true_peak = o.true_peak = true_peak != "off";
     if (auto bad = validate_meter_options(o)) throw InputError(*bad);
 
     std::map<int, std::string> chosen;  // the last --preset for a channel wins
@@ -137,7 +142,20 @@ std::shared_ptr<MeterCli> add_meter_options(CLI::App& cmd) {
     cmd.add_option("--rms", m->rms,
                    "RMS convention: plain (full-scale sine -3.01 dBFS) or aes17 (0 dBFS)")
         ->type_name("plain|aes17");
+    cmd.add_option("--true-peak", m->true_peak,
+                   "True peak: on, or off to save the interpolator's CPU on many channels; off reports "
+                   "no true peak (default on)")
+        ->type_name("on|off");
     return m;
+}
+
+void drop_true_peak(nlohmann::ordered_json& report) {
+    for (const char* list : {"channels", "clips"}) {
+        const auto it = report.find(list);
+        if (it == report.end() || !it->is_array()) continue;
+        for (auto& item : *it)
+            if (item.contains("true_peak_dbtp")) item["true_peak_dbtp"] = nullptr;
+    }
 }
 
 } // namespace headroom

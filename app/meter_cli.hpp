@@ -1,7 +1,7 @@
 #pragma once
 // The meter options every metering command shares (DESIGN.md §4): --preset CH=ID (repeatable,
 // CH 1-based), --clip-threshold DB, --clip-min-run N, --merge-ms MS, --rms-window MS,
-// --rms aes17|plain. add_meter_options() registers them on a CLI11 subcommand; after
+// --rms aes17|plain, --true-peak on|off. add_meter_options() registers them on a CLI11 subcommand; after
 // parsing, validate() checks them and resolve() turns them into MeterOptions and one preset
 // per channel for a stream whose rate and channel count are known.
 //
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "engine/meter/meter_options.hpp"
 #include "engine/settings/presets.hpp"
@@ -22,6 +23,7 @@ struct MeterSetup {
     MeterOptions options;          // rate, channels, block and the parsed settings; valid
     std::vector<Preset> presets;   // one per channel
     bool rms_aes17 = false;        // --rms aes17: RMS readings +3.01 dB (presentation only)
+    bool true_peak = true;         // --true-peak off: options.true_peak false (docs/true_peak.md)
 };
 
 class MeterCli {
@@ -43,10 +45,16 @@ public:
     std::vector<std::string> preset_specs;
     std::string clip_threshold, clip_min_run, merge_ms, rms_window;
     std::string rms;  // "plain", "aes17", or empty: not given (plain unless the config says otherwise)
+    std::string true_peak;  // "on", "off", or empty: not given (on unless the config says otherwise)
 };
 
 // Registers the meter options on `cmd`. The returned object receives their values and must
 // live until the command has run (keep it in the command's closure).
 std::shared_ptr<MeterCli> add_meter_options(CLI::App& cmd);
+
+// With true peak off a report carries no true-peak figure: every "true_peak_dbtp" of
+// `report`'s "channels" and "clips" (the DESIGN.md §4 object) becomes null, never the
+// sample peak standing in for it. Normal thread.
+void drop_true_peak(nlohmann::ordered_json& report);
 
 } // namespace headroom

@@ -29,6 +29,7 @@ void apply_config_meter(MeterCli& cli, const MeterSettings& m) {
     if (cli.merge_ms.empty()) cli.merge_ms = m.merge_ms;
     if (cli.rms_window.empty()) cli.rms_window = m.rms_window;
     if (cli.rms.empty()) cli.rms = m.rms;
+    if (cli.true_peak.empty()) cli.true_peak = m.true_peak;
 }
 
 void style_for_the_room(float scale) {
@@ -210,6 +211,7 @@ WindowRig::WindowRig(const WindowOptions& o)
              display_settings(settings.cfg.config, o), static_cast<double>(setup.options.clip_threshold_dbfs),
              setup.rms_aes17) {
     window.set_title("Headroom - " + (info.kind == "demo" ? std::string("demo studio") : info.device));
+    bridge.set_true_peak(setup.true_peak);
     bridge.keys.help = window.key_help();
     bridge.keys.fullscreen = window.key_fullscreen();
     bridge.show_help = o.show_help;
@@ -231,6 +233,7 @@ void WindowRig::save_settings() {
     for (const auto& ch : bridge.channels()) list.push_back({ch.name, ch.preset_id});
     c.user_presets = bridge.user_presets();
     c.display = bridge.display();
+    if (bridge.true_peak_toggled()) c.meter.true_peak = bridge.true_peak_next() ? "on" : "off";
     try {
         save_config(c, settings.config_path);
         status.settings_error.reset();

@@ -128,6 +128,17 @@ void Bridge::draw_menu(BridgeActions& a, double now) {
             }
         }
         ImGui::Separator();
+        if (ImGui::MenuItem("True peak", nullptr, true_peak_next_)) {
+            true_peak_next_ = !true_peak_next_;
+            true_peak_toggled_ = a.settings_changed = true;
+        }
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Off: no oversampling, for many channels on a small machine.\n"
+                              "The strips then read \"TP off\" and headroom comes from the sample peak.\n"
+                              "Takes effect at the next start (the session records one setting).");
+        if (true_peak_next_ != true_peak_)
+            ImGui::TextDisabled("  %s from the next start", true_peak_next_ ? "on" : "off");
+        ImGui::Separator();
         if (ImGui::MenuItem("Reset clips and maxima", "R")) reset_all(now);
         ImGui::EndMenu();
     }
@@ -228,6 +239,7 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
             m.gain_advice_db = c.gain_advice_db;
             m.clip_threshold_db = clip_threshold_db_;
             m.rms_aes17 = rms_aes17_;
+            m.true_peak = true_peak_;
             m.highlighted = highlighted == i + 1;
             draw_meter_strip(dl, r, db, m, fonts, layout_.compact);
 
@@ -280,6 +292,10 @@ void Bridge::draw_status(const BridgeStatus& st) {
     if (st.file_finished) {
         ImGui::SameLine();
         ImGui::TextColored(to_vec4(kTextDim), "|  end of file");
+    }
+    if (!true_peak_) {
+        ImGui::SameLine();
+        ImGui::TextColored(to_vec4(kTextDim), "|  true peak off");
     }
     ImGui::SameLine();
     if (st.write_error) ImGui::TextColored(to_vec4(kClipOn), "|  session: %s (write error)", st.session_folder.c_str());

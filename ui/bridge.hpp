@@ -90,6 +90,14 @@ public:
     LogView& log_view() { return log_; }
     const BridgeLayout& layout() const { return layout_; }
 
+    // True peak (--true-peak, config.json meter.true_peak). The meters run with or without it
+    // for the whole session (the MeterBank and session.json are built with it); the Meters
+    // menu's toggle is the choice for the next start, which the app saves. UI thread.
+    void set_true_peak(bool on) { true_peak_ = true_peak_next_ = on; }
+    bool true_peak() const { return true_peak_; }
+    bool true_peak_next() const { return true_peak_next_; }
+    bool true_peak_toggled() const { return true_peak_toggled_; }  // changed in the menu
+
     BridgeKeys keys;
     bool show_help = false;
     bool fullscreen = false;          // the app's state, shown in the menu
@@ -112,6 +120,9 @@ private:
     DisplaySettings display_;
     double clip_threshold_db_;
     bool rms_aes17_;
+    bool true_peak_ = true;           // the meters measure true peak this session
+    bool true_peak_next_ = true;      // the Meters menu's choice, from the next start
+    bool true_peak_toggled_ = false;  // the menu changed it: the app saves it to config.json
     LogView log_;
     BridgeLayout layout_;
     std::vector<StripGeometry> geometry_;

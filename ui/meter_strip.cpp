@@ -157,10 +157,14 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
     const float lh = (r.readouts.h()) / 4.0f;
     float y = r.readouts.y0 + 0.5f * (lh - f->FontSize);
     char buf[48];
-    std::snprintf(buf, sizeof buf, "TP %s", format_db(d.true_peak_max_db).c_str());
-    const Zone tpz = zone_of(d.true_peak_max_db, p, m.clip_threshold_db);
-    centred_text(dl, f, r.readouts.x0, r.readouts.x1, y,
-                 (tpz == Zone::Clip || tpz == Zone::Danger) ? zone_colour(tpz) : pack(kText), buf);
+    if (m.true_peak) {
+        std::snprintf(buf, sizeof buf, "TP %s", format_db(d.true_peak_max_db).c_str());
+        const Zone tpz = zone_of(d.true_peak_max_db, p, m.clip_threshold_db);
+        centred_text(dl, f, r.readouts.x0, r.readouts.x1, y,
+                     (tpz == Zone::Clip || tpz == Zone::Danger) ? zone_colour(tpz) : pack(kText), buf);
+    } else {
+        centred_text(dl, f, r.readouts.x0, r.readouts.x1, y, pack(kTextDim), "TP off");  // not measured
+    }
     y += lh;
     const double headroom = d.peak_max_db == kSilenceDb ? kSilenceDb : -d.peak_max_db;
     // Headroom is a distance below full scale: unsigned while positive, negative above 0 dBFS.

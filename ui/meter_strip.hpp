@@ -1,8 +1,8 @@
 #pragma once
 // One channel of the bridge: a vertical sample-peak bar with the RMS inside it, on a dBFS
 // scale with the preset's target window, coloured by zone (DESIGN.md §3); the peak-hold line;
-// the latched clip indicator; the numbers (max sample peak since reset, true peak, headroom,
-// RMS, gain advice). Drawn straight into a draw list: cheap enough for 256 strips a frame.
+// the latched clip indicator; the numbers (max sample peak since reset, true peak or "TP off",
+// headroom from the sample peak, RMS, gain advice). Drawn straight into a draw list: cheap enough for 256 strips a frame.
 //
 // Threads: UI thread (ImGui).
 #include <optional>
@@ -25,6 +25,7 @@ struct StripModel {
     std::optional<double> gain_advice_db;   // known after 10 s of activity
     double clip_threshold_db = -0.1;
     bool rms_aes17 = false;                 // RMS numbers and bar +3.01 dB
+    bool true_peak = true;                  // false: not measured, the readout says "TP off"
     bool highlighted = false;               // selected in the clip log
 };
 

@@ -27,8 +27,9 @@ struct MeterOptions {
     std::vector<float> hot_ceiling_dbfs;
 
     bool force_scalar = false;  // use the scalar reference kernel (tests, benchmarks)
-    bool true_peak = true;      // false: no interpolation; true peak reads the sample peak
-                                // (benchmarks; events and time base unchanged)
+    bool true_peak = true;      // false (--true-peak off, config meter.true_peak): no interpolation,
+                                // the true-peak fields carry the sample peak as a stand-in that the
+                                // reports show as "off"/null (docs/true_peak.md); events unchanged
 };
 
 // Returns a message naming the bad field and its valid range, or nothing when valid.

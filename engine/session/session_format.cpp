@@ -108,7 +108,8 @@ ojson to_json(const SessionFileRecord& r) {
                   {"clip_min_run", r.meter.clip_min_run},
                   {"merge_ms", r.meter.merge_ms},
                   {"hot_merge_ms", r.meter.hot_merge_ms},
-                  {"rms_window_ms", r.meter.rms_window_ms}};
+                  {"rms_window_ms", r.meter.rms_window_ms},
+                  {"true_peak", r.meter.true_peak}};
     j["levels"] = {{"file", r.levels.file},
                    {"rate_hz", r.levels.rate_hz},
                    {"tick_frames", r.levels.tick_frames},
@@ -150,6 +151,7 @@ SessionFileRecord session_file_from_json(const json& j) {
     r.meter.merge_ms = get_or<double>(meter, "merge_ms", r.meter.merge_ms);
     r.meter.hot_merge_ms = get_or<double>(meter, "hot_merge_ms", r.meter.hot_merge_ms);
     r.meter.rms_window_ms = get_or<double>(meter, "rms_window_ms", r.meter.rms_window_ms);
+    r.meter.true_peak = get_or<bool>(meter, "true_peak", r.meter.true_peak);
     const json levels = get_or<json>(j, "levels", json::object());
     r.levels.file = get_or<std::string>(levels, "file", r.levels.file);
     r.levels.rate_hz = get_or<int>(levels, "rate_hz", r.levels.rate_hz);

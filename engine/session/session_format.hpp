@@ -36,6 +36,7 @@ struct MeterRecord {
     double merge_ms = 500.0;
     double hot_merge_ms = 2000.0;
     double rms_window_ms = 300.0;
+    bool true_peak = true;  // false (--true-peak off): no true-peak figure anywhere in the session
     bool operator==(const MeterRecord&) const = default;
 };
 

@@ -52,7 +52,7 @@ SessionFileRecord session_file(const SourceInfo& info, const MeterOptions& meter
     for (const auto& p : presets) r.presets.push_back(p.id);
     r.preset_windows = presets;
     r.meter = {meter.clip_threshold_dbfs, meter.clip_min_run, meter.merge_ms, meter.hot_merge_ms,
-               meter.rms_window_ms};
+               meter.rms_window_ms, meter.true_peak};
     r.levels.tick_frames = level_tick_frames(info.sample_rate);
     r.levels.channels = info.channels;
     return r;
@@ -98,6 +98,7 @@ struct SessionRecorder::Impl {
     // A clip, hot or nonfinite event as its clips.jsonl line. Caller holds mu.
     std::string event_line(const MeterEvent& e) const {
         EventLine l = event_record(e, rate);
+        if (!file.meter.true_peak) l.true_peak_dbtp.reset();  // not measured: null, never a stand-in
         l.time = clock.stamp(e.start_sample);
         l.channel_name = e.channel < file.channel_names.size() ? file.channel_names[e.channel]
                                                                : "In " + std::to_string(e.channel + 1);
@@ -296,6 +297,8 @@ void SessionRecorder::stop() {
         std::lock_guard lk(m.mu);
         ended.frames = m.summary.frames();
         ended.channel_summary = m.summary.channel_records(false);
+        if (!ended.meter.true_peak)
+            for (ChannelSummaryRecord& c : *ended.channel_summary) c.true_peak_dbtp.reset();
         dropped = m.prev.dropped_events;
     }
     const std::uint64_t frames = *ended.frames;

@@ -74,6 +74,14 @@ std::string get_option_text(const json& j, const char* key, const std::string& o
     bad(origin, std::string("meter.\"") + key + "\" is not a number or string");
 }
 
+// meter."true_peak": true or false in the file, "on" / "off" as --true-peak spells it.
+std::string get_on_off(const json& j, const char* key, const std::string& origin) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return {};
+    if (!it->is_boolean()) bad(origin, std::string("meter.\"") + key + "\" is not true or false");
+    return it->get<bool>() ? "on" : "off";
+}
+
 } // namespace
 
 std::size_t line_of_offset(const std::string& text, std::size_t offset) {
@@ -167,6 +175,7 @@ Config config_from_text(const std::string& text, const std::string& origin) {
         c.meter.merge_ms = get_option_text(*it, "merge_ms", origin);
         c.meter.rms_window = get_option_text(*it, "rms_window", origin);
         c.meter.rms = get_option_text(*it, "rms", origin);
+        c.meter.true_peak = get_on_off(*it, "true_peak", origin);
     }
     return c;
 }
@@ -197,6 +206,7 @@ nlohmann::json config_to_json(const Config& c) {
     put("merge_ms", c.meter.merge_ms);
     put("rms_window", c.meter.rms_window);
     put("rms", c.meter.rms);
+    if (!c.meter.true_peak.empty()) meter["true_peak"] = c.meter.true_peak != "off";
     doc["meter"] = meter;
     return doc;
 }

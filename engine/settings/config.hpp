@@ -37,6 +37,7 @@ struct DisplaySettings {
 // The command line wins over these.
 struct MeterSettings {
     std::string clip_threshold, clip_min_run, merge_ms, rms_window, rms;
+    std::string true_peak;  // "on" / "off" (--true-peak); in the file "true_peak": true / false
 };
 
 struct Config {

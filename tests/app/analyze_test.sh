@@ -337,6 +337,35 @@ before=$failures
 run_rc "deliberately wrong message" 3 'no such words' -- analyze nope.wav 2>/dev/null
 if [ "$failures" = $((before + 1)) ]; then failures=$before; else fail "harness: run_rc accepted a wrong message"; fi
 
+# --- 7b. --true-peak off: no true-peak figure anywhere, everything else as with it on ---------
+# (docs/true_peak.md: null, never the sample peak standing in for a true peak)
+"$H" analyze --json clips.wav >tp_default.json 2>/dev/null || fail "true peak default: analyze failed"
+"$H" analyze --json --true-peak on clips.wav >tp_on.json 2>/dev/null || fail "--true-peak on: analyze failed"
+"$H" analyze --json --true-peak off clips.wav >tp_off.json 2>err.txt || fail "--true-peak off: analyze failed ($(cat err.txt))"
+checks=$((checks + 1))
+cmp -s tp_default.json tp_on.json || fail "--true-peak on differs from the default"
+check "true peak on: channels measured" tp_on.json \
+    "all(c['true_peak_dbtp'] is not None for c in d[0]['channels'] if c['sample_peak_dbfs'] is not None)" True
+check "true peak on: clips measured" tp_on.json "len(d[0]['clips']) > 0 and all(c['true_peak_dbtp'] is not None for c in d[0]['clips'])" True
+check "true peak off: channels null" tp_off.json "[c['true_peak_dbtp'] for c in d[0]['channels']]" "[None] * len(d[0]['channels'])"
+check "true peak off: clips null" tp_off.json "[c['true_peak_dbtp'] for c in d[0]['clips']]" "[None] * len(d[0]['clips'])"
+# Everything but true peak is the same: sample peaks, RMS, clip events sample-exact.
+python3 - tp_on.json tp_off.json <<'PY' || fail "true peak off changed figures other than true peak"
+import json, sys
+on, off = (json.load(open(p))[0] for p in sys.argv[1:3])
+for d in (on, off):
+    for item in d['channels'] + d['clips']:
+        item.pop('true_peak_dbtp')
+sys.exit(0 if on == off else 1)
+PY
+checks=$((checks + 1))
+"$H" analyze --true-peak off clips.wav >tp_off.txt 2>/dev/null
+grep -q 'true peak off' tp_off.txt && ! grep -q 'dBTP$' tp_off.txt ||
+    fail "text with true peak off: no 'true peak off' note, or a dBTP figure: $(cat tp_off.txt)"
+expect_fail "true peak off is not on" jcheck tp_off.json "d[0]['channels'][0]['true_peak_dbtp']" \
+    "json.load(open('tp_on.json'))[0]['channels'][0]['true_peak_dbtp']"
+run_rc "true peak value" 2 '^headroom: --true-peak: .maybe. is not one of on, off$' -- analyze --true-peak maybe clips.wav
+
 # --- 8. analyze never opens the audio system --------------------------------------------------
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
     checks=$((checks + 1))

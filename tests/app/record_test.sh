@@ -121,6 +121,39 @@ head -1 "$tmp/labels.txt" | cmp -s - "$tmp/want1" || fail "first label: $(head -
     || fail "CSV clip row of channel 2: $("$HEADROOM" log "$file_session" --csv)"
 "$HEADROOM" log "$file_session" | grep -q "3 clip events (In 1 1, In 2 1, In 3 1)" || fail "log text summary line"
 
+# --- 2b. --true-peak off: no true-peak figure in the summary, session.json says so -----------
+"$HEADROOM" record --input-file "$tmp/clips.wav" --true-peak off --json --session-dir "$tmp/tpoff" \
+    >"$tmp/tpoff.json" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || fail "record --true-peak off exited $rc: $(cat "$tmp/err")"
+python3 - "$tmp/tpoff.json" "$tmp/file.json" <<'PY' || fail "true peak off session check failed"
+import json, os, sys
+off, on = (json.load(open(p)) for p in sys.argv[1:3])
+assert [c["true_peak_dbtp"] for c in off["channels"]] == [None] * 3, off["channels"]
+assert len(off["clips"]) == 3 and all(c["true_peak_dbtp"] is None for c in off["clips"]), off["clips"]
+assert all(c["true_peak_dbtp"] is not None for c in on["channels"] + on["clips"])  # the on run measured it
+key = lambda c: (c["channel"], c["start_sample"], c["clipped_samples"], c["sample_peak_dbfs"])
+assert sorted(map(key, off["clips"])) == sorted(map(key, on["clips"])), (off["clips"], on["clips"])
+assert [c["sample_peak_dbfs"] for c in off["channels"]] == [c["sample_peak_dbfs"] for c in on["channels"]]
+assert json.load(open(os.path.join(off["session"], "session.json")))["meter"]["true_peak"] is False
+assert json.load(open(os.path.join(on["session"], "session.json")))["meter"]["true_peak"] is True
+PY
+tpoff_session=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"])' "$tmp/tpoff.json")
+"$HEADROOM" log "$tpoff_session" --json >"$tmp/tpoff_log.json" || fail "log --json of a true-peak-off session failed"
+python3 -c 'import json,sys; a=[e for e in json.load(open(sys.argv[1])) if e["type"]=="clip"]; assert len(a)==3 and all(e["true_peak_dbtp"] is None for e in a), a' \
+    "$tmp/tpoff_log.json" || fail "log --json shows a true peak for a true-peak-off session"
+"$HEADROOM" log "$tpoff_session" --markers audacity | head -1 | grep -q 'CLIP ch1 In 1 +0.0 dBFS (5 samples)' ||
+    fail "markers of a true-peak-off session: $("$HEADROOM" log "$tpoff_session" --markers audacity | head -1)"
+"$HEADROOM" log "$tpoff_session" | grep -q "true peak off" || fail "log text does not say true peak is off"
+"$HEADROOM" log "$file_session" | grep -q "true peak off" && fail "log text says true peak off for a session with it on"
+"$HEADROOM" record --input-file "$tmp/clips.wav" --true-peak off --session-dir "$tmp/tpoff" >"$tmp/tpoff.txt" 2>"$tmp/err" ||
+    fail "record --true-peak off (table) failed: $(cat "$tmp/err")"
+grep -q "True peak off" "$tmp/tpoff.txt" && ! grep -q "dBTP" "$tmp/tpoff.txt" ||
+    fail "the record summary with true peak off: $(cat "$tmp/tpoff.txt")"
+"$HEADROOM" record --demo --duration 1 --true-peak maybe --session-dir "$tmp/tpbad" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -qx -- "headroom: --true-peak: 'maybe' is not one of on, off" "$tmp/err" ||
+    fail "--true-peak maybe: exit $rc, want 2 and one line naming the option: $(cat "$tmp/err")"
+[ -e "$tmp/tpbad" ] && fail "--true-peak maybe created a session before the usage error"
+
 # --- 3. missing sessions: exit 3 ----------------------------------------------------------------
 "$HEADROOM" log --session-dir "$tmp/none" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 3 ] || fail "log without sessions should exit 3, got $rc"

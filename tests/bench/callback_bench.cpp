@@ -8,6 +8,8 @@
 // cpu_mean_pct: the thread's CPU time per callback (CLOCK_THREAD_CPUTIME_ID), the code's
 // own cost whatever else the machine is doing.
 // Target: mean <= 5 % at 256 channels / 64 frames.
+// BM_CallbackTruePeakOff: the same rows with MeterOptions::true_peak = false, the option
+// `--true-peak off` sets (docs/true_peak.md): what a large bridge saves without the interpolator.
 //
 //   ./build/tests/bench/callback_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
@@ -32,7 +34,7 @@ std::int64_t thread_cpu_ns() {
     return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-void BM_Callback(benchmark::State& state) {
+void run_callback(benchmark::State& state, bool true_peak) {
     const int channels = static_cast<int>(state.range(0));
     const auto frames = static_cast<std::size_t>(state.range(1));
     constexpr double kRate = 48000.0;
@@ -42,6 +44,7 @@ void BM_Callback(benchmark::State& state) {
     o.channels = channels;
     o.max_block = frames;
     o.hot_ceiling_dbfs.assign(static_cast<std::size_t>(channels), -12.0f);  // hot events live
+    o.true_peak = true_peak;
     EventQueue events(1u << 16);
     MeterExchange snaps;
     CaptureCore core(o, events, snaps);
@@ -92,6 +95,9 @@ void BM_Callback(benchmark::State& state) {
     state.SetLabel(core.bank().kernel_name());
 }
 
+void BM_Callback(benchmark::State& state) { run_callback(state, true); }
+void BM_CallbackTruePeakOff(benchmark::State& state) { run_callback(state, false); }
+
 // The demo source's synthesis (on its pacing thread, before the same step): its cost as a
 // share of the period, so `--demo --demo-channels N` is known to keep up in real time.
 void BM_DemoRender(benchmark::State& state) {
@@ -117,6 +123,12 @@ void BM_DemoRender(benchmark::State& state) {
 BENCHMARK(BM_DemoRender)->ArgNames({"channels"})->Arg(8)->Arg(64)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_Callback)
+    ->ArgNames({"channels", "frames"})
+    ->Args({8, 64})->Args({8, 256})
+    ->Args({64, 64})->Args({64, 256})
+    ->Args({256, 64})->Args({256, 256})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CallbackTruePeakOff)
     ->ArgNames({"channels", "frames"})
     ->Args({8, 64})->Args({8, 256})
     ->Args({64, 64})->Args({64, 256})

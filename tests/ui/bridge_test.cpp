@@ -55,6 +55,16 @@ TEST_CASE("bridge") {
         for (auto& c : b.channels()) CHECK_FALSE(c.ballistics.display().clip_latched);
     }
 
+    SUBCASE("true peak: on unless set; the menu's choice starts as what the meters run") {
+        Bridge b = make_bridge(2);
+        CHECK(b.true_peak());
+        CHECK(b.true_peak_next());
+        b.set_true_peak(false);
+        CHECK_FALSE(b.true_peak());
+        CHECK_FALSE(b.true_peak_next());
+        CHECK_FALSE(b.true_peak_toggled());  // nothing to save until the menu changes it
+    }
+
     SUBCASE("user presets join the table") {
         Bridge b = make_bridge(1);
         REQUIRE(b.presets().find("mine") != nullptr);

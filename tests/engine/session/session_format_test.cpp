@@ -35,7 +35,7 @@ SessionFileRecord full_session_file() {
                         Preset{"vocals", "Close-miked vocals", -16.5, -11.25}};
     r.start_time = "2026-11-23T10:15:00.000+01:00";
     r.end_time = "2026-11-23T10:20:00.250+01:00";
-    r.meter = {-0.5, 3, 250.0, 1500.0, 400.0};
+    r.meter = {-0.5, 3, 250.0, 1500.0, 400.0, false};
     r.levels = {"levels.f32", 10, 9600, 2, "peak,rms per channel; float32 LE; linear"};
     r.frames = 28824000;
     ChannelSummaryRecord a{1, "close_drums", -0.12, 0.41, -18.5, -10.25, 3, 17, 2, 4.75};

@@ -116,6 +116,22 @@ TEST_CASE("config") {
         CHECK_FALSE(r.error.has_value());
     }
 
+    SUBCASE("meter.true_peak: a boolean in the file, on/off as --true-peak spells it") {
+        CHECK(config_from_text("{}", "c.json").meter.true_peak.empty());  // not set: on
+        CHECK(config_from_text(R"({"meter": {"true_peak": false}})", "c.json").meter.true_peak == "off");
+        CHECK(config_from_text(R"({"meter": {"true_peak": true}})", "c.json").meter.true_peak == "on");
+        CHECK_THROWS_WITH_AS(config_from_text(R"({"meter": {"true_peak": "maybe"}})", "c.json"),
+                             doctest::Contains("meter.\"true_peak\" is not true or false"), InputError);
+        Config c;
+        CHECK_FALSE(config_to_json(c)["meter"].contains("true_peak"));  // unset stays unset
+        c.meter.true_peak = "off";
+        const nlohmann::json j = config_to_json(c);
+        CHECK(j["meter"]["true_peak"] == false);
+        CHECK(config_from_text(j.dump(), "c.json").meter.true_peak == "off");
+        c.meter.true_peak = "on";
+        CHECK(config_to_json(c)["meter"]["true_peak"] == true);
+    }
+
     SUBCASE("atomic write replaces the whole file") {
         TempDir d;
         const auto path = d / "f.txt";
