@@ -136,6 +136,12 @@ assert sorted(map(key, off["clips"])) == sorted(map(key, on["clips"])), (off["cl
 assert [c["sample_peak_dbfs"] for c in off["channels"]] == [c["sample_peak_dbfs"] for c in on["channels"]]
 assert json.load(open(os.path.join(off["session"], "session.json")))["meter"]["true_peak"] is False
 assert json.load(open(os.path.join(on["session"], "session.json")))["meter"]["true_peak"] is True
+# The files themselves carry no stand-in figure: every reader (the window's log too) sees null.
+lines = [json.loads(l) for l in open(os.path.join(off["session"], "clips.jsonl"))]
+events = [l for l in lines if l["type"] in ("clip", "hot", "nonfinite")]
+assert events and all(l["true_peak_dbtp"] is None for l in events), events
+summary = json.load(open(os.path.join(off["session"], "session.json")))["channel_summary"]
+assert all(c["true_peak_dbtp"] is None for c in summary), summary
 PY
 tpoff_session=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"])' "$tmp/tpoff.json")
 "$HEADROOM" log "$tpoff_session" --json >"$tmp/tpoff_log.json" || fail "log --json of a true-peak-off session failed"
