@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <string>
+
 #include "engine/base/errors.hpp"
 
 namespace headroom {
@@ -45,8 +47,10 @@ void fsync_folder(const fs::path& folder) {
 } // namespace
 
 void write_file_atomic(const fs::path& path, std::string_view content) {
+    // One temporary name per process: two processes saving the same file (the window's config
+    // while another window saves it) never write into each other's temporary file.
     fs::path tmp = path;
-    tmp += ".tmp";
+    tmp += ".tmp-" + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw OutputError(errno_message(tmp.string(), errno));
     int err = 0;

@@ -12,7 +12,7 @@
 
 namespace headroom {
 
-// normal thread; may block. Writes `content` to `path` atomically: `path`.tmp in the same
+// normal thread; may block. Writes `content` to `path` atomically: `path`.tmp-<pid> in the same
 // folder, fsync, rename over `path`, fsync the folder. A failure leaves the old file whole and
 // no temporary file behind. Throws OutputError "<file>: <why>" (the temporary file's name when
 // writing it failed, `path` when the rename failed).

@@ -172,7 +172,8 @@ TEST_CASE("SessionRecorder") {
         CHECK(at_end["start_time"] == lines[0]["time"]);
         CHECK(at_end["end_time"].is_string());
         CHECK(at_end["levels"]["file"] == "levels.f32");
-        CHECK(!fs::exists(folder / "session.json.tmp"));
+        for (const auto& entry : fs::directory_iterator(folder))
+            CHECK(entry.path().filename().string().find(".tmp") == std::string::npos);
 
         // The envelope reads back: 10 records of 2 channels x (peak, rms).
         CHECK(fs::file_size(folder / "levels.f32") == 10 * 2 * 2 * 4);
