@@ -23,6 +23,10 @@
 
 #include "engine/meter/true_peak.hpp"
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
 using namespace headroom;
 
 namespace {
@@ -80,9 +84,21 @@ bool scan_slots_known_bad(std::int64_t target, int channels) {
     return target == HWY_SCALAR && channels >= 2 && channels <= 4;
 }
 
+// IEEE arithmetic (no flush-to-zero, subnormals as they are) while the tables are compared,
+// whatever an earlier test left on this thread (the capture sets FTZ/DAZ on the thread it runs
+// on). Under DAZ a subnormal sample's peak may read 0 on one table and itself on the other.
+struct IeeeFloatMode {
+#if defined(__SSE__)
+    unsigned saved = _mm_getcsr();
+    IeeeFloatMode() { _mm_setcsr(saved & ~0x8040u); }  // clear FTZ (bit 15) and DAZ (bit 6)
+    ~IeeeFloatMode() { _mm_setcsr(saved); }
+#endif
+};
+
 // Runs f(simd table, target) with every target compiled in and supported here.
 template <class F>
 void for_each_target(F&& f) {
+    const IeeeFloatMode ieee;
     int targets = 0;
     for (const std::int64_t t : hwy::SupportedAndGeneratedTargets()) {
         hwy::SetSupportedTargetsForTest(t);
