@@ -9,7 +9,6 @@
 #include <doctest/doctest.h>
 
 #include "engine/base/errors.hpp"
-#include "engine/session/wall_time.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace headroom;
@@ -149,17 +148,6 @@ TEST_CASE("list_sessions and resolve_session") {
     CHECK_THROWS_AS((void)resolve_session("2020-01-01T00-00-00", tmp.dir), InputError);
 }
 
-TEST_CASE("wall_time stamps") {
-    const auto t = WallClock::time_point(std::chrono::milliseconds(1795428900250LL));
-    const std::string s = iso8601_ms(t);
-    CHECK(s.size() == 29);
-    CHECK(s[10] == 'T');
-    CHECK(s.substr(19, 4) == ".250");
-    CHECK(parse_iso8601_ms(s) == 1795428900250LL);
-    CHECK(parse_iso8601_ms("2026-11-23T10:15:00.250Z") == 1795428900250LL);
-    CHECK(parse_iso8601_ms("2026-11-23T11:15:00.250+01:00") == 1795428900250LL);
-    CHECK(!parse_iso8601_ms("2026-11-23T10:15:00").has_value());
-    CHECK(!parse_iso8601_ms("garbage").has_value());
-    CHECK(folder_stamp(t).size() == 19);
+TEST_CASE("session_timecode") {
     CHECK(session_timecode(3723.4567) == "01:02:03.457");
 }
