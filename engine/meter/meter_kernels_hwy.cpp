@@ -524,7 +524,10 @@ unsigned ScanT(const float* x, const float* tpv, std::size_t frames, std::size_t
                 if (C > 4 * L) return ScanRows<kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
                 return ScanGroups<2, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
             case 4: return ScanGroups<4, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
-            default: return ScanGroups<8, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
+            case 8: return ScanGroups<8, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
+            // 2..4 channels on a target of fewer lanes (HWY_SCALAR: one lane)
+            case 16: return ScanGroups<16, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
+            default: return ScanGroups<32, kTp>(x, tpv, frames, C, first, thr, sp, tp, slots);
         }
     }
     std::size_t R = 1;

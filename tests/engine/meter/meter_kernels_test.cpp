@@ -75,15 +75,6 @@ bool target_has_fma(std::int64_t target) {
     return (target & (HWY_SSSE3 | HWY_SSE4 | HWY_EMU128 | HWY_SCALAR)) == 0;
 }
 
-// Known bug (reported, not fixed here: this change touches tests only): with more channels
-// than lanes, ScanT (meter_kernels_hwy.cpp) sends every slot count above 8 to ScanGroups<8>,
-// so on a target of fewer lanes than 5 (HWY_SCALAR: one lane) 2..4 channels, whose
-// sq_slot_count is 16 or 32, sum frames into slots modulo 8. The MeterBank folds all slots, so
-// its readings stay within 1e-5; the slots themselves are not the scalar table's.
-bool scan_slots_known_bad(std::int64_t target, int channels) {
-    return target == HWY_SCALAR && channels >= 2 && channels <= 4;
-}
-
 // IEEE arithmetic (no flush-to-zero, subnormals as they are) while the tables are compared,
 // whatever an earlier test left on this thread (the capture sets FTZ/DAZ on the thread it runs
 // on). Under DAZ a subnormal sample's peak may read 0 on one table and itself on the other.
@@ -310,8 +301,7 @@ void quiet_down(ScanInput& in) {
         if (std::isfinite(in.special_threshold[c])) in.x[(in.frames - 1) * nc + c] = -in.special_threshold[c];
 }
 
-// compare_slots false: everything but the slots (the known bug above).
-void compare_scan(const KernelTable& simd, bool exact, const ScanInput& in, const char* what, bool compare_slots) {
+void compare_scan(const KernelTable& simd, bool exact, const ScanInput& in, const char* what) {
     INFO(std::string(what));
     const auto nc = static_cast<std::size_t>(in.channels);
     const std::size_t slot_floats = sq_slot_count(in.channels) * nc;
@@ -321,18 +311,17 @@ void compare_scan(const KernelTable& simd, bool exact, const ScanInput& in, cons
     CHECK(ref.flags == got.flags);
     CHECK(first_difference("sample_peak", ref.sample_peak.data(), got.sample_peak.data(), nc) == "");
     CHECK(first_difference("true_peak", ref.true_peak.data(), got.true_peak.data(), nc) == "");
-    if (compare_slots) CHECK(first_difference("sq_slots", ref.slots.data(), got.slots.data(), slot_floats, tol) == "");
+    CHECK(first_difference("sq_slots", ref.slots.data(), got.slots.data(), slot_floats, tol) == "");
     if (in.frames >= 2) {  // the SIMD table cut in two calls, against the scalar in one
         const ScanResult cut = run_scan(simd, in, in.frames / 2 + 1 == in.frames ? 1 : in.frames / 2 + 1);
         CHECK(ref.flags == cut.flags);
         CHECK(first_difference("sample_peak (two calls)", ref.sample_peak.data(), cut.sample_peak.data(), nc) == "");
         CHECK(first_difference("true_peak (two calls)", ref.true_peak.data(), cut.true_peak.data(), nc) == "");
-        if (compare_slots)
-            CHECK(first_difference("sq_slots (two calls)", ref.slots.data(), cut.slots.data(), slot_floats, tol) == "");
+        CHECK(first_difference("sq_slots (two calls)", ref.slots.data(), cut.slots.data(), slot_floats, tol) == "");
     }
 }
 
-void check_scan(const KernelTable& simd, bool exact, bool compare_slots, int channels, std::size_t frames,
+void check_scan(const KernelTable& simd, bool exact, int channels, std::size_t frames,
                 std::size_t offset, std::mt19937& rng) {
     const auto nc = static_cast<std::size_t>(channels);
     const std::size_t n = frames * nc;
@@ -341,11 +330,11 @@ void check_scan(const KernelTable& simd, bool exact, bool compare_slots, int cha
             CAPTURE(first);
             CAPTURE(tp);
             ScanInput in = scan_input(channels, frames, offset, first, tp, rng);
-            compare_scan(simd, exact, in, "full-scale samples over mixed thresholds", compare_slots);
+            compare_scan(simd, exact, in, "full-scale samples over mixed thresholds");
 
             quiet_down(in);
             REQUIRE(run_scan(scalar_kernels(), in).flags == 0u);
-            compare_scan(simd, exact, in, "every sample at or below its threshold: no flag", compare_slots);
+            compare_scan(simd, exact, in, "every sample at or below its threshold: no flag");
 
             // one ulp above the threshold at the first, a middle and the last sample
             for (std::size_t i : {std::size_t{0}, n / 2, n - 1}) {
@@ -354,7 +343,7 @@ void check_scan(const KernelTable& simd, bool exact, bool compare_slots, int cha
                 const float keep = in.x[i];
                 in.x[i] = up(in.special_threshold[c]);
                 REQUIRE(run_scan(scalar_kernels(), in).flags == kScanSpecial);
-                compare_scan(simd, exact, in, "one sample one ulp above its threshold", compare_slots);
+                compare_scan(simd, exact, in, "one sample one ulp above its threshold");
                 in.x[i] = keep;
             }
         }
@@ -472,7 +461,6 @@ TEST_CASE("meter_kernels: true_peak, SIMD against scalar on every target") {
 
 TEST_CASE("meter_kernels: scan, SIMD against scalar on every target") {
     std::mt19937 rng(14);
-    int slots_not_compared = 0;
     for_each_target([&](const KernelTable& simd, std::int64_t target) {
         for (int channels : kChannelCounts)
             for (std::size_t frames : kFrameCounts)
@@ -480,19 +468,14 @@ TEST_CASE("meter_kernels: scan, SIMD against scalar on every target") {
                     CAPTURE(channels);
                     CAPTURE(frames);
                     CAPTURE(offset);
-                    const bool compare_slots = !scan_slots_known_bad(target, channels);
-                    slots_not_compared += compare_slots ? 0 : 1;
-                    check_scan(simd, target_has_fma(target), compare_slots, channels, frames, offset, rng);
+                    check_scan(simd, target_has_fma(target), channels, frames, offset, rng);
                 }
     });
-    if (slots_not_compared > 0)
-        MESSAGE("scan: sums of squares not compared in ", slots_not_compared,
-                " configurations (known bug: HWY_SCALAR target, 2..4 channels; see the next test case)");
 }
 
-// The known bug above, checked strictly: reported as an allowed failure until ScanT is fixed
-// (then this passes, and scan_slots_known_bad should go).
-TEST_CASE("meter_kernels: scan's sums of squares on the HWY_SCALAR target, 2..4 channels" * doctest::may_fail()) {
+// 2..4 channels on HWY_SCALAR (one lane) keep 16 or 32 slots per channel: ScanT once sent every
+// slot count above 8 to ScanGroups<8>, summing frames into slots modulo 8.
+TEST_CASE("meter_kernels: scan's sums of squares on the HWY_SCALAR target, 2..4 channels") {
     bool ran = false;
     std::mt19937 rng(16);
     for_each_target([&](const KernelTable& simd, std::int64_t target) {
@@ -501,7 +484,7 @@ TEST_CASE("meter_kernels: scan's sums of squares on the HWY_SCALAR target, 2..4 
         for (int channels : {2, 3, 4}) {
             CAPTURE(channels);
             ScanInput in = scan_input(channels, 64, 0, 0, false, rng);
-            compare_scan(simd, target_has_fma(target), in, "HWY_SCALAR", true);
+            compare_scan(simd, target_has_fma(target), in, "HWY_SCALAR");
         }
     });
     if (!ran) MESSAGE("HWY_SCALAR is not among the targets compiled in and supported here");
