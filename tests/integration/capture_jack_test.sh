@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Capture from a real JACK server (dummy driver): open the device, lose it when the server is
 # killed, get it back when the server returns. Drives the JACK test case of engine_tests
-# (tests/engine/capture/capture_test.cpp), which is skipped in the normal unit run.
+# (tests/engine/capture/source_jack_test.cpp), which is skipped in the normal unit run.
 set -u
 HEADROOM=${1:?usage: capture_jack_test.sh /path/to/headroom}
 skip() { echo "capture_jack_test: SKIPPED: $*" >&2; exit 77; }
