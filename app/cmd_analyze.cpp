@@ -111,7 +111,7 @@ int run_analyze(const AnalyzeArgs& args, const MeterCli& meter) {
     for (const auto& f : args.files) {
         try {
             FileAnalysis a = analyze_file(f, block, configure);
-            spdlog::info("meters: {} kernel ({})", a.kernel, f);
+            spdlog::debug("meters: {} kernel ({})", a.kernel, f);
             if (a.truncated)
                 std::fprintf(stderr, "headroom: %s: truncated: analysed the %llu frames present\n", f.c_str(),
                              static_cast<unsigned long long>(a.frames));

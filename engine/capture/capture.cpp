@@ -52,7 +52,7 @@ void Capture::configure(const MeterOptions& meter) {
     impl_->core.reset();
     impl_->core = std::make_unique<CaptureCore>(m, impl_->events, impl_->snapshots);
     impl_->meter = m;
-    spdlog::info("meters: {} kernel", impl_->core->bank().kernel_name());
+    spdlog::debug("meters: {} kernel", impl_->core->bank().kernel_name());
 }
 
 const MeterOptions& Capture::meter_options() const { return impl_->meter; }
