@@ -53,8 +53,9 @@ std::string db_text(double db) {
 }
 
 // true_peak false (--true-peak off): the TP cells read "off", never the sample peak.
-void print_table(const FileAnalysis& a, bool aes17, bool true_peak) {
+void print_table(const FileAnalysis& a, bool aes17) {
     const SessionSummary& s = a.summary;
+    const bool true_peak = s.true_peak_measured();
     std::printf("%s: %d ch, %.0f Hz, %llu frames (%.3f s), %s%s\n", a.path.string().c_str(),
                 a.info.channels, a.info.sample_rate, static_cast<unsigned long long>(a.frames),
                 static_cast<double>(a.frames) / a.info.sample_rate, a.info.format.c_str(),
@@ -99,7 +100,6 @@ int run_analyze(const AnalyzeArgs& args, const MeterCli& meter) {
     meter.validate(table);
     const std::size_t block = parse_block(args.block);
     const bool aes17 = meter.rms == "aes17";
-    const bool true_peak = meter.true_peak != "off";
 
     const AnalyzeConfigure configure = [&](const SoundFileInfo& info) {
         MeterSetup m = meter.resolve(info.sample_rate, info.channels, kMaxBlock, table);
@@ -116,11 +116,9 @@ int run_analyze(const AnalyzeArgs& args, const MeterCli& meter) {
                 std::fprintf(stderr, "headroom: %s: truncated: analysed the %llu frames present\n", f.c_str(),
                              static_cast<unsigned long long>(a.frames));
             if (args.json) {
-                nlohmann::ordered_json report = analysis_json(a, aes17);
-                if (!true_peak) drop_true_peak(report);
-                out.push_back(std::move(report));
+                out.push_back(analysis_json(a, aes17));
             } else {
-                print_table(a, aes17, true_peak);
+                print_table(a, aes17);
             }
         } catch (const InputError& e) {
             std::fprintf(stderr, "headroom: %s\n", e.what());

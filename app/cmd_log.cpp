@@ -55,16 +55,6 @@ std::string duration_text(double s) {
 // Recorded with --true-peak off (session.json's meter.true_peak false).
 bool true_peak_off(const SessionLog& log) { return !log.session.meter.true_peak; }
 
-// A session recorded with true peak off has no true-peak figures: its lines carry the
-// sample peak in true_peak_dbtp (the meter's stand-in), which every output here drops
-// (null, an empty CSV cell, markers in dBFS) rather than show as a true peak.
-void drop_true_peak_figures(SessionLog& log) {
-    for (SessionEntry& e : log.entries) {
-        e.true_peak_dbtp.reset();
-        if (e.raw.is_object() && e.raw.contains("true_peak_dbtp")) e.raw["true_peak_dbtp"] = nullptr;
-    }
-}
-
 void print_text(const SessionLog& log) {
     const SessionFileRecord& sj = log.session;
     std::string device = sj.device;
@@ -208,7 +198,6 @@ Command add_log_command(CLI::App& root) {
             throw UsageError("--markers: '" + args->markers + "' is not a marker format (valid: audacity)");
         const auto dir = args->session_dir.empty() ? default_sessions_dir() : std::filesystem::path(args->session_dir);
         SessionLog log = read_session(resolve_session(args->session, dir));
-        if (true_peak_off(log)) drop_true_peak_figures(log);
         if (args->json) {
             nlohmann::json a = nlohmann::json::array();
             for (const auto& e : log.entries) a.push_back(e.raw);

@@ -124,7 +124,6 @@ int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli&
     r.summary = recorder.summary();
     r.status = st;
     r.rms_aes17 = setup.rms_aes17;
-    r.true_peak = setup.true_peak;
     r.write_error = recorder.write_error();
     r.ended_by = g_stop_signal != 0 ? (g_stop_signal == SIGINT ? "SIGINT" : "SIGTERM")
                  : capture.finished() && !(a.duration > 0.0 && std::chrono::steady_clock::now() >= until)

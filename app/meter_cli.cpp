@@ -8,8 +8,6 @@
 #include <sstream>
 #include <utility>
 
-#include <nlohmann/json.hpp>
-
 #include "engine/base/errors.hpp"
 
 namespace headroom {
@@ -95,7 +93,7 @@ MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_b
     o.merge_ms = checked(merge_ms, "--merge-ms", 0.0, 60000.0, "ms", false, o.merge_ms);
     o.rms_window_ms = checked(rms_window, "--rms-window", 50.0, 3000.0, "ms", false, o.rms_window_ms);
     m.rms_aes17 = rms == "aes17";
-    m.true_peak = o.true_peak = true_peak != "off";
+    o.true_peak = true_peak != "off";
     if (auto bad = validate_meter_options(o)) throw InputError(*bad);
 
     std::map<int, std::string> chosen;  // the last --preset for a channel wins
@@ -147,15 +145,6 @@ std::shared_ptr<MeterCli> add_meter_options(CLI::App& cmd) {
                    "no true peak (default on)")
         ->type_name("on|off");
     return m;
-}
-
-void drop_true_peak(nlohmann::ordered_json& report) {
-    for (const char* list : {"channels", "clips"}) {
-        const auto it = report.find(list);
-        if (it == report.end() || !it->is_array()) continue;
-        for (auto& item : *it)
-            if (item.contains("true_peak_dbtp")) item["true_peak_dbtp"] = nullptr;
-    }
 }
 
 } // namespace headroom

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json_fwd.hpp>
 
 #include "engine/meter/meter_options.hpp"
 #include "engine/settings/presets.hpp"
@@ -23,7 +22,6 @@ struct MeterSetup {
     MeterOptions options;          // rate, channels, block and the parsed settings; valid
     std::vector<Preset> presets;   // one per channel
     bool rms_aes17 = false;        // --rms aes17: RMS readings +3.01 dB (presentation only)
-    bool true_peak = true;         // --true-peak off: options.true_peak false (docs/true_peak.md)
 };
 
 class MeterCli {
@@ -51,10 +49,5 @@ public:
 // Registers the meter options on `cmd`. The returned object receives their values and must
 // live until the command has run (keep it in the command's closure).
 std::shared_ptr<MeterCli> add_meter_options(CLI::App& cmd);
-
-// With true peak off a report carries no true-peak figure: every "true_peak_dbtp" of
-// `report`'s "channels" and "clips" (the DESIGN.md §4 object) becomes null, never the
-// sample peak standing in for it. Normal thread.
-void drop_true_peak(nlohmann::ordered_json& report);
 
 } // namespace headroom

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "app/meter_cli.hpp"
 #include "engine/meter/meter_options.hpp"
 #include "engine/base/decibels.hpp"
 #include "engine/session/session_log.hpp"
@@ -38,11 +37,11 @@ nlohmann::ordered_json record_json(const RecordResult& r) {
     j["device_losses"] = r.status.losses;
     j["dropped_events"] = r.status.dropped_events;
     j["write_error"] = r.write_error ? nlohmann::ordered_json(*r.write_error) : nlohmann::ordered_json(nullptr);
-    if (!r.true_peak) drop_true_peak(j);
     return j;
 }
 
 void print_record_summary(const RecordResult& r) {
+    const bool true_peak = r.summary.true_peak_measured();
     const auto& s = r.summary;
     const double secs = static_cast<double>(s.frames()) / s.sample_rate();
     std::printf("Session %s: %.1f s of %s, %.0f Hz, %d channel%s (ended by %s)\n",
@@ -76,7 +75,7 @@ void print_record_summary(const RecordResult& r) {
             advice = b;
         }
         char tp_txt[32] = "off";  // true peak off: not measured
-        if (r.true_peak) std::snprintf(tp_txt, sizeof tp_txt, "%6s dBTP", db_cell(ch.true_peak).c_str());
+        if (true_peak) std::snprintf(tp_txt, sizeof tp_txt, "%6s dBTP", db_cell(ch.true_peak).c_str());
         std::printf("%3d  %-14.14s %-12.12s %-10s %6s dBFS %11s %8s %8s %9s %6llu %8llu %9s\n", c + 1,
                     ch.name.c_str(), ch.preset.id.c_str(), window, db_cell(ch.sample_peak).c_str(),
                     tp_txt, rms_txt.c_str(), rmsmax_txt.c_str(), headroom.c_str(),
@@ -94,12 +93,12 @@ void print_record_summary(const RecordResult& r) {
             // True peak off: the clip's sample peak, labelled as such.
             std::printf("  %s  ch%d %-14.14s %s %s  %llu sample%s in %u run%s\n",
                         session_timecode(static_cast<double>(e.start_sample) / s.sample_rate()).c_str(), c + 1,
-                        name.c_str(), db_cell(r.true_peak ? e.true_peak : e.sample_peak, "%+.2f").c_str(),
-                        r.true_peak ? "dBTP" : "dBFS", static_cast<unsigned long long>(e.count),
+                        name.c_str(), db_cell(true_peak ? e.true_peak : e.sample_peak, "%+.2f").c_str(),
+                        true_peak ? "dBTP" : "dBFS", static_cast<unsigned long long>(e.count),
                         e.count == 1 ? "" : "s", e.runs, e.runs == 1 ? "" : "s");
         }
     }
-    if (!r.true_peak)
+    if (!true_peak)
         std::printf("True peak off (--true-peak off): not measured; headroom and clips read the sample peak.\n");
     std::printf("Hot events: %zu · xruns: %llu · device lost: %u time%s · dropped events: %llu\n", s.hot().size(),
                 static_cast<unsigned long long>(r.status.xruns), r.status.losses, r.status.losses == 1 ? "" : "s",

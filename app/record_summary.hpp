@@ -18,14 +18,14 @@ struct RecordResult {
     SessionSummary summary{48000.0, {}, {}};
     CaptureStatus status;              // the last poll, after stop
     bool rms_aes17 = false;
-    bool true_peak = true;             // false (--true-peak off): no true-peak figures
     std::optional<std::string> write_error;
     std::string ended_by;              // "duration", "signal", "end of file"
 };
 
 // {"session", "sample_rate", "frames", "duration_s", "channels": [...], "clips": [...],
 //  then "source", "device", "host_api", "buffer_frames", "ended_by", "xruns",
-//  "device_losses", "dropped_events", "write_error"}. True peak off: "true_peak_dbtp" null.
+//  "device_losses", "dropped_events", "write_error"}. True peak off: "true_peak_dbtp" null
+//  (the summary's own rule).
 nlohmann::ordered_json record_json(const RecordResult& r);
 // The table on stdout.
 void print_record_summary(const RecordResult& r);

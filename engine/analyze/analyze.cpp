@@ -83,7 +83,7 @@ FileAnalysis analyze_file(const std::filesystem::path& path, std::size_t block,
     EventQueue queue(cap);
     MeterBank bank(setup.options, &queue, interpolator_for(info.sample_rate));
     FileAnalysis a{path, info, 0, false, bank.kernel_name(),
-                   SessionSummary(info.sample_rate, std::move(setup.presets), {})};
+                   SessionSummary(info.sample_rate, std::move(setup.presets), {}, setup.options.true_peak)};
 
     std::vector<float> buf(block * channels);
     for (;;) {

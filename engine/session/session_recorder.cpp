@@ -92,13 +92,12 @@ struct SessionRecorder::Impl {
 
     Impl(const SourceInfo& i, const MeterOptions& m, const std::vector<Preset>& presets)
         : info(i), file(session_file(i, m, presets)), rate(i.sample_rate),
-          summary(i.sample_rate, presets, file.channel_names), clock(i.sample_rate),
+          summary(i.sample_rate, presets, file.channel_names, m.true_peak), clock(i.sample_rate),
           level_records(i.channels, file.levels.tick_frames) {}
 
     // A clip, hot or nonfinite event as its clips.jsonl line. Caller holds mu.
     std::string event_line(const MeterEvent& e) const {
-        EventLine l = event_record(e, rate);
-        if (!file.meter.true_peak) l.true_peak_dbtp.reset();  // not measured: null, never a stand-in
+        EventLine l = event_record(e, rate, summary.true_peak_measured());
         l.time = clock.stamp(e.start_sample);
         l.channel_name = e.channel < file.channel_names.size() ? file.channel_names[e.channel]
                                                                : "In " + std::to_string(e.channel + 1);
@@ -297,8 +296,6 @@ void SessionRecorder::stop() {
         std::lock_guard lk(m.mu);
         ended.frames = m.summary.frames();
         ended.channel_summary = m.summary.channel_records(false);
-        if (!ended.meter.true_peak)
-            for (ChannelSummaryRecord& c : *ended.channel_summary) c.true_peak_dbtp.reset();
         dropped = m.prev.dropped_events;
     }
     const std::uint64_t frames = *ended.frames;

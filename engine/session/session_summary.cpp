@@ -32,8 +32,8 @@ std::size_t min_active_values() {
 } // namespace
 
 SessionSummary::SessionSummary(double sample_rate, std::vector<Preset> presets,
-                               std::vector<std::string> names)
-    : rate_(sample_rate) {
+                               std::vector<std::string> names, bool true_peak_measured)
+    : rate_(sample_rate), true_peak_measured_(true_peak_measured) {
     ch_.resize(presets.size());
     gain_.resize(presets.size());
     for (std::size_t c = 0; c < presets.size(); ++c) {
@@ -123,7 +123,7 @@ std::vector<ChannelSummaryRecord> SessionSummary::channel_records(bool rms_aes17
         r.channel = static_cast<int>(c + 1);
         r.preset = s.preset.id;
         r.sample_peak_dbfs = rounded_db(s.sample_peak);
-        r.true_peak_dbtp = rounded_db(s.true_peak);
+        if (true_peak_measured_) r.true_peak_dbtp = rounded_db(s.true_peak);
         r.rms_dbfs = rounded(rms_to_db(rms, rms_aes17));
         r.rms_max_dbfs = rounded(rms_to_db(s.rms_window_max, rms_aes17));
         r.clip_events = s.clip_events;
@@ -143,11 +143,11 @@ nlohmann::ordered_json SessionSummary::channels_json(bool rms_aes17) const {
 
 nlohmann::ordered_json SessionSummary::clips_json() const {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& e : clips_) out.push_back(event_json(e, rate_));
+    for (const auto& e : clips_) out.push_back(event_json(e, rate_, true_peak_measured_));
     return out;
 }
 
-EventLine event_record(const MeterEvent& e, double sample_rate) {
+EventLine event_record(const MeterEvent& e, double sample_rate, bool true_peak_measured) {
     EventLine l;
     l.type = e.type == EventType::Clip ? line_type::clip
              : e.type == EventType::Hot ? line_type::hot
@@ -159,12 +159,12 @@ EventLine event_record(const MeterEvent& e, double sample_rate) {
     l.runs = e.runs;
     l.samples = e.count;
     l.sample_peak_dbfs = rounded_db(e.sample_peak);
-    l.true_peak_dbtp = rounded_db(e.true_peak);
+    if (true_peak_measured) l.true_peak_dbtp = rounded_db(e.true_peak);
     return l;
 }
 
-nlohmann::ordered_json event_json(const MeterEvent& e, double sample_rate) {
-    return event_object(event_record(e, sample_rate));
+nlohmann::ordered_json event_json(const MeterEvent& e, double sample_rate, bool true_peak_measured) {
+    return event_object(event_record(e, sample_rate, true_peak_measured));
 }
 
 nlohmann::ordered_json round_db_or_null(double db) {

@@ -65,11 +65,14 @@ struct ChannelSummary {
 class SessionSummary {
 public:
     // normal thread. presets/names: one per channel (names may be shorter or empty: the
-    // missing ones are "In N").
-    SessionSummary(double sample_rate, std::vector<Preset> presets, std::vector<std::string> names);
+    // missing ones are "In N"). true_peak_measured false (--true-peak off): every true-peak
+    // figure this summary gives (channels and clips) is null, never the sample peak standing in.
+    SessionSummary(double sample_rate, std::vector<Preset> presets, std::vector<std::string> names,
+                   bool true_peak_measured = true);
     void add(const MeterEvent& e);                        // normal thread; events of unknown channels are ignored
     int channels() const;                                 // any thread (of the owner)
     double sample_rate() const;
+    bool true_peak_measured() const { return true_peak_measured_; }
     std::uint64_t frames() const;                         // longest channel envelope coverage
     const ChannelSummary& channel(int c) const;           // 0-based
     const std::vector<MeterEvent>& clips() const;         // Clip events in arrival order
@@ -93,6 +96,7 @@ private:
     };
     std::vector<ChannelSummary> ch_;
     double rate_;
+    bool true_peak_measured_;
     std::vector<MeterEvent> clips_, hot_;
     std::vector<GainState> gain_;
 };
@@ -100,11 +104,11 @@ private:
 // A clip or hot event as the JSON object of DESIGN.md §4 / §5 (channel 1-based, dB values,
 // null for silence; start_s = start_sample / rate, end_s = (end_sample + 1) / rate, i.e. the
 // end of the last sample, both rounded to 6 decimals). Clip events carry "clipped_samples";
-// Hot and NonFinite events carry the same count as "samples". Shared by analyze --json,
-// record --json and clips.jsonl. Any thread.
-nlohmann::ordered_json event_json(const MeterEvent& e, double sample_rate);
+// Hot and NonFinite events carry the same count as "samples"; true_peak_dbtp is null when true
+// peak was not measured. Shared by analyze --json, record --json and clips.jsonl. Any thread.
+nlohmann::ordered_json event_json(const MeterEvent& e, double sample_rate, bool true_peak_measured);
 // The same as a clips.jsonl record, without its time and channel name. Any thread.
-EventLine event_record(const MeterEvent& e, double sample_rate);
+EventLine event_record(const MeterEvent& e, double sample_rate, bool true_peak_measured);
 // dB value or null for silence, rounded to 2 decimals as printed. Any thread.
 nlohmann::ordered_json db_or_null(double linear);
 // dB already computed (may be -inf/NaN: null), rounded to 2 decimals. Any thread.

@@ -147,7 +147,7 @@ TEST_CASE("SessionSummary") {
         CHECK(clips[0]["runs"] == 2);
         CHECK(clips[0]["true_peak_dbtp"].get<double>() == 0.6);
         CHECK(clips[0].dump().find("-0.0") == std::string::npos);
-        const auto hot = event_json(s.hot()[0], kRate);
+        const auto hot = event_json(s.hot()[0], kRate, true);
         CHECK(hot["samples"] == 7);
         CHECK_FALSE(hot.contains("clipped_samples"));
     }
@@ -163,6 +163,33 @@ TEST_CASE("SessionSummary") {
         REQUIRE(s.gain_advice_db(0).has_value());
         CHECK(*s.gain_advice_db(0) == doctest::Approx(6.5).epsilon(1e-6));
         CHECK(s.channels_json(false)[0]["gain_advice_db"].get<double>() == 6.5);
+    }
+
+    SUBCASE("true peak not measured (--true-peak off): every true-peak figure is null") {
+        SessionSummary s(kRate, {general}, {}, false);
+        CHECK_FALSE(s.true_peak_measured());
+        s.add(tick(0, 0, lin(-6.0)));
+        MeterEvent c;
+        c.type = EventType::Clip;
+        c.channel = 0;
+        c.runs = 1;
+        c.start_sample = 100;
+        c.end_sample = 100;
+        c.count = 1;
+        c.sample_peak = 1.0f;
+        c.true_peak = 1.0f;  // the meter's stand-in: the sample peak
+        s.add(c);
+        const auto j = s.channels_json(false);
+        CHECK(j[0]["true_peak_dbtp"].is_null());
+        CHECK(j[0]["sample_peak_dbfs"].get<double>() == 0.0);
+        CHECK_FALSE(s.channel_records(false)[0].true_peak_dbtp.has_value());
+        const auto clips = s.clips_json();
+        REQUIRE(clips.size() == 1);
+        CHECK(clips[0]["true_peak_dbtp"].is_null());
+        CHECK(clips[0]["sample_peak_dbfs"].get<double>() == 0.0);
+        CHECK_FALSE(event_record(c, kRate, false).true_peak_dbtp.has_value());
+        CHECK(event_record(c, kRate, true).true_peak_dbtp == 0.0);
+        CHECK(one_channel(general).true_peak_measured());  // measured unless said otherwise
     }
 
     SUBCASE("gain advice: the 95th percentile by nearest rank of the 400 ms values") {
