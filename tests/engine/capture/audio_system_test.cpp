@@ -18,35 +18,17 @@
 #include <string>
 
 #include <doctest/doctest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/base/errors.hpp"
+#include "tests/support/log_capture.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace headroom;
+using headroom::test::LogCapture;
 
 namespace {
 
-// The default logger replaced by one writing into a string at debug level, for one scope.
-struct LogCapture {
-    std::ostringstream out;
-    std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
-    LogCapture() {
-        auto l = std::make_shared<spdlog::logger>("audio_system_test",
-                                                  std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
-        l->set_level(spdlog::level::debug);
-        l->set_pattern("%l %v");
-        spdlog::set_default_logger(l);
-    }
-    ~LogCapture() { spdlog::set_default_logger(previous); }
-    std::size_t count(const std::string& needle) const {
-        const std::string s = out.str();
-        std::size_t n = 0;
-        for (auto p = s.find(needle); p != std::string::npos; p = s.find(needle, p + 1)) ++n;
-        return n;
-    }
-};
 
 // File descriptor 2 sent to a file for one scope (what would have reached the terminal).
 struct Fd2ToFile {

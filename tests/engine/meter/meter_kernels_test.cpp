@@ -23,10 +23,6 @@
 
 #include "engine/meter/true_peak.hpp"
 
-#if defined(__SSE__)
-#include <xmmintrin.h>
-#endif
-
 using namespace headroom;
 
 namespace {
@@ -75,21 +71,9 @@ bool target_has_fma(std::int64_t target) {
     return (target & (HWY_SSSE3 | HWY_SSE4 | HWY_EMU128 | HWY_SCALAR)) == 0;
 }
 
-// IEEE arithmetic (no flush-to-zero, subnormals as they are) while the tables are compared,
-// whatever an earlier test left on this thread (the capture sets FTZ/DAZ on the thread it runs
-// on). Under DAZ a subnormal sample's peak may read 0 on one table and itself on the other.
-struct IeeeFloatMode {
-#if defined(__SSE__)
-    unsigned saved = _mm_getcsr();
-    IeeeFloatMode() { _mm_setcsr(saved & ~0x8040u); }  // clear FTZ (bit 15) and DAZ (bit 6)
-    ~IeeeFloatMode() { _mm_setcsr(saved); }
-#endif
-};
-
 // Runs f(simd table, target) with every target compiled in and supported here.
 template <class F>
 void for_each_target(F&& f) {
-    const IeeeFloatMode ieee;
     int targets = 0;
     for (const std::int64_t t : hwy::SupportedAndGeneratedTargets()) {
         hwy::SetSupportedTargetsForTest(t);

@@ -12,7 +12,6 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/base/errors.hpp"
@@ -20,9 +19,11 @@
 #include "engine/session/session_log.hpp"
 #include "engine/session/wall_time.hpp"
 #include "tests/support/file_contents.hpp"
+#include "tests/support/log_capture.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace headroom;
+using headroom::test::LogCapture;
 using headroom::test::slurp;
 using headroom::test::TempDir;
 namespace fs = std::filesystem;
@@ -80,24 +81,6 @@ std::vector<json> lines_of(const fs::path& p) {
     return out;
 }
 
-// Captures spdlog output while alive.
-struct LogCapture {
-    std::ostringstream out;
-    std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
-    LogCapture() {
-        auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
-        auto l = std::make_shared<spdlog::logger>("capture", sink);
-        l->set_level(spdlog::level::debug);
-        spdlog::set_default_logger(l);
-    }
-    ~LogCapture() { spdlog::set_default_logger(previous); }
-    std::size_t count(const std::string& needle) const {
-        const std::string s = out.str();
-        std::size_t n = 0;
-        for (auto p = s.find(needle); p != std::string::npos; p = s.find(needle, p + 1)) ++n;
-        return n;
-    }
-};
 
 } // namespace
 
