@@ -61,8 +61,10 @@ bool get_bool(const json& j, const char* key, bool fallback, const std::string& 
     return it->get<bool>();
 }
 
-// Meter settings are kept as the option text; numbers are accepted too.
-std::string get_option_text(const json& j, const char* key, const std::string& origin) {
+// Meter settings are kept as the option text; numbers are accepted too. A value of another
+// type is kept as its JSON text, so that the command that applies it (app/settings_cli) says
+// what is wrong with that one key and uses the default, instead of the whole file failing.
+std::string get_option_text(const json& j, const char* key) {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) return {};
     if (it->is_string()) return it->get<std::string>();
@@ -71,14 +73,15 @@ std::string get_option_text(const json& j, const char* key, const std::string& o
         s << it->get<double>();
         return s.str();
     }
-    bad(origin, std::string("meter.\"") + key + "\" is not a number or string");
+    return it->dump();
 }
 
-// meter."true_peak": true or false in the file, "on" / "off" as --true-peak spells it.
-std::string get_on_off(const json& j, const char* key, const std::string& origin) {
+// meter."true_peak": true or false in the file, "on" / "off" as --true-peak spells it; any
+// other value is kept as its JSON text (reported where it is applied, like the others).
+std::string get_on_off(const json& j, const char* key) {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) return {};
-    if (!it->is_boolean()) bad(origin, std::string("meter.\"") + key + "\" is not true or false");
+    if (!it->is_boolean()) return it->dump();
     return it->get<bool>() ? "on" : "off";
 }
 
@@ -122,6 +125,13 @@ Config config_from_text(const std::string& text, const std::string& origin) {
         throw InputError(origin + ":" + std::to_string(line_of_offset(text, at)) + ": " + parse_what(e));
     }
     if (!doc.is_object()) bad(origin, "the top level is not a JSON object");
+    // A version this build does not know may mean keys it would misread: defaults, and the
+    // file is left for the headroom that wrote it.
+    if (const auto it = doc.find("version"); it != doc.end() && !it->is_null()) {
+        if (!it->is_number_integer() || it->get<long long>() != kConfigVersion)
+            bad(origin, "\"version\" is " + it->dump() + "; this headroom reads version " +
+                            std::to_string(kConfigVersion));
+    }
 
     Config c;
     if (const auto it = doc.find("devices"); it != doc.end() && !it->is_null()) {
@@ -170,19 +180,19 @@ Config config_from_text(const std::string& text, const std::string& origin) {
     }
     if (const auto it = doc.find("meter"); it != doc.end() && !it->is_null()) {
         if (!it->is_object()) bad(origin, "\"meter\" is not an object");
-        c.meter.clip_threshold = get_option_text(*it, "clip_threshold", origin);
-        c.meter.clip_min_run = get_option_text(*it, "clip_min_run", origin);
-        c.meter.merge_ms = get_option_text(*it, "merge_ms", origin);
-        c.meter.rms_window = get_option_text(*it, "rms_window", origin);
-        c.meter.rms = get_option_text(*it, "rms", origin);
-        c.meter.true_peak = get_on_off(*it, "true_peak", origin);
+        c.meter.clip_threshold = get_option_text(*it, "clip_threshold");
+        c.meter.clip_min_run = get_option_text(*it, "clip_min_run");
+        c.meter.merge_ms = get_option_text(*it, "merge_ms");
+        c.meter.rms_window = get_option_text(*it, "rms_window");
+        c.meter.rms = get_option_text(*it, "rms");
+        c.meter.true_peak = get_on_off(*it, "true_peak");
     }
     return c;
 }
 
 nlohmann::json config_to_json(const Config& c) {
     json doc = json::object();
-    doc["version"] = 1;
+    doc["version"] = kConfigVersion;
     json devices = json::object();
     for (const auto& [key, chans] : c.devices) {
         json list = json::array();
@@ -206,7 +216,12 @@ nlohmann::json config_to_json(const Config& c) {
     put("merge_ms", c.meter.merge_ms);
     put("rms_window", c.meter.rms_window);
     put("rms", c.meter.rms);
-    if (!c.meter.true_peak.empty()) meter["true_peak"] = c.meter.true_peak != "off";
+    if (c.meter.true_peak == "on" || c.meter.true_peak == "off") {
+        meter["true_peak"] = c.meter.true_peak == "on";
+    } else if (!c.meter.true_peak.empty()) {  // a bad value read from the file: written back as it was
+        json was = json::parse(c.meter.true_peak, nullptr, false);
+        meter["true_peak"] = was.is_discarded() ? json(c.meter.true_peak) : was;
+    }
     doc["meter"] = meter;
     return doc;
 }

@@ -20,6 +20,10 @@
 
 namespace headroom {
 
+// The "version" config_to_json() writes; a file with another version is not read (the
+// error says so) and never overwritten.
+constexpr int kConfigVersion = 1;
+
 struct ChannelSetting {
     std::string name;     // empty: the source's name for the channel
     std::string preset;   // preset id; empty: the default for the source
@@ -34,7 +38,8 @@ struct DisplaySettings {
 };
 
 // Meter options as the command-line options spell them (app/meter_cli); empty: not set.
-// The command line wins over these.
+// The command line wins over these. Kept as written (a value of the wrong type as its JSON
+// text): the command that applies them reports a bad one and uses the default.
 struct MeterSettings {
     std::string clip_threshold, clip_min_run, merge_ms, rms_window, rms;
     std::string true_peak;  // "on" / "off" (--true-peak); in the file "true_peak": true / false

@@ -120,8 +120,11 @@ TEST_CASE("config") {
         CHECK(config_from_text("{}", "c.json").meter.true_peak.empty());  // not set: on
         CHECK(config_from_text(R"({"meter": {"true_peak": false}})", "c.json").meter.true_peak == "off");
         CHECK(config_from_text(R"({"meter": {"true_peak": true}})", "c.json").meter.true_peak == "on");
-        CHECK_THROWS_WITH_AS(config_from_text(R"({"meter": {"true_peak": "maybe"}})", "c.json"),
-                             doctest::Contains("meter.\"true_peak\" is not true or false"), InputError);
+        // Not a boolean: kept as its JSON text for the command to report (one key, default used),
+        // and written back as it was.
+        const Config maybe = config_from_text(R"({"meter": {"true_peak": "maybe"}})", "c.json");
+        CHECK(maybe.meter.true_peak == "\"maybe\"");
+        CHECK(config_to_json(maybe)["meter"]["true_peak"] == "maybe");
         Config c;
         CHECK_FALSE(config_to_json(c)["meter"].contains("true_peak"));  // unset stays unset
         c.meter.true_peak = "off";
@@ -130,6 +133,25 @@ TEST_CASE("config") {
         CHECK(config_from_text(j.dump(), "c.json").meter.true_peak == "off");
         c.meter.true_peak = "on";
         CHECK(config_to_json(c)["meter"]["true_peak"] == true);
+    }
+
+    SUBCASE("a meter value of the wrong type is kept as its JSON text, not a whole-file error") {
+        const Config c = config_from_text(R"({"meter": {"clip_threshold": "banana", "merge_ms": -5,
+                                                        "rms_window": [1], "clip_min_run": true}})", "c.json");
+        CHECK(c.meter.clip_threshold == "banana");
+        CHECK(c.meter.merge_ms == "-5");
+        CHECK(c.meter.rms_window == "[1]");
+        CHECK(c.meter.clip_min_run == "true");
+    }
+
+    SUBCASE("version: 1 or absent is read; any other is the file's error, naming the key") {
+        CHECK_NOTHROW(config_from_text(R"({"version": 1})", "c.json"));
+        CHECK_NOTHROW(config_from_text(R"({})", "c.json"));
+        CHECK_THROWS_WITH_AS(config_from_text(R"({"version": 2})", "c.json"),
+                             doctest::Contains("c.json: \"version\" is 2; this headroom reads version 1"), InputError);
+        CHECK_THROWS_WITH_AS(config_from_text(R"({"version": "one"})", "c.json"),
+                             doctest::Contains("\"version\" is \"one\""), InputError);
+        CHECK(config_to_json(Config{})["version"] == kConfigVersion);
     }
 
     SUBCASE("atomic write replaces the whole file") {
