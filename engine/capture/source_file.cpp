@@ -6,7 +6,15 @@
 // and the slots before the tail; each publishes its index with release and reads the other's
 // with acquire. At the end of a non-looping file the pacer calls CaptureCore::finish() and
 // the source reports finished().
+//
+// --loop of a short file (up to kShortLoopSeconds) reads it once into memory and fills every
+// block from it, wrapping as often as the block needs (a 1-sample file fills a 256-frame
+// block with 256 copies), so looping costs a copy, never a re-open per wrap. Longer files
+// are re-opened at their end. A block the reader has not filled in time is played a period
+// late and counted as an xrun (in the session's log and the summary, like an interface's).
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -21,6 +29,9 @@
 
 namespace headroom {
 namespace {
+
+// --loop keeps a file up to this long in memory (8 channels at 48 kHz: 46 MB).
+constexpr double kShortLoopSeconds = 30.0;
 
 class FileSource final : public LiveSource {
 public:
@@ -44,6 +55,7 @@ public:
         slots_ = std::max<std::size_t>(8, static_cast<std::size_t>(0.5 * fi.sample_rate) / frames_ + 1);
         data_.assign(slots_ * frames_ * nc_, 0.0f);
         slot_frames_.assign(slots_, 0);
+        if (spec.loop) load_short_loop();
     }
     ~FileSource() override { stop(); }
 
@@ -72,6 +84,39 @@ public:
     }
 
 private:
+    // constructor (normal thread): a looping file short enough is read whole into loop_.
+    void load_short_loop() {
+        const SoundFileInfo& fi = file_->info();
+        const auto max_frames = static_cast<std::uint64_t>(kShortLoopSeconds * fi.sample_rate);
+        if (fi.frames == 0 || fi.frames > max_frames) return;
+        std::vector<float> all(static_cast<std::size_t>(fi.frames) * nc_);
+        std::size_t got = 0;
+        while (got < fi.frames) {
+            const std::size_t n = file_->read(all.data() + got * nc_, static_cast<std::size_t>(fi.frames) - got);
+            if (n == 0) break;
+            got += n;
+        }
+        if (file_->truncated())
+            spdlog::warn("{}: the file ends early (truncated); played as far as it goes", spec_.file);
+        if (got == 0) {  // nothing to loop: play it as an empty file
+            file_ = std::make_unique<SoundFile>(spec_.file);
+            return;
+        }
+        all.resize(got * nc_);
+        loop_ = std::move(all);
+    }
+
+    // reader side: the next block from the in-memory loop; always a whole block.
+    void fill_from_loop(float* dst) {
+        const std::size_t loop_frames = loop_.size() / nc_;
+        for (std::size_t got = 0; got < frames_;) {
+            const std::size_t n = std::min(frames_ - got, loop_frames - loop_pos_);
+            std::memcpy(dst + got * nc_, loop_.data() + loop_pos_ * nc_, n * nc_ * sizeof(float));
+            got += n;
+            loop_pos_ = (loop_pos_ + n) % loop_frames;
+        }
+    }
+
     float* slot(std::size_t i) { return data_.data() + (i % slots_) * frames_ * nc_; }
 
     // reader side (normal thread). Reads the next block into the ring; false when the ring
@@ -81,6 +126,12 @@ private:
         const std::size_t tail = tail_.load(std::memory_order_relaxed);
         if (tail - head_.load(std::memory_order_acquire) >= slots_) return false;
         float* dst = slot(tail);
+        if (!loop_.empty()) {
+            fill_from_loop(dst);
+            slot_frames_[tail % slots_] = frames_;
+            tail_.store(tail + 1, std::memory_order_release);
+            return true;
+        }
         std::size_t got = 0;
         bool restarted = false;
         while (got < frames_) {
@@ -119,7 +170,7 @@ private:
                 finished_.store(true, std::memory_order_release);
                 return false;
             }
-            late_blocks_.fetch_add(1, std::memory_order_relaxed);
+            core.count_xrun();  // an under-run: reported like an interface's
             return true;
         }
         core.step(slot(head), slot_frames_[head % slots_]);
@@ -133,12 +184,13 @@ private:
     std::size_t frames_ = 256, nc_ = 1, slots_ = 8;
     std::vector<float> data_;
     std::vector<std::size_t> slot_frames_;
+    std::vector<float> loop_;     // --loop of a short file: all of it (reader side after start())
+    std::size_t loop_pos_ = 0;    // the next frame of loop_ to play (reader side)
     alignas(64) std::atomic<std::size_t> head_{0};   // pacer writes
     alignas(64) std::atomic<std::size_t> tail_{0};   // reader writes
     std::atomic<bool> eof_{false};                   // reader: no block after tail_ will come
     std::atomic<bool> stop_{false};
     std::atomic<bool> finished_{false};
-    std::atomic<std::uint64_t> late_blocks_{0};
     std::thread reader_;
     Pacer pacer_;
 };

@@ -117,6 +117,35 @@ TEST_CASE("FileSource") {
         CHECK(seen.clips[1].start_sample == 20000 + kFrames);
     }
 
+    SUBCASE("--loop of a 3-frame file: whole blocks filled from the loop, in order") {
+        const fs::path tiny = tmp / "tiny.wav";
+        write_float_wav(tiny, static_cast<int>(kRate), 1, {0.25f, 1.0f, -0.5f});  // a clip at frame 1 of 3
+        SourceSpec spec;
+        spec.kind = SourceSpec::Kind::File;
+        spec.file = tiny.string();
+        spec.loop = true;
+        spec.buffer_frames = 64;  // not a multiple of 3: a block wraps the loop mid-way
+        Capture cap(spec);
+        MeterOptions o = options_for(cap.info());
+        o.merge_ms = 0.0;
+        cap.configure(o);
+        Seen seen;
+        cap.start();
+        const auto t0 = std::chrono::steady_clock::now();
+        while (cap.poll_status().frames < 4800) {
+            seen.take(cap);
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            REQUIRE(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+        }
+        cap.stop();
+        seen.take(cap);
+        CHECK(cap.poll_status().callbacks * 64 == cap.poll_status().frames);  // whole blocks only
+        REQUIRE(seen.clips.size() >= 20);
+        for (std::size_t k = 0; k < 20; ++k) CHECK(seen.clips[k].start_sample == 1 + 3 * k);
+        REQUIRE(seen.total.size() == 1);
+        CHECK(seen.total[0].sample_peak == 1.0f);
+    }
+
     SUBCASE("bad input: one InputError naming the file") {
         SourceSpec spec;
         spec.kind = SourceSpec::Kind::File;
