@@ -19,6 +19,7 @@
 #include "app/command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/meter_cli.hpp"
+#include "app/settings_cli.hpp"
 #include "engine/analyze/analyze.hpp"
 #include "engine/base/decibels.hpp"
 #include "engine/base/errors.hpp"
@@ -29,7 +30,6 @@ namespace {
 struct AnalyzeArgs {
     std::vector<std::string> files;
     bool json = false;
-    std::string block;
 };
 
 std::size_t parse_block(const std::string& text) {
@@ -95,10 +95,12 @@ void print_table(const FileAnalysis& a, bool aes17) {
     std::printf("\n");
 }
 
-int run_analyze(const AnalyzeArgs& args, const MeterCli& meter) {
-    const PresetTable table = PresetTable::load_builtin();
-    meter.validate(table);
-    const std::size_t block = parse_block(args.block);
+int run_analyze(const AnalyzeArgs& args, const CommonOptions& common) {
+    // config.json's meter options and user presets, as the window and record use them.
+    const CommandSettings settings = read_settings(common.config, common.meter);
+    const PresetTable& table = settings.table;
+    const MeterCli& meter = settings.meter_cli;
+    const std::size_t block = parse_block(common.block);
     const bool aes17 = meter.rms == "aes17";
 
     const AnalyzeConfigure configure = [&](const SoundFileInfo& info) {
@@ -139,16 +141,17 @@ int run_analyze(const AnalyzeArgs& args, const MeterCli& meter) {
 
 } // namespace
 
-Command add_analyze_command(CLI::App& root) {
+Command add_analyze_command(CLI::App& root, CommonCli& common) {
     Command c;
     auto args = std::make_shared<AnalyzeArgs>();
     c.cli = root.add_subcommand("analyze", "Offline analysis of sound files through the meter engine");
-    c.cli->add_option("FILE", args->files, "Sound files (any format libsndfile reads)")->required();
+    c.bit = kAnalyzeCommand;
+    c.cli->add_option("FILE", args->files,
+                      "Sound files (any format libsndfile reads); a name starting with '-': after -- or as ./-name")
+        ->required();
     c.cli->add_flag("--json", args->json, "Print DESIGN.md JSON: an array, one object per readable file");
-    c.cli->add_option("--block", args->block, "Frames per read and per meter call, 1..8192 (default 4096)")
-        ->type_name("FRAMES");
-    auto meter = add_meter_options(*c.cli);
-    c.run = [args, meter]() -> int { return run_analyze(*args, *meter); };
+    common.add_to(*c.cli, kAnalyzeCommand);
+    c.run = [args, options = common.options]() -> int { return run_analyze(*args, *options); };
     return c;
 }
 

@@ -61,9 +61,11 @@ int run_devices(bool json) {
 
 } // namespace
 
-Command add_devices_command(CLI::App& root) {
+Command add_devices_command(CLI::App& root, CommonCli& common) {
     Command c;
     c.cli = root.add_subcommand("devices", "List host APIs and audio devices (input channels, default rates)");
+    c.bit = kDevicesCommand;
+    common.add_to(*c.cli, kDevicesCommand);
     auto json = std::make_shared<bool>(false);
     c.cli->add_flag("--json", *json, "Print JSON");
     c.run = [json]() -> int { return run_devices(*json); };

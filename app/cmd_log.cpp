@@ -28,7 +28,6 @@ struct LogArgs {
     bool json = false;
     bool csv = false;
     std::string markers;
-    std::string session_dir;
 };
 
 // "10:15:02.345" from an ISO 8601 stamp; the stamp itself when it is not one.
@@ -179,10 +178,11 @@ void print_text(const SessionLog& log) {
 
 } // namespace
 
-Command add_log_command(CLI::App& root) {
+Command add_log_command(CLI::App& root, CommonCli& common) {
     auto args = std::make_shared<LogArgs>();
     Command c;
     c.cli = root.add_subcommand("log", "Print a session's clip log (the newest session by default)");
+    c.bit = kLogCommand;
     c.cli->add_option("SESSION", args->session, "Session folder, or its name under the sessions folder");
     auto* j = c.cli->add_flag("--json", args->json, "Print the log's entries as a JSON array");
     auto* v = c.cli->add_flag("--csv", args->csv, "Print the clip, hot and non-finite events as CSV (header row)");
@@ -190,13 +190,11 @@ Command add_log_command(CLI::App& root) {
                   ->type_name("audacity");
     j->excludes(v)->excludes(m);
     v->excludes(m);
-    c.cli->add_option("--session-dir", args->session_dir,
-                      "Sessions folder (default $XDG_DATA_HOME/headroom/sessions)")
-        ->type_name("DIR");
-    c.run = [args]() -> int {
+    common.add_to(*c.cli, kLogCommand);  // --session-dir, --verbose (before or after `log`)
+    c.run = [args, options = common.options]() -> int {
         if (!args->markers.empty() && args->markers != "audacity")
             throw UsageError("--markers: '" + args->markers + "' is not a marker format (valid: audacity)");
-        const auto dir = args->session_dir.empty() ? default_sessions_dir() : std::filesystem::path(args->session_dir);
+        const auto dir = options->session_dir.empty() ? default_sessions_dir() : std::filesystem::path(options->session_dir);
         SessionLog log = read_session(resolve_session(args->session, dir));
         if (args->json) {
             nlohmann::json a = nlohmann::json::array();

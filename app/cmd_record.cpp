@@ -14,6 +14,7 @@
 #include <cstring>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "app/exit_codes.hpp"
 #include "app/meter_cli.hpp"
 #include "app/record_summary.hpp"
+#include "app/settings_cli.hpp"
 #include "app/source_cli.hpp"
 #include "engine/capture/capture.hpp"
 #include "engine/base/errors.hpp"
@@ -62,29 +64,47 @@ struct StopSignals {
 };
 
 struct RecordArgs {
-    double duration = 0.0;  // 0: until a signal (or the end of the file)
+    std::string duration;  // as typed; empty: until a signal (or the end of the file)
     bool json = false;
-    std::string session_dir;
 };
 
-int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli& meter_cli) {
+// The longest --duration: a year. Longer (and nan, inf, 0, negative) is refused rather than
+// cut short; without --duration the recording runs until stopped.
+constexpr double kMaxDurationS = 365.0 * 24 * 3600;
+
+// --duration S: seconds, above 0 and at most kMaxDurationS; 0 for "not given".
+double parse_duration(const std::string& text, bool given) {
+    if (!given) return 0.0;
+    const std::string range = " (valid: above 0 up to 31536000 s, a year; leave --duration out to record until stopped)";
+    if (text.empty()) throw UsageError("--duration: the value is empty" + range);
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || text.find_first_not_of("0123456789.eE+-") != std::string::npos)
+        throw UsageError("--duration: '" + text + "' is not a number of seconds" + range);
+    if (errno == ERANGE || !(v > 0.0) || v > kMaxDurationS)
+        throw UsageError("--duration: " + text + " is out of range" + range);
+    return v;
+}
+
+int run_record(const RecordArgs& a, bool duration_given, const CommonOptions& common) {
     using clock = std::chrono::steady_clock;
-    if (a.duration < 0.0 || !std::isfinite(a.duration))
-        throw UsageError("--duration: must be a number of seconds above 0");
-    const PresetTable table = PresetTable::load_builtin();
-    meter_cli.validate(table);
-    const SourceChoice choice = choose_source(source_cli);
+    const double duration = parse_duration(a.duration, duration_given);
+    CommandSettings settings = read_settings(common.config, common.meter);
+    const SourceChoice choice = choose_source(common.source);
     if (!choice.notice.empty()) std::fprintf(stderr, "headroom: %s\n", choice.notice.c_str());
 
     Capture capture(choice.spec);  // probes; InputError (exit 3) when the source cannot be opened
-    const SourceInfo& info = capture.info();
+    // config.json's channel names and presets for this source, as the window uses them.
+    const ChannelDefaults channels = channel_settings(capture.info(), settings);
+    const SourceInfo& info = channels.info;
     const std::size_t max_block =
         info.buffer_frames > 0 ? static_cast<std::size_t>(info.buffer_frames) : kMaxBlock;
     const MeterSetup setup =
-        meter_cli.resolve(info.sample_rate, info.channels, max_block, table, info.suggested_presets);
+        resolve_meters(settings, info, max_block, channels.presets);
     capture.configure(setup.options);
 
-    const auto dir = a.session_dir.empty() ? default_sessions_dir() : std::filesystem::path(a.session_dir);
+    const auto dir = common.session_dir.empty() ? default_sessions_dir() : std::filesystem::path(common.session_dir);
     StopSignals signals;
     SessionRecorder recorder(dir, info, setup.options, setup.presets);  // OutputError: exit 4
 
@@ -93,10 +113,10 @@ int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli&
     std::fprintf(stderr, "headroom: recording %d channel%s of %s at %.0f Hz into %s%s\n", info.channels,
                  info.channels == 1 ? "" : "s", info.device.c_str(), info.sample_rate,
                  recorder.folder().string().c_str(),
-                 a.duration > 0.0 ? "" : " (Ctrl-C to stop)");
+                 duration > 0.0 ? "" : " (Ctrl-C to stop)");
 
     const auto t_start = clock::now();
-    const auto until = t_start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(a.duration));
+    const auto until = t_start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(duration));
     CaptureStatus st;
     bool lost = false, write_error_seen = false;
     for (;;) {
@@ -110,7 +130,7 @@ int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli&
         lost = st.device_lost;
         if (!write_error_seen && recorder.write_error()) write_error_seen = true;  // reported by the recorder
         if (g_stop_signal != 0) break;
-        if (a.duration > 0.0 && clock::now() >= until) break;
+        if (duration > 0.0 && clock::now() >= until) break;
         if (capture.finished()) break;
     }
     capture.stop();
@@ -126,7 +146,7 @@ int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli&
     r.rms_aes17 = setup.rms_aes17;
     r.write_error = recorder.write_error();
     r.ended_by = g_stop_signal != 0 ? (g_stop_signal == SIGINT ? "SIGINT" : "SIGTERM")
-                 : capture.finished() && !(a.duration > 0.0 && std::chrono::steady_clock::now() >= until)
+                 : capture.finished() && !(duration > 0.0 && std::chrono::steady_clock::now() >= until)
                      ? "end of file"
                      : "duration";
     if (a.json)
@@ -145,19 +165,19 @@ int run_record(const RecordArgs& a, const SourceCli& source_cli, const MeterCli&
 
 } // namespace
 
-Command add_record_command(CLI::App& root) {
+Command add_record_command(CLI::App& root, CommonCli& common) {
     auto args = std::make_shared<RecordArgs>();
     Command c;
     c.cli = root.add_subcommand("record", "Capture without a window: write the session, print a summary");
-    c.cli->add_option("--duration", args->duration, "Stop after S seconds (default: at Ctrl-C / SIGTERM)")
-        ->type_name("S");
+    c.bit = kRecordCommand;
+    CLI::Option* duration =
+        c.cli->add_option("--duration", args->duration, "Stop after S seconds, up to a year (default: at Ctrl-C / SIGTERM)")
+            ->type_name("S");
     c.cli->add_flag("--json", args->json, "Print the summary as JSON (DESIGN §4 shape with \"session\")");
-    c.cli->add_option("--session-dir", args->session_dir,
-                      "Sessions folder (default $XDG_DATA_HOME/headroom/sessions)")
-        ->type_name("DIR");
-    auto source = add_source_options(*c.cli);
-    auto meter = add_meter_options(*c.cli);
-    c.run = [args, source, meter]() -> int { return run_record(*args, *source, *meter); };
+    common.add_to(*c.cli, kRecordCommand);
+    c.run = [args, duration, options = common.options]() -> int {
+        return run_record(*args, duration->count() > 0, *options);
+    };
     return c;
 }
 

@@ -14,37 +14,35 @@
 
 namespace headroom {
 
-Command add_window_command(CLI::App& root) {
+Command add_window_command(CLI::App& root, CommonCli& common) {
     Command c;
     c.cli = &root;
-    auto source = add_source_options(root);
-    auto meter = add_meter_options(root);
+    c.bit = kWindowCommand;  // the common options are on the root already (main)
     struct Paths {
-        std::string session_dir, config, screenshot, size = "1600x900";
+        std::string screenshot, size = "1600x900";
         int frames = 120;
         bool show_log = false, show_help = false, compact = false;
     };
     auto p = std::make_shared<Paths>();
-    root.add_option("--session-dir", p->session_dir, "Folder of the session folders (default $XDG_DATA_HOME/headroom/sessions)")
-        ->type_name("DIR");
-    root.add_option("--config", p->config, "Settings file (default $XDG_CONFIG_HOME/headroom/config.json)")
-        ->type_name("FILE");
-    root.add_option("--screenshot", p->screenshot, "Render --frames frames, write the window as a PNG and exit")
+    CLI::Option* screenshot = root.add_option("--screenshot", p->screenshot, "Render --frames frames, write the window as a PNG and exit")
         ->type_name("FILE.png");
-    root.add_option("--frames", p->frames, "Frames to render before --screenshot (default 120, at 60 per second)")
+    CLI::Option* frames = root.add_option("--frames", p->frames, "Frames to render before --screenshot (default 120, at 60 per second)")
         ->type_name("N");
     root.add_flag("--show-log", p->show_log, "Open the clip log at start");
     root.add_flag("--show-help", p->show_help, "Open the keyboard help at start");
     root.add_flag("--compact", p->compact, "Compact strips");
     root.add_option("--size", p->size, "Window size in pixels (default 1600x900)")->type_name("WxH");
 
-    c.run = [source, meter, p]() -> int {
+    c.run = [options = common.options, p, screenshot, frames]() -> int {
+        if (screenshot->count() > 0 && p->screenshot.empty())
+            throw UsageError("--screenshot: the value is empty (give FILE.png)");
+        if (frames->count() > 0 && p->screenshot.empty()) throw UsageError("--frames: needs --screenshot FILE.png");
 #if HEADROOM_HAVE_UI
         WindowOptions o;
-        o.source = source;
-        o.meter = meter;
-        o.session_dir = p->session_dir;
-        o.config_path = p->config;
+        o.source = std::make_shared<SourceCli>(options->source);
+        o.meter = std::make_shared<MeterCli>(options->meter);
+        o.session_dir = options->session_dir;
+        o.config_path = options->config;
         o.screenshot = p->screenshot;
         if (!p->screenshot.empty() && p->frames < 1)
             throw UsageError("--frames: " + std::to_string(p->frames) + " is not at least 1");
@@ -59,8 +57,7 @@ Command add_window_command(CLI::App& root) {
             throw UsageError("--size: '" + p->size + "' is not WIDTHxHEIGHT in pixels (at least 200x150)");
         return run_window(o);
 #else
-        (void)source;
-        (void)meter;
+        (void)options;
         (void)p;
         throw UsageError("this headroom was built without the window (-DHEADROOM_BUILD_UI=OFF); use `headroom record`");
 #endif

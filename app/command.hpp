@@ -1,20 +1,25 @@
 #pragma once
-// Each subcommand lives in its own app/cmd_*.cpp and registers itself here.
+// Each subcommand lives in its own app/cmd_*.cpp and registers itself here, with the common
+// options (app/common_cli.hpp) on its subcommand; its closure reads them from
+// CommonCli::options, which main() fills (CommonCli::resolve) before run().
 #include <functional>
 
 #include <CLI/CLI.hpp>
+
+#include "app/common_cli.hpp"
 
 namespace headroom {
 
 struct Command {
     CLI::App* cli = nullptr;          // the subcommand (or the root app for the window)
+    CommandBit bit = kWindowCommand;  // which command it is (for the common options)
     std::function<int()> run;         // returns the exit code; may throw the errors.hpp types
 };
 
-Command add_analyze_command(CLI::App& root);
-Command add_devices_command(CLI::App& root);
-Command add_record_command(CLI::App& root);
-Command add_log_command(CLI::App& root);
-Command add_window_command(CLI::App& root);   // the root command: the meter bridge window
+Command add_analyze_command(CLI::App& root, CommonCli& common);
+Command add_devices_command(CLI::App& root, CommonCli& common);
+Command add_record_command(CLI::App& root, CommonCli& common);
+Command add_log_command(CLI::App& root, CommonCli& common);
+Command add_window_command(CLI::App& root, CommonCli& common);   // the root command: the meter bridge window
 
 } // namespace headroom

@@ -14,7 +14,8 @@ namespace headroom {
 namespace {
 
 std::optional<double> parse_number(const std::string& s) {
-    if (s.empty()) return std::nullopt;
+    // Decimal only: strtod would also take hex ("0x10"), "inf" and "nan".
+    if (s.empty() || s.find_first_not_of("0123456789.eE+-") != std::string::npos) return std::nullopt;
     char* end = nullptr;
     errno = 0;
     const double v = std::strtod(s.c_str(), &end);
@@ -115,35 +116,6 @@ MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_b
         m.presets.push_back(*p);
         o.hot_ceiling_dbfs.push_back(static_cast<float>(p->hi_dbfs));
     }
-    return m;
-}
-
-std::shared_ptr<MeterCli> add_meter_options(CLI::App& cmd) {
-    auto m = std::make_shared<MeterCli>();
-    cmd.add_option("--preset", m->preset_specs,
-                   "Source preset of a channel, CH=ID (CH 1-based; repeatable; default general)")
-        ->type_name("CH=ID")
-        ->expected(1)  // one CH=ID per --preset, so a following FILE stays positional
-        ->allow_extra_args(false)  // (CLI11 2.1 still takes more for a vector without this)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    cmd.add_option("--clip-threshold", m->clip_threshold,
-                   "Full-scale threshold in dBFS, -20..0 (default -0.1)")
-        ->type_name("DB");
-    cmd.add_option("--clip-min-run", m->clip_min_run,
-                   "Consecutive full-scale samples that make a clip, 1..16 (default 1)")
-        ->type_name("N");
-    cmd.add_option("--merge-ms", m->merge_ms,
-                   "Merge clip runs closer than this, 0..60000 ms; 0 = no merging (default 500)")
-        ->type_name("MS");
-    cmd.add_option("--rms-window", m->rms_window, "RMS window, 50..3000 ms (default 300)")
-        ->type_name("MS");
-    cmd.add_option("--rms", m->rms,
-                   "RMS convention: plain (full-scale sine -3.01 dBFS) or aes17 (0 dBFS)")
-        ->type_name("plain|aes17");
-    cmd.add_option("--true-peak", m->true_peak,
-                   "True peak: on, or off to save the interpolator's CPU on many channels; off reports "
-                   "no true peak (default on)")
-        ->type_name("on|off");
     return m;
 }
 

@@ -1,17 +1,14 @@
 #pragma once
 // The meter options every metering command shares (DESIGN.md §4): --preset CH=ID (repeatable,
 // CH 1-based), --clip-threshold DB, --clip-min-run N, --merge-ms MS, --rms-window MS,
-// --rms aes17|plain, --true-peak on|off. add_meter_options() registers them on a CLI11 subcommand; after
-// parsing, validate() checks them and resolve() turns them into MeterOptions and one preset
+// --rms aes17|plain, --true-peak on|off. app/common_cli registers them (before or after the
+// subcommand); after parsing, validate() checks them and resolve() turns them into MeterOptions and one preset
 // per channel for a stream whose rate and channel count are known.
 //
 // Threads: normal thread only (parsing and set-up).
 #include <cstddef>
-#include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "engine/meter/meter_options.hpp"
 #include "engine/settings/presets.hpp"
@@ -45,9 +42,5 @@ public:
     std::string rms;  // "plain", "aes17", or empty: not given (plain unless the config says otherwise)
     std::string true_peak;  // "on", "off", or empty: not given (on unless the config says otherwise)
 };
-
-// Registers the meter options on `cmd`. The returned object receives their values and must
-// live until the command has run (keep it in the command's closure).
-std::shared_ptr<MeterCli> add_meter_options(CLI::App& cmd);
 
 } // namespace headroom

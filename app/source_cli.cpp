@@ -20,7 +20,7 @@ double parse_in_range(const std::string& text, const char* option, double lo, do
     errno = 0;
     const double v = std::strtod(text.c_str(), &end);
     const std::string range = std::to_string(static_cast<long>(lo)) + ".." + std::to_string(static_cast<long>(hi)) + unit;
-    if (text.empty() || errno != 0 || end != text.c_str() + text.size() || !std::isfinite(v) ||
+    if (text.empty() || text.find_first_not_of("0123456789.eE+-") != std::string::npos || errno != 0 || end != text.c_str() + text.size() || !std::isfinite(v) ||
         (integer && std::floor(v) != v))
         throw UsageError(std::string(option) + ": '" + text + "' is not " + (integer ? "a whole number" : "a number") +
                          " (valid: " + range + ")");
@@ -59,27 +59,6 @@ SourceSpec SourceCli::spec() const {
     } else {
         s.kind = SourceSpec::Kind::Device;
     }
-    return s;
-}
-
-std::shared_ptr<SourceCli> add_source_options(CLI::App& cmd) {
-    auto s = std::make_shared<SourceCli>();
-    const char* group = "Source";
-    cmd.add_option("--device", s->device,
-                   "Input device: index or name (case-insensitive substring); default: the default input")
-        ->type_name("NAME|INDEX")->group(group);
-    cmd.add_option("--host-api", s->host_api, "Host API, case-insensitive substring (e.g. jack, alsa)")
-        ->type_name("NAME")->group(group);
-    cmd.add_option("--rate", s->rate, "Sample rate in Hz, 44100..192000 (default: the device's)")
-        ->type_name("HZ")->group(group);
-    cmd.add_option("--buffer", s->buffer, "Frames per buffer, 16..8192 (default: the host's; files and demo 256)")
-        ->type_name("FRAMES")->group(group);
-    cmd.add_option("--input-file", s->input_file, "Play a sound file in real time as the source")
-        ->type_name("FILE")->group(group);
-    cmd.add_flag("--loop", s->loop, "With --input-file: start again at the end")->group(group);
-    cmd.add_flag("--demo", s->demo, "The built-in simulated studio as the source")->group(group);
-    cmd.add_option("--demo-channels", s->demo_channels, "Channels of the demo studio, 1..256 (default 8)")
-        ->type_name("N")->group(group);
     return s;
 }
 

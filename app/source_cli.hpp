@@ -1,16 +1,13 @@
 #pragma once
 // The source options of the capturing commands (record, the window; DESIGN.md §4):
 // --device NAME|INDEX, --host-api NAME, --rate HZ, --buffer FRAMES, --input-file FILE,
-// --loop, --demo, --demo-channels N. add_source_options() registers them on a CLI11
-// subcommand; after parsing, spec() validates them (UsageError naming the option) and
+// --loop, --demo, --demo-channels N. app/common_cli registers them (before or after the
+// subcommand); after parsing, spec() validates them (UsageError naming the option) and
 // choose_source() picks the source, falling back to the demo studio, with a notice, when
 // nothing was named and the machine has no input device at all.
 //
 // Threads: normal thread only (parsing and set-up).
-#include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "engine/capture/capture.hpp"
 
@@ -29,10 +26,6 @@ public:
     std::string device, host_api, rate, buffer, input_file, demo_channels;
     bool loop = false, demo = false;
 };
-
-// Registers the options on `cmd`; the returned object receives their values and must live
-// until the command has run.
-std::shared_ptr<SourceCli> add_source_options(CLI::App& cmd);
 
 struct SourceChoice {
     SourceSpec spec;

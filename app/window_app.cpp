@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/exit_codes.hpp"
+#include "app/settings_cli.hpp"
 #include "app/window_backend.hpp"
 #include "app/window_screenshot.hpp"
 #include "engine/settings/config.hpp"
@@ -22,16 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Meter settings from config.json fill in what the command line left unset.
-void apply_config_meter(MeterCli& cli, const MeterSettings& m) {
-    if (cli.clip_threshold.empty()) cli.clip_threshold = m.clip_threshold;
-    if (cli.clip_min_run.empty()) cli.clip_min_run = m.clip_min_run;
-    if (cli.merge_ms.empty()) cli.merge_ms = m.merge_ms;
-    if (cli.rms_window.empty()) cli.rms_window = m.rms_window;
-    if (cli.rms.empty()) cli.rms = m.rms;
-    if (cli.true_peak.empty()) cli.true_peak = m.true_peak;
-}
-
 void style_for_the_room(float scale) {
     ImGuiStyle& s = ImGui::GetStyle();
     s.WindowPadding = ImVec2(8.0f * scale, 6.0f * scale);
@@ -43,26 +34,13 @@ void style_for_the_room(float scale) {
 }
 
 // What the window starts from: config.json (or defaults), the preset table with the user's
-// presets, and the meter options with the config's filling what the command line left unset.
-struct WindowSettings {
-    std::filesystem::path config_path;
-    ConfigLoad cfg;
-    PresetTable table;
-    MeterCli meter_cli;
-};
+// presets, and the meter options with the config's filling what the command line left unset
+// (app/settings_cli: the same as record's). Bad meter or source options are a usage error
+// here, before any window opens.
+using WindowSettings = CommandSettings;
 
-// Settings first: a bad file is reported and left alone; defaults are used. Bad meter or
-// source options are a usage error here, before any window opens.
-WindowSettings read_settings(const WindowOptions& o) {
-    WindowSettings s;
-    s.config_path = o.config_path.empty() ? default_config_path() : o.config_path;
-    s.cfg = load_config(s.config_path);
-    if (s.cfg.error) std::fprintf(stderr, "headroom: %s (defaults in use; the file is left as it is)\n", s.cfg.error->c_str());
-    s.table = PresetTable::load_builtin();
-    for (const auto& p : s.cfg.config.user_presets) s.table.add_or_replace(p);
-    s.meter_cli = *o.meter;
-    apply_config_meter(s.meter_cli, s.cfg.config.meter);
-    s.meter_cli.validate(s.table);
+WindowSettings window_settings(const WindowOptions& o) {
+    WindowSettings s = read_settings(o.config_path.string(), *o.meter);
     (void)o.source->spec();
     return s;
 }
@@ -85,44 +63,16 @@ SourceChoice choose_source_and_say_why(const SourceCli& cli) {
     return choice;
 }
 
-// What config.json keeps for the source under `key` (names and presets per channel).
-std::vector<ChannelSetting> stored_channels(const Config& config, const std::string& key) {
-    const auto it = config.devices.find(key);
-    return it != config.devices.end() ? it->second : std::vector<ChannelSetting>{};
-}
-
-// The source as opened, every channel named: the stored name, else the source's, else "In N".
-SourceInfo with_channel_names(SourceInfo info, const std::vector<ChannelSetting>& stored) {
-    for (int c = 0; c < info.channels; ++c) {
-        const auto i = static_cast<std::size_t>(c);
-        if (info.channel_names.size() <= i) info.channel_names.resize(i + 1);
-        if (i < stored.size() && !stored[i].name.empty()) info.channel_names[i] = stored[i].name;
-        if (info.channel_names[i].empty()) info.channel_names[i] = "In " + std::to_string(c + 1);
-    }
-    return info;
-}
-
-// Each channel's preset unless --preset names one: the stored one, else the source's suggestion.
-std::vector<std::string> default_presets(const SourceInfo& info, const std::vector<ChannelSetting>& stored) {
-    std::vector<std::string> presets(static_cast<std::size_t>(info.channels));
-    for (std::size_t i = 0; i < presets.size(); ++i) {
-        if (i < stored.size() && !stored[i].preset.empty()) presets[i] = stored[i].preset;
-        else if (i < info.suggested_presets.size()) presets[i] = info.suggested_presets[i];
-    }
-    return presets;
-}
-
 // The meters for the source's rate and channels, built into the capture.
 MeterSetup configure_meters(Capture& capture, const WindowSettings& settings, const SourceInfo& info,
                             const std::vector<std::string>& default_presets) {
-    MeterSetup setup =
-        settings.meter_cli.resolve(info.sample_rate, info.channels, kMaxBlock, settings.table, default_presets);
+    MeterSetup setup = resolve_meters(settings, info, kMaxBlock, default_presets);
     capture.configure(setup.options);
     return setup;
 }
 
 // The banner and status bar's first state: the source, and the settings file's problem.
-ui::BridgeStatus first_status(const SourceInfo& info, const SourceChoice& choice, const ConfigLoad& cfg) {
+ui::BridgeStatus first_status(const SourceInfo& info, const SourceChoice& choice, const CommandSettings& settings) {
     ui::BridgeStatus status;
     status.source_kind = info.kind;
     status.device = info.device;
@@ -132,7 +82,9 @@ ui::BridgeStatus first_status(const SourceInfo& info, const SourceChoice& choice
     // The banner says why in a few words; stderr has the whole notice.
     status.demo_reason = choice.notice.empty() ? std::string("--demo")
                                                : std::string("no input device found; --device picks an interface");
-    status.config_error = cfg.error;
+    if (!settings.problems.empty())
+        status.config_error = settings.problems.front() +
+                              (settings.problems.size() > 1 ? " (and more: see the terminal)" : "");
     return status;
 }
 
@@ -181,6 +133,7 @@ struct WindowRig {
     ui::Fonts fonts;
     SourceChoice choice;
     Capture capture;
+    ChannelDefaults channel_defaults;           // config.json's names and presets for the source
     std::string config_key;                     // the source's key in config.json's devices
     std::vector<ChannelSetting> stored;         // what config.json kept for the source
     SourceInfo info;                            // the source as opened, every channel named
@@ -195,16 +148,17 @@ struct WindowRig {
 };
 
 WindowRig::WindowRig(const WindowOptions& o)
-    : settings(read_settings(o)),
+    : settings(window_settings(o)),
       window("Headroom", o.width, o.height, o.screenshot.empty()),
       fonts(dress_window(window)),
       choice(choose_source_and_say_why(*o.source)),
       capture(choice.spec),
-      config_key(device_key(capture.info().kind, capture.info().device)),
-      stored(stored_channels(settings.cfg.config, config_key)),
-      info(with_channel_names(capture.info(), stored)),
-      setup(configure_meters(capture, settings, info, default_presets(info, stored))),
-      status(first_status(info, choice, settings.cfg)),
+      channel_defaults(channel_settings(capture.info(), settings)),
+      config_key(channel_defaults.key),
+      stored(channel_defaults.stored),
+      info(channel_defaults.info),
+      setup(configure_meters(capture, settings, info, channel_defaults.presets)),
+      status(first_status(info, choice, settings)),
       sessions(o.session_dir.empty() ? default_sessions_dir() : o.session_dir),
       recorder(open_session(sessions, info, setup, status)),
       bridge(settings.table, settings.cfg.config.user_presets, bridge_channels(info, setup),
