@@ -230,8 +230,15 @@ ConfigLoad load_config(const std::filesystem::path& path) {
     ConfigLoad r;
     r.path = path;
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return r;
+    const auto status = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(status)) return r;
     r.existed = true;
+    // A folder, a FIFO or a device is no settings file: said, never read (a FIFO would block).
+    if (!std::filesystem::is_regular_file(status)) {
+        r.error = path.string() + ": not a regular file" +
+                  (std::filesystem::is_directory(status) ? std::string(" (a folder)") : std::string());
+        return r;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         r.error = path.string() + ": cannot be read (" + std::strerror(errno) + ")";

@@ -1,6 +1,7 @@
 #include "engine/settings/config.hpp"
 
 #include <cstdlib>
+#include <sys/stat.h>
 #include <filesystem>
 #include <string>
 
@@ -152,6 +153,19 @@ TEST_CASE("config") {
         CHECK_THROWS_WITH_AS(config_from_text(R"({"version": "one"})", "c.json"),
                              doctest::Contains("\"version\" is \"one\""), InputError);
         CHECK(config_to_json(Config{})["version"] == kConfigVersion);
+    }
+
+    SUBCASE("a folder or a FIFO given as the config: its error, never read (a FIFO would block)") {
+        TempDir d;
+        const auto dir_load = load_config(d.dir);
+        REQUIRE(dir_load.error.has_value());
+        CHECK(dir_load.error->find("not a regular file (a folder)") != std::string::npos);
+        CHECK_FALSE(dir_load.writable());
+        const auto fifo = d / "fifo.json";
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        const auto fifo_load = load_config(fifo);  // returns at once (no writer would ever come)
+        REQUIRE(fifo_load.error.has_value());
+        CHECK(fifo_load.error->find("fifo.json: not a regular file") != std::string::npos);
     }
 
     SUBCASE("atomic write replaces the whole file") {
