@@ -20,7 +20,7 @@ Command add_window_command(CLI::App& root) {
     auto source = add_source_options(root);
     auto meter = add_meter_options(root);
     struct Paths {
-        std::string session_dir, config, screenshot, size = "1600x900";
+        std::string session_dir, config, screenshot, size;
         int frames = 120;
         bool show_log = false, show_help = false, compact = false;
     };
@@ -36,7 +36,8 @@ Command add_window_command(CLI::App& root) {
     root.add_flag("--show-log", p->show_log, "Open the clip log at start");
     root.add_flag("--show-help", p->show_help, "Open the keyboard help at start");
     root.add_flag("--compact", p->compact, "Compact strips");
-    root.add_option("--size", p->size, "Window size in pixels (default 1600x900)")->type_name("WxH");
+    root.add_option("--size", p->size, "Window size in pixels (default: as last closed, else 1600x900 at the UI scale)")
+        ->type_name("WxH");
 
     c.run = [source, meter, p]() -> int {
 #if HEADROOM_HAVE_UI
@@ -52,11 +53,14 @@ Command add_window_command(CLI::App& root) {
         o.show_log = p->show_log;
         o.show_help = p->show_help;
         o.compact = p->compact;
-        std::istringstream size(p->size);
-        char x = 0;
-        if (!(size >> o.width >> x >> o.height) || x != 'x' || o.width < 200 || o.height < 150 || o.width > 16384 ||
-            o.height > 16384)
-            throw UsageError("--size: '" + p->size + "' is not WIDTHxHEIGHT in pixels (at least 200x150)");
+        if (!p->size.empty()) {
+            std::istringstream size(p->size);
+            char x = 0;
+            std::string rest;
+            if (!(size >> o.width >> x >> o.height) || x != 'x' || (size >> rest) || o.width < 200 || o.height < 150 ||
+                o.width > 16384 || o.height > 16384)
+                throw UsageError("--size: '" + p->size + "' is not WIDTHxHEIGHT in pixels (200x150 .. 16384x16384)");
+        }
         return run_window(o);
 #else
         (void)source;
