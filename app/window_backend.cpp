@@ -24,10 +24,10 @@ void glfw_error(int code, const char* what) { spdlog::debug("glfw error {}: {}",
 
 namespace {
 
-// 1600 x 900 at `scale`, within the primary monitor's work area.
-void default_size(float scale, int& width, int& height) {
-    width = static_cast<int>(1600.0f * scale);
-    height = static_cast<int>(900.0f * scale);
+// Within the primary monitor's work area (a remembered size from a larger monitor, a default
+// size at a large scale): a window larger than the screen is never wanted, and X servers
+// without a window manager refuse to present one.
+void fit_monitor(int& width, int& height) {
     if (GLFWmonitor* m = glfwGetPrimaryMonitor()) {
         int mx = 0, my = 0, mw = 0, mh = 0;
         glfwGetMonitorWorkarea(m, &mx, &my, &mw, &mh);
@@ -47,7 +47,12 @@ void default_size(float scale, int& width, int& height) {
 WindowBackend::WindowBackend(const std::string& title, int width, int height, bool vsync, float scale) {
     glfwSetErrorCallback(glfw_error);
     if (!glfwInit()) throw InputError("no display: set DISPLAY or use `headroom record`");
-    if (width <= 0 || height <= 0) default_size(scale > 0.0f ? scale : monitor_scale(), width, height);
+    if (width <= 0 || height <= 0) {
+        const float s = scale > 0.0f ? scale : monitor_scale();
+        width = static_cast<int>(1600.0f * s);
+        height = static_cast<int>(900.0f * s);
+    }
+    fit_monitor(width, height);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 2);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);

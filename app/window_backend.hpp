@@ -18,7 +18,8 @@ class WindowBackend {
 public:
     // Throws InputError("no display: ...") when GLFW cannot reach a display, and
     // InputError naming the problem when no OpenGL 3 context can be created. A width or
-    // height of 0: 1600 x 900 times `scale` (0: monitor_scale()), within the monitor's work area.
+    // height of 0: 1600 x 900 times `scale` (0: monitor_scale()). Any size is kept within the
+    // primary monitor's work area.
     WindowBackend(const std::string& title, int width, int height, bool vsync, float scale = 0.0f);
     ~WindowBackend();
     WindowBackend(const WindowBackend&) = delete;
