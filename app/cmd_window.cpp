@@ -19,7 +19,7 @@ Command add_window_command(CLI::App& root, CommonCli& common) {
     c.cli = &root;
     c.bit = kWindowCommand;  // the common options are on the root already (main)
     struct Paths {
-        std::string screenshot, size = "1600x900";
+        std::string screenshot, size;
         int frames = 120;
         bool show_log = false, show_help = false, compact = false;
     };
@@ -31,9 +31,11 @@ Command add_window_command(CLI::App& root, CommonCli& common) {
     root.add_flag("--show-log", p->show_log, "Open the clip log at start");
     root.add_flag("--show-help", p->show_help, "Open the keyboard help at start");
     root.add_flag("--compact", p->compact, "Compact strips");
-    root.add_option("--size", p->size, "Window size in pixels (default 1600x900)")->type_name("WxH");
+    CLI::Option* size = root.add_option("--size", p->size, "Window size in pixels (default: as last closed, else 1600x900 at the UI scale)")
+        ->type_name("WxH");
 
-    c.run = [options = common.options, p, screenshot, frames]() -> int {
+    c.run = [options = common.options, p, screenshot, frames, size]() -> int {
+        if (size->count() > 0 && p->size.empty()) throw UsageError("--size: the value is empty (give WIDTHxHEIGHT)");
         if (screenshot->count() > 0 && p->screenshot.empty())
             throw UsageError("--screenshot: the value is empty (give FILE.png)");
         if (frames->count() > 0 && p->screenshot.empty()) throw UsageError("--frames: needs --screenshot FILE.png");
@@ -50,11 +52,14 @@ Command add_window_command(CLI::App& root, CommonCli& common) {
         o.show_log = p->show_log;
         o.show_help = p->show_help;
         o.compact = p->compact;
-        std::istringstream size(p->size);
-        char x = 0;
-        if (!(size >> o.width >> x >> o.height) || x != 'x' || o.width < 200 || o.height < 150 || o.width > 16384 ||
-            o.height > 16384)
-            throw UsageError("--size: '" + p->size + "' is not WIDTHxHEIGHT in pixels (at least 200x150)");
+        if (!p->size.empty()) {
+            std::istringstream size(p->size);
+            char x = 0;
+            std::string rest;
+            if (!(size >> o.width >> x >> o.height) || x != 'x' || (size >> rest) || o.width < 200 || o.height < 150 ||
+                o.width > 16384 || o.height > 16384)
+                throw UsageError("--size: '" + p->size + "' is not WIDTHxHEIGHT in pixels (200x150 .. 16384x16384)");
+        }
         return run_window(o);
 #else
         (void)options;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 #include <optional>
 #include <thread>
 
@@ -45,16 +46,52 @@ WindowSettings window_settings(const WindowOptions& o) {
     return s;
 }
 
-// The window's look at the monitor's content scale: style, fonts, icon.
-ui::Fonts dress_window(WindowBackend& window) {
-    const float scale = window.content_scale();
+// The UI scales the View menu and Ctrl +/- step through.
+constexpr float kUiScales[] = {0.5f, 0.67f, 0.75f, 0.8f, 0.9f, 1.0f, 1.1f, 1.25f, 1.5f, 1.75f, 2.0f, 2.5f, 3.0f, 4.0f};
+
+float next_ui_scale(float scale, int step) {
+    if (step > 0) {
+        for (float s : kUiScales)
+            if (s > scale + 0.01f) return s;
+        return kUiScales[std::size(kUiScales) - 1];
+    }
+    for (auto it = std::rbegin(kUiScales); it != std::rend(kUiScales); ++it)
+        if (*it < scale - 0.01f) return *it;
+    return kUiScales[0];
+}
+
+// The window's look at a UI scale: style and fonts (the caller rebuilds the font texture when
+// the backend already made one).
+ui::Fonts dress_at_scale(float scale) {
+    ImGuiStyle& style = ImGui::GetStyle();
+    style = ImGuiStyle();
+    ImGui::StyleColorsDark();
+    style.ScaleAllSizes(scale);
     style_for_the_room(scale);
     ui::Fonts fonts = ui::load_fonts(scale);
     ImGui::GetIO().FontDefault = fonts.normal;
-    spdlog::debug("window: content scale {}, font {}", scale, fonts.source);
-    if (const auto assets = assets_dir(); !assets.empty()) window.set_icon(assets / "headroom.png");
+    spdlog::debug("window: UI scale {}, font {}", scale, fonts.source);
     return fonts;
 }
+
+// The UI scale to start at: config.json's window.ui_scale, else the monitor's.
+float start_scale(const WindowState& w) {
+    return w.ui_scale > 0.0 ? static_cast<float>(w.ui_scale) : WindowBackend::monitor_scale();
+}
+
+// The window's place, size and look: the remembered size and position (--size wins), the
+// fonts at the UI scale, the icon.
+ui::Fonts dress_window(WindowBackend& window, const WindowState& w) {
+    const float scale = start_scale(w);
+    if (w.has_position) window.set_position(w.x, w.y);
+    if (const auto assets = assets_dir(); !assets.empty()) window.set_icon(assets / "headroom.png");
+    return dress_at_scale(scale);
+}
+
+// The window's first size: --size, else config.json's, else 0 (WindowBackend: 1600 x 900 at
+// the UI scale).
+int first_width(const WindowOptions& o, const WindowState& w) { return o.width > 0 ? o.width : (w.width > 0 && w.height > 0 ? w.width : 0); }
+int first_height(const WindowOptions& o, const WindowState& w) { return o.height > 0 ? o.height : (w.width > 0 && w.height > 0 ? w.height : 0); }
 
 // The source to open; the demo fallback's notice goes to stderr.
 SourceChoice choose_source_and_say_why(const SourceCli& cli) {
@@ -131,6 +168,7 @@ struct WindowRig {
     WindowSettings settings;
     WindowBackend window;    // before the source: without a display, say so before any audio system
     ui::Fonts fonts;
+    float ui_scale;          // the fonts' and style's scale now
     SourceChoice choice;
     Capture capture;
     ChannelDefaults channel_defaults;           // config.json's names and presets for the source
@@ -143,14 +181,18 @@ struct WindowRig {
     std::unique_ptr<SessionRecorder> recorder;  // null when the session could not be created
     ui::Bridge bridge;
 
+    bool screenshot = false;                    // --screenshot: nothing is saved, nothing removed
+    Clock::time_point started{};                // start()
     bool settings_dirty = false;                // changed in the window, not yet saved
     Clock::time_point settings_changed_at{};    // the last change (saved a second after it)
 };
 
 WindowRig::WindowRig(const WindowOptions& o)
     : settings(window_settings(o)),
-      window("Headroom", o.width, o.height, o.screenshot.empty()),
-      fonts(dress_window(window)),
+      window("Headroom", first_width(o, settings.cfg.config.window), first_height(o, settings.cfg.config.window),
+             o.screenshot.empty(), static_cast<float>(settings.cfg.config.window.ui_scale)),
+      fonts(dress_window(window, settings.cfg.config.window)),
+      ui_scale(start_scale(settings.cfg.config.window)),
       choice(choose_source_and_say_why(*o.source)),
       capture(choice.spec),
       channel_defaults(channel_settings(capture.info(), settings)),
@@ -168,6 +210,9 @@ WindowRig::WindowRig(const WindowOptions& o)
     bridge.set_true_peak(setup.options.true_peak);
     bridge.keys.help = window.key_help();
     bridge.keys.fullscreen = window.key_fullscreen();
+    window.ui_scale_keys(bridge.keys.larger, bridge.keys.smaller, bridge.keys.follow_monitor);
+    bridge.log_view().docked = settings.cfg.config.window.log_docked;
+    screenshot = !o.screenshot.empty();
     bridge.show_help = o.show_help;
     bridge.log_view().set_sessions(sessions, recorder ? recorder->folder() : std::filesystem::path{});
     bridge.log_view().open = o.show_log;
@@ -175,6 +220,7 @@ WindowRig::WindowRig(const WindowOptions& o)
 }
 
 void WindowRig::start() {
+    started = Clock::now();
     if (recorder) recorder->start(capture.events());
     capture.start();
 }
@@ -188,6 +234,9 @@ void WindowRig::save_settings() {
     c.user_presets = bridge.user_presets();
     c.display = bridge.display();
     if (bridge.true_peak_toggled()) c.meter.true_peak = bridge.true_peak_next() ? "on" : "off";
+    c.window.log_docked = bridge.log_view().docked;
+    c.window.has_position = true;
+    window.geometry(c.window.x, c.window.y, c.window.width, c.window.height);
     try {
         save_config(c, settings.config_path);
         status.settings_error.reset();
@@ -197,20 +246,54 @@ void WindowRig::save_settings() {
     settings_dirty = false;
 }
 
+// docs/sessions.md "Sessions that hold nothing": a window session shorter than this, in
+// which nothing was logged, is removed at a clean close.
+constexpr auto kKeepEmptySessionsFrom = std::chrono::seconds(60);
+
+// Whether the closed session holds anything worth keeping: any event line (clip, hot,
+// non-finite), any capture trouble (xrun, device lost, dropped events, a write error), or
+// a length of a minute or more (its level history). Caller: after recorder->stop().
+bool worth_keeping(const SessionRecorder& recorder, const CaptureStatus& s, Clock::duration length) {
+    if (length >= kKeepEmptySessionsFrom) return true;
+    if (s.xruns > 0 || s.losses > 0 || s.dropped_events > 0 || recorder.write_error()) return true;
+    const SessionSummary summary = recorder.summary();
+    if (!summary.clips().empty() || !summary.hot().empty()) return true;
+    for (int c = 0; c < summary.channels(); ++c)
+        if (summary.channel(c).nonfinite_samples > 0) return true;
+    return false;
+}
+
 // Shutdown in reverse order of start-up.
 void WindowRig::stop() {
     capture.stop();
     if (recorder) {
-        recorder->note_status(capture.poll_status());
+        const CaptureStatus last = capture.poll_status();
+        recorder->note_status(last);
         recorder->stop();
         if (auto err = recorder->write_error(); err && !status.write_error)
             std::fprintf(stderr, "headroom: %s\n", err->c_str());
+        if (!worth_keeping(*recorder, last, Clock::now() - started)) {
+            std::error_code ec;
+            std::filesystem::remove_all(recorder->folder(), ec);
+            if (ec) spdlog::warn("session {}: empty, but cannot remove it: {}", recorder->folder().string(), ec.message());
+            else spdlog::debug("session {}: nothing happened, removed", recorder->folder().string());
+        }
+    }
+    if (!screenshot) {
+        // The window's size, position and the log's place are kept even when nothing else changed.
+        int x = 0, y = 0, w = 0, h = 0;
+        window.geometry(x, y, w, h);
+        const WindowState& was = settings.cfg.config.window;
+        if (!was.has_position || x != was.x || y != was.y || w != was.width || h != was.height ||
+            bridge.log_view().docked != was.log_docked)
+            settings_dirty = true;
     }
     if (settings_dirty) save_settings();
 }
 
 // Five times a second: the capture's health into the status bar and the session; every two
-// seconds the recorder's gain advice into the strips.
+// seconds (four times a second while the clip log is open) the recorder's summary into the
+// strips' gain advice and the log's per-channel summary.
 struct Poller {
     Clock::time_point next_status;
     Clock::time_point next_advice;
@@ -239,7 +322,10 @@ struct Poller {
             auto& channels = rig.bridge.channels();
             for (int c = 0; c < summary.channels() && c < static_cast<int>(channels.size()); ++c)
                 channels[c].gain_advice_db = summary.gain_advice_db(c);
-            next_advice = now + std::chrono::seconds(2);
+            // The clip log's per-channel summary: the recorder's own records, as session.json
+            // will have them; refreshed often while the log is open.
+            rig.bridge.log_view().set_live_summary(summary.channel_records(false));
+            next_advice = now + (rig.bridge.log_view().open ? std::chrono::milliseconds(250) : std::chrono::seconds(2));
         }
     }
 };
@@ -255,6 +341,7 @@ void run_frames(WindowRig& rig, const WindowOptions& o) {
     Poller poller{t0, t0 + std::chrono::seconds(2)};
     int frame = 0;
     const bool screenshot = !o.screenshot.empty();
+    float pending_scale = 0.0f;  // a UI scale asked for in the last frame
 
     while (!window.should_close()) {
         const auto now_tp = Clock::now();
@@ -268,6 +355,12 @@ void run_frames(WindowRig& rig, const WindowOptions& o) {
             continue;
         }
         window.poll_events();
+        if (pending_scale > 0.0f && pending_scale != rig.ui_scale) {  // between frames: new fonts
+            rig.ui_scale = pending_scale;
+            rig.fonts = dress_at_scale(rig.ui_scale);
+            window.rebuild_fonts_texture();
+        }
+        pending_scale = 0.0f;
         const bool fresh = rig.capture.snapshots().take(snap);
         bridge.feed(snap, fresh, now);
 
@@ -281,6 +374,15 @@ void run_frames(WindowRig& rig, const WindowOptions& o) {
             bridge.fullscreen = window.fullscreen();
         }
         if (a.always_on_top_changed) window.set_always_on_top(bridge.display().always_on_top);
+        if (a.ui_scale_step != 0 || a.ui_scale_follow_monitor) {
+            WindowState& ws = rig.settings.cfg.config.window;
+            pending_scale = a.ui_scale_follow_monitor ? window.monitor_scale() : next_ui_scale(rig.ui_scale, a.ui_scale_step);
+            ws.ui_scale = a.ui_scale_follow_monitor ? 0.0 : static_cast<double>(pending_scale);
+            if (!screenshot) {
+                rig.settings_dirty = true;
+                rig.settings_changed_at = now_tp;
+            }
+        }
         // Settings are saved a second after the last change, and at exit.
         if (a.settings_changed && !screenshot) {
             rig.settings_dirty = true;
@@ -294,7 +396,8 @@ void run_frames(WindowRig& rig, const WindowOptions& o) {
             window.read_framebuffer(rgba, w, h);
             write_png(o.screenshot, rgba, w, h);
             const float pixel_scale = ImGui::GetIO().DisplayFramebufferScale.x;
-            write_geometry_sidecar(o.screenshot.string() + ".json", bridge, w, h, pixel_scale > 0 ? pixel_scale : 1.0f);
+            write_geometry_sidecar(o.screenshot.string() + ".json", bridge, w, h, pixel_scale > 0 ? pixel_scale : 1.0f,
+                                   rig.ui_scale);
             return;
         }
         window.swap();

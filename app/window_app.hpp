@@ -27,7 +27,7 @@ struct WindowOptions {
     bool show_log = false;                   // --show-log: open the clip log at start
     bool show_help = false;                  // --show-help: open the keyboard help at start
     bool compact = false;                    // --compact
-    int width = 1600, height = 900;          // --size WxH
+    int width = 0, height = 0;               // --size WxH; 0: config.json's, else 1600x900 x UI scale
     double fps = 60.0;                       // the render pace
 };
 

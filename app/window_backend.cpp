@@ -1,6 +1,8 @@
 #include "app/window_backend.hpp"
 
+#include <algorithm>
 #include <cfloat>
+#include <cmath>
 
 #include <epoxy/gl.h>
 // epoxy first: GLFW must not pull in another GL header.
@@ -20,9 +22,37 @@ void glfw_error(int code, const char* what) { spdlog::debug("glfw error {}: {}",
 
 } // namespace
 
-WindowBackend::WindowBackend(const std::string& title, int width, int height, bool vsync) {
+namespace {
+
+// Within the primary monitor's work area (a remembered size from a larger monitor, a default
+// size at a large scale): a window larger than the screen is never wanted, and X servers
+// without a window manager refuse to present one.
+void fit_monitor(int& width, int& height) {
+    if (GLFWmonitor* m = glfwGetPrimaryMonitor()) {
+        int mx = 0, my = 0, mw = 0, mh = 0;
+        glfwGetMonitorWorkarea(m, &mx, &my, &mw, &mh);
+        if (mw > 0 && mh > 0) {
+            width = std::min(width, mw);
+            height = std::min(height, mh);
+        }
+        if (const GLFWvidmode* mode = glfwGetVideoMode(m); mode && mode->width > 0 && mode->height > 0) {
+            width = std::min(width, mode->width);
+            height = std::min(height, mode->height);
+        }
+    }
+}
+
+} // namespace
+
+WindowBackend::WindowBackend(const std::string& title, int width, int height, bool vsync, float scale) {
     glfwSetErrorCallback(glfw_error);
     if (!glfwInit()) throw InputError("no display: set DISPLAY or use `headroom record`");
+    if (width <= 0 || height <= 0) {
+        const float s = scale > 0.0f ? scale : monitor_scale();
+        width = static_cast<int>(1600.0f * s);
+        height = static_cast<int>(900.0f * s);
+    }
+    fit_monitor(width, height);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 2);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
@@ -47,8 +77,7 @@ WindowBackend::WindowBackend(const std::string& title, int width, int height, bo
     ImGui::CreateContext();
     imgui_context_ = true;
     ImGui::GetIO().IniFilename = nullptr;  // settings live in config.json, not imgui.ini
-    ImGui::StyleColorsDark();
-    ImGui::GetStyle().ScaleAllSizes(content_scale());
+    ImGui::StyleColorsDark();  // sizes: the app scales the style with its UI scale
     glfw_backend_ = ImGui_ImplGlfw_InitForOpenGL(window_, true);
     gl_backend_ = ImGui_ImplOpenGL3_Init(epoxy_gl_version() >= 32 ? "#version 150" : "#version 130");
     if (!glfw_backend_ || !gl_backend_) {
@@ -75,6 +104,36 @@ float WindowBackend::content_scale() const {
     glfwGetWindowContentScale(window_, &x, &y);
     return x > 0.0f ? x : 1.0f;
 }
+
+float WindowBackend::monitor_scale() {
+    GLFWmonitor* m = glfwGetPrimaryMonitor();
+    if (!m) return 1.0f;
+    float x = 1.0f, y = 1.0f;
+    glfwGetMonitorContentScale(m, &x, &y);
+    float scale = x > 0.0f ? x : 1.0f;
+    if (const GLFWvidmode* mode = glfwGetVideoMode(m); mode && mode->height > 0)
+        scale = std::max(scale, std::max(1.0f, std::floor(static_cast<float>(mode->height) / 1080.0f * 2.0f) / 2.0f));
+    return scale;
+}
+
+void WindowBackend::rebuild_fonts_texture() {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
+void WindowBackend::geometry(int& x, int& y, int& width, int& height) const {
+    if (fullscreen_) {
+        x = windowed_x_;
+        y = windowed_y_;
+        width = windowed_w_;
+        height = windowed_h_;
+        return;
+    }
+    glfwGetWindowPos(window_, &x, &y);
+    glfwGetWindowSize(window_, &width, &height);
+}
+
+void WindowBackend::set_position(int x, int y) { glfwSetWindowPos(window_, x, y); }
 
 bool WindowBackend::should_close() const { return glfwWindowShouldClose(window_) != 0; }
 
@@ -150,6 +209,15 @@ void WindowBackend::read_framebuffer(std::vector<std::uint8_t>& rgba, int& width
 
 int WindowBackend::key_help() const { return GLFW_KEY_F1; }
 int WindowBackend::key_fullscreen() const { return GLFW_KEY_F11; }
+
+void WindowBackend::ui_scale_keys(int (&larger)[2], int (&smaller)[2], int (&follow_monitor)[2]) const {
+    larger[0] = GLFW_KEY_EQUAL;   // "+" is Shift+= on most layouts; Ctrl = does it too
+    larger[1] = GLFW_KEY_KP_ADD;
+    smaller[0] = GLFW_KEY_MINUS;
+    smaller[1] = GLFW_KEY_KP_SUBTRACT;
+    follow_monitor[0] = GLFW_KEY_0;
+    follow_monitor[1] = GLFW_KEY_KP_0;
+}
 
 } // namespace headroom
 

@@ -17,13 +17,24 @@ namespace headroom {
 class WindowBackend {
 public:
     // Throws InputError("no display: ...") when GLFW cannot reach a display, and
-    // InputError naming the problem when no OpenGL 3 context can be created.
-    WindowBackend(const std::string& title, int width, int height, bool vsync);
+    // InputError naming the problem when no OpenGL 3 context can be created. A width or
+    // height of 0: 1600 x 900 times `scale` (0: monitor_scale()). Any size is kept within the
+    // primary monitor's work area.
+    WindowBackend(const std::string& title, int width, int height, bool vsync, float scale = 0.0f);
     ~WindowBackend();
     WindowBackend(const WindowBackend&) = delete;
     WindowBackend& operator=(const WindowBackend&) = delete;
 
     float content_scale() const;      // HiDPI: glfwGetWindowContentScale (1 on plain displays)
+    // The UI scale that follows the monitor: the content scale, but at least 1 per 1080
+    // pixels of the monitor's height in steps of 0.5 (a 3840x2160 screen whose desktop sets
+    // no scale still gets 2: text of 32 px, not 16).
+    static float monitor_scale();  // after glfwInit (any constructed WindowBackend)
+    // After the font atlas was rebuilt (a new UI scale): the GL texture again. Between frames.
+    void rebuild_fonts_texture();
+    // The windowed size and position (the one before full screen while full screen).
+    void geometry(int& x, int& y, int& width, int& height) const;
+    void set_position(int x, int y);
     bool should_close() const;
     bool minimised() const;           // iconified or zero-sized framebuffer
     void poll_events();
@@ -45,6 +56,8 @@ public:
     void read_framebuffer(std::vector<std::uint8_t>& rgba, int& width, int& height) const;
     int key_help() const;             // the backend's key codes for the keys without characters
     int key_fullscreen() const;
+    // With Ctrl: larger text (= and keypad +), smaller (- and keypad -), the monitor's (0, keypad 0).
+    void ui_scale_keys(int (&larger)[2], int (&smaller)[2], int (&follow_monitor)[2]) const;
 
 private:
     void shutdown();

@@ -23,7 +23,7 @@ void write_png(const std::filesystem::path& path, const std::vector<std::uint8_t
 }
 
 void write_geometry_sidecar(const std::filesystem::path& path, ui::Bridge& bridge, int width, int height,
-                            float pixel_scale) {
+                            float pixel_scale, float ui_scale) {
     auto rect = [&](const ui::Rect& r) {
         return nlohmann::json::array({static_cast<int>(r.x0 * pixel_scale), static_cast<int>(r.y0 * pixel_scale),
                                       static_cast<int>(r.x1 * pixel_scale), static_cast<int>(r.y1 * pixel_scale)});
@@ -42,10 +42,20 @@ void write_geometry_sidecar(const std::filesystem::path& path, ui::Bridge& bridg
                          {"clip_latched", g.clip_latched},
                          {"peak_max_dbfs", ui::format_db(c.ballistics.display().peak_max_db)}});
     }
+    nlohmann::json overview = nlohmann::json::array();
+    for (const auto& e : bridge.overview())
+        overview.push_back({{"channel", e.channel}, {"name", bridge.channels()[e.channel - 1].name}, {"rect", rect(e.rect)}});
     const auto& l = bridge.layout();
     nlohmann::json doc = {{"width", width},           {"height", height},   {"pixel_scale", pixel_scale},
-                          {"per_row", l.per_row},     {"rows", l.rows},     {"compact", l.compact},
-                          {"scrolls", l.scrolls},     {"channels", chans}};
+                          {"ui_scale", ui_scale},     {"per_row", l.per_row},
+                          {"rows", l.rows},           {"compact", l.compact},
+                          {"scrolls", l.scrolls},     {"channels", chans},
+                          {"clip_overview", overview}, {"clip_overview_more", bridge.overview_more()}};
+    if (const ui::Rect& r = bridge.log_view().drawn(); r.w() > 0)
+        doc["log"] = {{"rect", rect(r)},
+                      {"docked", bridge.log_view().docked},
+                      {"export_buttons", rect(bridge.log_view().export_buttons())},
+                      {"summary_header", rect(bridge.log_view().summary_header())}};
     write_text_atomically(path, doc.dump(1) + "\n");
 }
 

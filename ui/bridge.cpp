@@ -10,6 +10,7 @@
 
 #include "ui/colours.hpp"
 #include "ui/meter_strip.hpp"
+#include "ui/strip_label.hpp"
 
 namespace headroom::ui {
 namespace {
@@ -39,6 +40,8 @@ Bridge::Bridge(PresetTable presets, std::vector<Preset> user_presets, std::vecto
     }
     log_.set_presets(&table_);
     geometry_.reserve(ch_.size());
+    labels_.resize(ch_.size());
+    overview_.reserve(ch_.size());
 }
 
 BallisticsOptions Bridge::ballistics_options() const {
@@ -78,6 +81,16 @@ void Bridge::handle_keys(BridgeActions& a, double now) {
     if (typed('f') || (keys.fullscreen >= 0 && ImGui::IsKeyPressed(keys.fullscreen, false))) a.toggle_fullscreen = true;
     if (typed('?') || typed('h') || (keys.help >= 0 && ImGui::IsKeyPressed(keys.help, false))) show_help = !show_help;
     if (typed('p')) show_presets_ = !show_presets_;
+    if (io.KeyCtrl) {
+        auto pressed = [](const int (&k)[2]) {
+            for (int code : k)
+                if (code >= 0 && ImGui::IsKeyPressed(code, true)) return true;
+            return false;
+        };
+        if (pressed(keys.larger)) a.ui_scale_step = +1;
+        if (pressed(keys.smaller)) a.ui_scale_step = -1;
+        if (pressed(keys.follow_monitor)) a.ui_scale_follow_monitor = true;
+    }
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
         if (show_help) show_help = false;
         else if (log_.open) log_.open = false;
@@ -95,6 +108,13 @@ void Bridge::draw_menu(BridgeActions& a, double now) {
         if (ImGui::MenuItem("Always on top", nullptr, display_.always_on_top)) {
             display_.always_on_top = !display_.always_on_top;
             a.always_on_top_changed = a.settings_changed = true;
+        }
+        if (ImGui::MenuItem("Larger text", "Ctrl +")) a.ui_scale_step = +1;
+        if (ImGui::MenuItem("Smaller text", "Ctrl -")) a.ui_scale_step = -1;
+        if (ImGui::MenuItem("Text size of the monitor", "Ctrl 0")) a.ui_scale_follow_monitor = true;
+        if (ImGui::MenuItem("Clip log beside the bridge", nullptr, log_.docked)) {
+            log_.docked = !log_.docked;
+            log_.open = true;
         }
         if (ImGui::MenuItem("Keyboard help", "F1 / ?", show_help)) show_help = !show_help;
         ImGui::EndMenu();
@@ -196,7 +216,7 @@ float Bridge::draw_banner(const BridgeStatus& st, const Fonts& fonts) {
 void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
     (void)a;
     const float scale = fonts.normal->FontSize / 16.0f;
-    const float status_h = ImGui::GetFrameHeightWithSpacing();
+    const float status_h = 2.0f * ImGui::GetFrameHeightWithSpacing();  // the clip overview and the status bar
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float area_h = std::max(50.0f, avail.y - status_h);
     const float scrollbar = ImGui::GetStyle().ScrollbarSize;
@@ -205,6 +225,12 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
                                                   display_.compact);
     geometry_.clear();
     ImGui::BeginChild("##strips", ImVec2(avail.x, area_h), false, ImGuiWindowFlags_NoMove);
+    if (reveal_channel_ > 0) {  // the clip overview asked for a channel: scroll its row into view
+        const int row = (reveal_channel_ - 1) / std::max(1, layout_.per_row);
+        const float y = static_cast<float>(row) * layout_.row_h;
+        if (y < ImGui::GetScrollY() || y + layout_.row_h > ImGui::GetScrollY() + area_h) ImGui::SetScrollY(y);
+        reveal_channel_ = 0;
+    }
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float view_y0 = ImGui::GetWindowPos().y, view_y1 = view_y0 + ImGui::GetWindowHeight();
@@ -212,6 +238,8 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
     const bool hovered = ImGui::IsWindowHovered();
     const bool clicked = hovered && ImGui::IsMouseClicked(0);
     const int highlighted = log_.highlighted_channel();
+    const int flashing = now < flash_until_ && std::fmod(now, 0.5) < 0.35 ? flash_channel_ : 0;
+    ImFont* label_font = layout_.compact ? fonts.small : fonts.normal;
 
     for (int row = 0; row < layout_.rows; ++row) {
         const float ry = origin.y + static_cast<float>(row) * layout_.row_h;
@@ -233,14 +261,14 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
             const Preset& p = preset_of(c);
             StripModel m;
             m.channel = i + 1;
-            m.name = &c.name;
+            m.name = &strip_label(i, r.header.w() - 2.0f, label_font);
             m.preset = &p;
             m.display = &c.ballistics.display();
             m.gain_advice_db = c.gain_advice_db;
             m.clip_threshold_db = clip_threshold_db_;
             m.rms_aes17 = rms_aes17_;
             m.true_peak = true_peak_;
-            m.highlighted = highlighted == i + 1;
+            m.highlighted = highlighted == i + 1 || flashing == i + 1;
             draw_meter_strip(dl, r, db, m, fonts, layout_.compact);
 
             StripGeometry g;
@@ -272,6 +300,92 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
     }
     ImGui::Dummy(ImVec2(avail.x - (layout_.scrolls ? scrollbar : 0.0f), layout_.content_h));
     ImGui::EndChild();
+}
+
+const std::string& Bridge::strip_label(int index, float width, ImFont* font) {
+    Label& l = labels_[static_cast<std::size_t>(index)];
+    const std::string& name = ch_[static_cast<std::size_t>(index)].name;
+    if (l.width == width && l.font == font && l.name == name) return l.text;
+    l.width = width;
+    l.font = font;
+    l.name = name;
+    const bool has_ellipsis = font->FindGlyphNoFallback(0x2026) != nullptr;
+    l.text = fit_label(
+        index + 1, name.empty() ? "In " + std::to_string(index + 1) : name, width,
+        [font](std::string_view t) {
+            return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x;
+        },
+        has_ellipsis ? "\xE2\x80\xA6" : "...");
+    return l.text;
+}
+
+void Bridge::reveal(int channel, double now) {
+    if (channel < 1 || channel > static_cast<int>(ch_.size())) return;
+    reveal_channel_ = flash_channel_ = channel;
+    flash_until_ = now + 2.0;
+}
+
+// The line above the status bar: every channel whose clip indicator is latched, by number and
+// name, in channel order, as buttons (click: scroll to the strip and flash it); those that do
+// not fit behind "+N more" (a list). Always drawn, so no clip is ever out of sight.
+void Bridge::draw_clip_overview(const Fonts& fonts, double now) {
+    overview_.clear();
+    overview_more_ = 0;
+    int latched = 0;
+    for (const auto& c : ch_) latched += c.ballistics.display().clip_latched ? 1 : 0;
+    ImGui::AlignTextToFramePadding();
+    if (latched == 0) {
+        ImGui::TextColored(to_vec4(kTextDim), "CLIP: none");
+        return;
+    }
+    ImGui::TextColored(to_vec4(kClipOn), "CLIP: %d channel%s", latched, latched == 1 ? "" : "s");
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    char more[32];
+    std::snprintf(more, sizeof more, "+%d more", latched);
+    const float more_w = ImGui::CalcTextSize(more).x + 2.0f * st.FramePadding.x + st.ItemSpacing.x;
+    ImGui::PushStyleColor(ImGuiCol_Button, to_vec4(kClipOn));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, to_vec4({235, 90, 90}));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+    int shown = 0;
+    for (int i = 0; i < static_cast<int>(ch_.size()); ++i) {
+        if (!ch_[i].ballistics.display().clip_latched) continue;
+        // "250 Bass DI 2", or "250 Bass D…" when the name is long (fit_label adds the number).
+        const std::string number = std::to_string(i + 1);
+        const std::string& name = ch_[i].name;
+        const std::string fitted = fit_label(
+            i + 1, name, ImGui::GetFontSize() * 9.0f,
+            [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; },
+            fonts.normal->FindGlyphNoFallback(0x2026) ? "\xE2\x80\xA6" : "...");
+        const std::string label = !name.empty() && fitted == name ? number + " " + name : fitted;
+        const float w = ImGui::CalcTextSize(label.c_str()).x + 2.0f * st.FramePadding.x;
+        const bool last = shown + 1 == latched;
+        ImGui::SameLine();
+        if (ImGui::GetCursorScreenPos().x + w + (last ? 0.0f : more_w) > right) break;
+        ImGui::PushID(i);
+        if (ImGui::Button(label.c_str())) reveal(i + 1, now);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%d %s: click to show the strip", i + 1, ch_[i].name.c_str());
+        ImGui::PopID();
+        const ImVec2 p0 = ImGui::GetItemRectMin(), p1 = ImGui::GetItemRectMax();
+        overview_.push_back({i + 1, {p0.x, p0.y, p1.x, p1.y}});
+        ++shown;
+    }
+    ImGui::PopStyleColor(3);
+    overview_more_ = latched - shown;
+    if (overview_more_ > 0) {
+        std::snprintf(more, sizeof more, "+%d more", overview_more_);
+        ImGui::SameLine();
+        if (ImGui::Button(more)) ImGui::OpenPopup("##moreclips");
+        if (ImGui::BeginPopup("##moreclips")) {
+            for (int i = 0; i < static_cast<int>(ch_.size()); ++i) {
+                if (!ch_[i].ballistics.display().clip_latched) continue;
+                ImGui::PushID(i);
+                if (ImGui::Selectable((std::to_string(i + 1) + " " + ch_[i].name).c_str())) reveal(i + 1, now);
+                ImGui::PopID();
+            }
+            ImGui::EndPopup();
+        }
+    }
 }
 
 void Bridge::draw_status(const BridgeStatus& st) {
@@ -310,8 +424,11 @@ BridgeActions Bridge::draw(const BridgeStatus& status, const Fonts& fonts, doubl
     BridgeActions a;
     handle_keys(a, now);
     const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const LogPlacement place = place_log(log_.docked && log_.open, vp->WorkSize.x, vp->WorkSize.y,
+                                         ImGui::GetFontSize() / 16.0f);
+    const bool was_docked = log_.docked;
     ImGui::SetNextWindowPos(vp->WorkPos);
-    ImGui::SetNextWindowSize(vp->WorkSize);
+    ImGui::SetNextWindowSize(ImVec2(place.bridge_w, vp->WorkSize.y));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0.0f);
     ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
     // No background quad: the backend clears to kBackground, and a full-window quad is the
@@ -326,11 +443,13 @@ BridgeActions Bridge::draw(const BridgeStatus& status, const Fonts& fonts, doubl
     draw_menu(a, now);
     draw_banner(status, fonts);
     draw_strips(fonts, now, a);
+    draw_clip_overview(fonts, now);
     draw_status(status);
     ImGui::End();
     draw_channel_editor(a);
     draw_preset_editor(a);
-    log_.draw(fonts, now);
+    log_.draw(fonts, now, place.log);
+    if (log_.docked != was_docked) a.settings_changed = true;
     draw_help();
     return a;
 }

@@ -22,6 +22,8 @@
 #include "ui/layout.hpp"
 #include "ui/log_view.hpp"
 
+struct ImFont;
+
 namespace headroom::ui {
 
 // What the status bar and the banner show; the app fills it from Capture and SessionRecorder.
@@ -54,12 +56,24 @@ struct BridgeChannel {
 struct BridgeKeys {
     int help = -1;          // e.g. GLFW_KEY_F1
     int fullscreen = -1;    // e.g. GLFW_KEY_F11
+    // With Ctrl: larger text (= / + and keypad +), smaller (- and keypad -), the monitor's (0).
+    int larger[2] = {-1, -1};
+    int smaller[2] = {-1, -1};
+    int follow_monitor[2] = {-1, -1};
 };
 
 struct BridgeActions {
     bool toggle_fullscreen = false;
     bool settings_changed = false;    // names, presets, user presets or display settings
     bool always_on_top_changed = false;
+    int ui_scale_step = 0;            // +1 larger, -1 smaller (Ctrl +/-, View menu)
+    bool ui_scale_follow_monitor = false;  // Ctrl 0: back to the monitor's content scale
+};
+
+// A latched clip in the clip overview (the line above the status bar), where it was drawn.
+struct OverviewEntry {
+    int channel = 0;                  // 1-based
+    Rect rect;                        // logical px, window coordinates
 };
 
 // Where a strip was drawn in the last frame (logical pixels, window coordinates).
@@ -89,6 +103,12 @@ public:
     const std::vector<StripGeometry>& geometry() const { return geometry_; }
     LogView& log_view() { return log_; }
     const BridgeLayout& layout() const { return layout_; }
+    // The clip overview as drawn in the last frame: one entry per listed channel, and how many
+    // latched channels did not fit (behind the "+N more" button).
+    const std::vector<OverviewEntry>& overview() const { return overview_; }
+    int overview_more() const { return overview_more_; }
+    // Brings channel `channel` (1-based) into view and flashes its outline (UI thread).
+    void reveal(int channel, double now);
 
     // True peak (--true-peak, config.json meter.true_peak). The meters run with or without it
     // for the whole session (the MeterBank and session.json are built with it); the Meters
@@ -108,6 +128,8 @@ private:
     float draw_banner(const BridgeStatus& st, const Fonts& fonts);
     void draw_strips(const Fonts& fonts, double now, BridgeActions& a);
     void draw_status(const BridgeStatus& st);
+    void draw_clip_overview(const Fonts& fonts, double now);
+    const std::string& strip_label(int index, float width, ImFont* font);
     void draw_channel_editor(BridgeActions& a);
     void draw_preset_editor(BridgeActions& a);
     void draw_help();
@@ -126,6 +148,18 @@ private:
     LogView log_;
     BridgeLayout layout_;
     std::vector<StripGeometry> geometry_;
+    std::vector<OverviewEntry> overview_;
+    int overview_more_ = 0;
+    int reveal_channel_ = 0;          // 1-based; scrolled to at the next strips pass
+    int flash_channel_ = 0;           // 1-based; outlined until flash_until_
+    double flash_until_ = 0.0;
+    // The strips' fitted labels (ui/strip_label.hpp), recomputed when the name or width changes.
+    struct Label {
+        std::string text, name;
+        float width = -1.0f;
+        ImFont* font = nullptr;
+    };
+    std::vector<Label> labels_;
     int edit_channel_ = -1;           // 0-based channel whose editor is open
     bool open_editor_ = false;
     char name_buf_[64] = {};

@@ -126,6 +126,9 @@ void Bridge::draw_help() {
         {"F11 or F", "full screen"},
         {"C", "compact strips"},
         {"P", "preset editor"},
+        {"Ctrl + / Ctrl -", "larger / smaller text and strips"},
+        {"Ctrl 0", "text size of the monitor"},
+        {"click a CLIP: entry", "show that channel (the line above the status bar)"},
         {"F1, ? or H", "this help"},
         {"Esc", "close help, then the log"},
     };

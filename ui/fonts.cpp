@@ -33,6 +33,7 @@ std::string find_font(bool bold) {
 
 Fonts load_fonts(float scale) {
     ImGuiIO& io = ImGui::GetIO();
+    io.Fonts->Clear();  // a new scale replaces the fonts of the last one
     Fonts f;
     const std::string regular = find_font(false);
     if (regular.empty()) {
@@ -43,10 +44,12 @@ Fonts load_fonts(float scale) {
     ImFontConfig cfg;
     cfg.OversampleH = 2;
     cfg.OversampleV = 1;
-    f.normal = io.Fonts->AddFontFromFileTTF(regular.c_str(), 16.0f * scale, &cfg);
-    f.small = io.Fonts->AddFontFromFileTTF(regular.c_str(), 13.0f * scale, &cfg);
+    // Latin-1 and general punctuation (the ellipsis of cut names, dashes, the minus sign).
+    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2010, 0x2030, 0x2212, 0x2212, 0};
+    f.normal = io.Fonts->AddFontFromFileTTF(regular.c_str(), 16.0f * scale, &cfg, ranges);
+    f.small = io.Fonts->AddFontFromFileTTF(regular.c_str(), 13.0f * scale, &cfg, ranges);
     const std::string bold = find_font(true);
-    f.big = io.Fonts->AddFontFromFileTTF(bold.empty() ? regular.c_str() : bold.c_str(), 22.0f * scale, &cfg);
+    f.big = io.Fonts->AddFontFromFileTTF(bold.empty() ? regular.c_str() : bold.c_str(), 22.0f * scale, &cfg, ranges);
     if (!f.normal || !f.small || !f.big) {
         io.Fonts->Clear();
         f.normal = f.big = f.small = io.Fonts->AddFontDefault();

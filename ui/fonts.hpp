@@ -16,7 +16,8 @@ struct Fonts {
     std::string source;         // the file used, or "ImGui default"
 };
 
-// Adds the fonts to the current ImGui context's atlas at `scale` (content scale). Returns
+// Replaces the fonts of the current ImGui context's atlas with these at `scale` (the UI
+// scale; the caller rebuilds the GL texture, between frames). Returns
 // ImGui's default font in every slot when no TrueType font is found.
 Fonts load_fonts(float scale);
 

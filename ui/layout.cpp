@@ -66,6 +66,22 @@ StripRects strip_rects(float x, float y, float w, float h, float scale, bool com
     return r;
 }
 
+LogPlacement place_log(bool docked, float vw, float vh, float scale) {
+    LogPlacement p;
+    const float min_w = std::min(vw, kMinLogWidth * scale);
+    if (docked) {
+        const float w = std::min(std::max(min_w, 0.4f * vw), 0.5f * vw);
+        p.bridge_w = vw - w;
+        p.log = {p.bridge_w, 0.0f, vw, vh};
+        return p;
+    }
+    p.bridge_w = vw;
+    const float w = std::max(min_w, 0.45f * vw);
+    const float h = 0.8f * vh;
+    p.log = {vw - w, 0.1f * vh, vw, 0.1f * vh + h};
+    return p;
+}
+
 float DbScale::y_of(double db) const {
     if (std::isnan(db) || db <= bottom_db) return y_bottom;
     if (db >= top_db) return y_top;

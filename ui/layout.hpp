@@ -19,7 +19,7 @@ struct LayoutLimits {
     float min_strip_w_compact = 34.0f;
     float max_strip_w_compact = 64.0f;
     float min_row_h = 330.0f;
-    float min_row_h_compact = 200.0f;
+    float min_row_h_compact = 150.0f; // a 150 px compact row keeps a bar of about 85 px (1.3 px per dB)
     float scale_w = 40.0f;          // the dBFS scale column at the left of each row
     float gap = 4.0f;               // between strips
 };
@@ -67,6 +67,17 @@ struct DbScale {
     // y of a level; levels outside the scale are pinned to its ends (the numbers are not).
     float y_of(double db) const;
 };
+
+// Where the clip log goes in a viewport of vw x vh (logical px at `scale`). Docked: a side
+// pane at the right that splits the main window (the bridge keeps the rest, at least half).
+// Floating: a window at the right that covers at most about half the bridge, never narrower
+// than what its header row needs (min_log_w) unless the viewport itself is narrower.
+struct LogPlacement {
+    float bridge_w = 0;   // width left to the bridge (the viewport's when floating)
+    Rect log;             // the log window
+};
+LogPlacement place_log(bool docked, float vw, float vh, float scale);
+inline constexpr float kMinLogWidth = 520.0f;  // logical px at scale 1
 
 // Tick marks every 6 dB from top_db down to bottom_db: writes up to `max` values into `out`
 // and returns how many.

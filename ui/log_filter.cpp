@@ -87,39 +87,60 @@ std::optional<double> gain_advice_from_envelope(const std::vector<float>& peaks,
 }
 
 std::vector<ChannelLogSummary> summarize(const SessionLog& log,
-                                         const std::vector<std::pair<double, double>>& windows) {
+                                         const std::vector<std::pair<double, double>>& windows,
+                                         const std::vector<ChannelSummaryRecord>* live) {
     std::vector<ChannelLogSummary> out(static_cast<std::size_t>(std::max(0, log.channels)));
+    auto raise = [](std::optional<double>& to, const std::optional<double>& v) {
+        if (v && (!to || *v > *to)) to = v;
+    };
     for (const auto& e : log.entries) {
         if (!is_channel_event(e.type) || e.channel < 1 || e.channel > log.channels) continue;
         auto& s = out[e.channel - 1];
         if (e.type == line_type::clip) ++s.clip_events;
         if (e.type == line_type::hot) ++s.hot_events;
-        if (e.sample_peak_dbfs && (!s.max_sample_peak_dbfs || *e.sample_peak_dbfs > *s.max_sample_peak_dbfs))
-            s.max_sample_peak_dbfs = e.sample_peak_dbfs;
-        if (e.true_peak_dbtp && (!s.max_true_peak_dbtp || *e.true_peak_dbtp > *s.max_true_peak_dbtp))
-            s.max_true_peak_dbtp = e.true_peak_dbtp;
+        raise(s.max_sample_peak_dbfs, e.sample_peak_dbfs);
+        raise(s.max_true_peak_dbtp, e.true_peak_dbtp);
     }
-    // The envelope knows the loudest peak even where no event was logged.
-    for (std::size_t c = 0; c < out.size() && c < log.env_peak.size(); ++c) {
+    const std::vector<ChannelSummaryRecord>* recorded =
+        live ? live : (log.session.channel_summary ? &*log.session.channel_summary : nullptr);
+    if (recorded) {
+        for (const auto& r : *recorded) {
+            if (r.channel < 1 || r.channel > log.channels) continue;
+            auto& s = out[r.channel - 1];
+            s.clip_events = std::max(s.clip_events, static_cast<int>(r.clip_events));
+            raise(s.max_sample_peak_dbfs, r.sample_peak_dbfs);
+            raise(s.max_true_peak_dbtp, r.true_peak_dbtp);
+            s.gain_advice_db = r.gain_advice_db;
+        }
+        return out;
+    }
+    // No recorder figures (a session that did not end cleanly): the envelope knows the
+    // loudest peak even where no event was logged, and gives an estimate of the advice.
+    for (std::size_t c = 0; c < out.size(); ++c) {
+        out[c].estimated = true;
+        if (c >= log.env_peak.size()) continue;
         float m = 0.0f;
         for (float v : log.env_peak[c]) m = std::max(m, v);
-        if (m > 0.0f) {
-            const double db = amplitude_to_db(static_cast<double>(m));
-            if (!out[c].max_sample_peak_dbfs || db > *out[c].max_sample_peak_dbfs) out[c].max_sample_peak_dbfs = db;
-        }
-    }
-    // The recorder's own figures when the session ended cleanly (session.json's
-    // "channel_summary"), else the envelope's.
-    const auto& recorded = log.session.channel_summary;
-    for (std::size_t c = 0; c < out.size(); ++c) {
-        if (recorded && c < recorded->size() && (*recorded)[c].gain_advice_db) {
-            out[c].gain_advice_db = (*recorded)[c].gain_advice_db;
-            continue;
-        }
-        if (c < log.env_peak.size() && c < windows.size())
+        if (m > 0.0f) raise(out[c].max_sample_peak_dbfs, amplitude_to_db(static_cast<double>(m)));
+        if (c < windows.size())
             out[c].gain_advice_db = gain_advice_from_envelope(log.env_peak[c], windows[c].first, windows[c].second);
     }
     return out;
+}
+
+bool LiveReload::due(double now, std::uintmax_t clips_bytes) {
+    if (now < not_before) return false;
+    if (now >= next_full) return true;
+    if (now < next_check) return false;
+    next_check = now + check_period;
+    return clips_bytes != seen_bytes;
+}
+
+void LiveReload::read_done(double now, double seconds, std::uintmax_t clips_bytes) {
+    seen_bytes = clips_bytes;
+    not_before = now + 10.0 * std::max(0.0, seconds);
+    next_check = std::max(now + check_period, not_before);
+    next_full = std::max(now + full_period, not_before);
 }
 
 } // namespace headroom::ui

@@ -4,6 +4,7 @@
 // engine/session/session_log.hpp.)
 //
 // Threads: any normal thread (pure functions over a SessionLog; they allocate).
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,12 +39,36 @@ struct ChannelLogSummary {
     int hot_events = 0;
     std::optional<double> max_sample_peak_dbfs, max_true_peak_dbtp;
     std::optional<double> gain_advice_db;
+    bool estimated = false;     // no recorder figures: from the events and the envelope
 };
-// One per channel. Gain advice: session.json's "channel_summary" when the recorder wrote one,
-// otherwise from the 10 Hz envelope with DESIGN.md §3's rule (95th percentile of the 400 ms
-// peaks above -60 dBFS, >= 10 s of activity) against the window of `windows[c]` (lo, hi).
+// One per channel: the recorder's own figures (one truth with the strips, `record` and
+// `analyze`), from `live` (the running recorder's SessionSummary::channel_records, for the
+// session being recorded) or else session.json's "channel_summary" (written at a clean end).
+// The events in clips.jsonl can be newer than a live record (it is taken every few hundred
+// ms), so counts and maxima are the larger of the record and the logged events. Only a
+// session without either (killed before a clean end, read from disk) falls back to the
+// events and the 10 Hz envelope, with the gain advice estimated by DESIGN.md §3's rule (95th
+// percentile of the 400 ms peaks above -60 dBFS, >= 10 s of activity) against `windows[c]`
+// (lo, hi); `estimated` says so.
 std::vector<ChannelLogSummary> summarize(const SessionLog& log,
-                                         const std::vector<std::pair<double, double>>& windows);
+                                         const std::vector<std::pair<double, double>>& windows,
+                                         const std::vector<ChannelSummaryRecord>* live = nullptr);
+
+// When the clip log re-reads the session being recorded. The recorder appends an event line
+// within 25 ms; the log looks at the size of clips.jsonl every `check_period` s and re-reads
+// as soon as it grew (an event shows within about 0.15 s), and every `full_period` s anyway
+// (the level envelope). A read never costs more than about 10 % of the UI thread: after a
+// read that took t s, the next waits at least 10 t.
+struct LiveReload {
+    double check_period = 0.1;
+    double full_period = 2.0;
+    double next_check = 0.0, next_full = 0.0, not_before = 0.0;
+    std::uintmax_t seen_bytes = 0;
+    // Whether to re-read now, given the time and the current size of clips.jsonl (any thread).
+    bool due(double now, std::uintmax_t clips_bytes);
+    // After a read at `now` that took `seconds`.
+    void read_done(double now, double seconds, std::uintmax_t clips_bytes);
+};
 
 // DESIGN.md §3 gain advice from 10 Hz peak values (linear); nothing below 10 s of activity.
 std::optional<double> gain_advice_from_envelope(const std::vector<float>& peaks_10hz, double lo, double hi);

@@ -18,6 +18,24 @@ namespace {
 
 std::string opt_db(const std::optional<double>& v) { return v ? format_db(*v) : std::string("--"); }
 
+// A button on the same line as the last item when it fits, else on the next (small windows:
+// nothing is cut off at the right).
+bool wrap_button(const char* label) {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float w = ImGui::CalcTextSize(label).x + 2.0f * st.FramePadding.x;
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (ImGui::GetItemRectMax().x + st.ItemSpacing.x + w <= right) ImGui::SameLine();
+    return ImGui::Button(label);
+}
+
+bool wrap_checkbox(const char* label, bool* v) {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float w = ImGui::GetFrameHeight() + st.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (ImGui::GetItemRectMax().x + st.ItemSpacing.x + w <= right) ImGui::SameLine();
+    return ImGui::Checkbox(label, v);
+}
+
 } // namespace
 
 void LogView::set_sessions(const std::filesystem::path& sessions_dir, const std::filesystem::path& current) {
@@ -35,8 +53,14 @@ void LogView::load(const std::filesystem::path& folder) {
         error_ = e.what();
     }
     rows_dirty_ = true;
-    summary_ = summarize(log_, windows());
+    summary_ = summarize(log_, windows(), shown_ == current_ && have_live_ ? &live_ : nullptr);
     if (history_channel_ > log_.channels) history_channel_ = 1;
+}
+
+void LogView::set_live_summary(std::vector<ChannelSummaryRecord> records) {
+    live_ = std::move(records);
+    have_live_ = true;
+    if (open && !shown_.empty() && shown_ == current_) summary_ = summarize(log_, windows(), &live_);
 }
 
 std::vector<std::pair<double, double>> LogView::windows() const {
@@ -50,6 +74,11 @@ std::vector<std::pair<double, double>> LogView::windows() const {
 }
 
 void LogView::reload_if_due(double now) {
+    const auto clips_bytes = [](const std::filesystem::path& folder) {
+        std::error_code ec;
+        const auto n = std::filesystem::file_size(folder / kClipsFile, ec);
+        return ec ? std::uintmax_t{0} : n;
+    };
     if (shown_.empty()) {
         if (!current_.empty()) load(current_);
         else if (!sessions_dir_.empty()) {
@@ -60,32 +89,44 @@ void LogView::reload_if_due(double now) {
             }
             if (!past_.empty()) load(past_.back());
         }
-        next_reload_ = now + 2.0;
+        if (!current_.empty()) reload_.read_done(now, 0.0, clips_bytes(current_));
         return;
     }
-    // The session being recorded grows: read it again every 2 s, or less often when reading
-    // takes long (a long session with many channels), so that it never costs the UI thread
-    // more than about 5 % of its time.
-    if (shown_ == current_ && now >= next_reload_) {
+    // The session being recorded grows: read it again when clips.jsonl grew (an event line is
+    // on disk within 25 ms of the event), at most ~10 % of the UI thread's time.
+    if (shown_ == current_) {
+        const std::uintmax_t bytes = clips_bytes(current_);
+        if (!reload_.due(now, bytes)) return;
         const auto t0 = std::chrono::steady_clock::now();
         load(current_);
         const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        next_reload_ = now + std::max(2.0, 20.0 * took);
+        reload_.read_done(now, took, bytes);
     }
 }
 
-void LogView::draw(const Fonts& fonts, double now) {
-    if (!open) return;
+void LogView::draw(const Fonts& fonts, double now, const Rect& place) {
+    if (!open) {
+        drawn_ = {};
+        return;
+    }
     reload_if_due(now);
     const ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.08f, vp->WorkPos.y + vp->WorkSize.y * 0.06f),
-                            ImGuiCond_Appearing);
-    ImGui::SetNextWindowSize(ImVec2(vp->WorkSize.x * 0.84f, vp->WorkSize.y * 0.86f), ImGuiCond_Appearing);
+    // Docked: pinned to the pane. Floating: placed at the right when it appears (or leaves
+    // the pane), then where the engineer drags it.
+    const ImGuiCond cond = docked ? ImGuiCond_Always : (was_docked_ ? ImGuiCond_Always : ImGuiCond_Appearing);
+    was_docked_ = docked;
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + place.x0, vp->WorkPos.y + place.y0), cond);
+    ImGui::SetNextWindowSize(ImVec2(place.w(), place.h()), cond);
     ImGui::SetNextWindowBgAlpha(1.0f);  // opaque over the bars
-    if (!ImGui::Begin("Clip log", &open, ImGuiWindowFlags_NoCollapse)) {
+    ImGuiWindowFlags flags = ImGuiWindowFlags_NoCollapse;
+    if (docked) flags |= ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoBringToFrontOnFocus;
+    if (!ImGui::Begin("Clip log", &open, flags)) {
         ImGui::End();
         return;
     }
+    drawn_ = {ImGui::GetWindowPos().x - vp->WorkPos.x, ImGui::GetWindowPos().y - vp->WorkPos.y,
+              ImGui::GetWindowPos().x - vp->WorkPos.x + ImGui::GetWindowSize().x,
+              ImGui::GetWindowPos().y - vp->WorkPos.y + ImGui::GetWindowSize().y};
     draw_session_picker();
     if (!error_.empty()) {
         ImGui::TextColored(to_vec4(kClipOn), "%s", error_.c_str());
@@ -97,10 +138,15 @@ void LogView::draw(const Fonts& fonts, double now) {
                            log_.torn_tail ? "torn last line ignored; " : "", log_.bad_lines);
 
     const float avail = ImGui::GetContentRegionAvail().y;
-    if (ImGui::BeginChild("##table", ImVec2(0, avail * 0.48f), false)) draw_table(fonts);
+    // The table gets about half; in a small window at least its header and a few rows.
+    const float row_h = ImGui::GetFrameHeightWithSpacing();
+    const float table_h = std::max(std::min(avail * 0.48f, avail - 4.0f * row_h), std::min(avail, 4.0f * row_h));
+    if (ImGui::BeginChild("##table", ImVec2(0, table_h), false)) draw_table(fonts);
     ImGui::EndChild();
     if (ImGui::BeginChild("##lower", ImVec2(0, 0), false)) {
-        if (ImGui::BeginTable("##lowersplit", 2, ImGuiTableFlags_Resizable | ImGuiTableFlags_BordersInnerV)) {
+        // Side by side when there is room, else the summary above the history.
+        const bool side = ImGui::GetContentRegionAvail().x >= 640.0f * (ImGui::GetFontSize() / 16.0f);
+        if (side && ImGui::BeginTable("##lowersplit", 2, ImGuiTableFlags_Resizable | ImGuiTableFlags_BordersInnerV)) {
             ImGui::TableSetupColumn("summary", ImGuiTableColumnFlags_WidthStretch, 0.45f);
             ImGui::TableSetupColumn("history", ImGuiTableColumnFlags_WidthStretch, 0.55f);
             ImGui::TableNextRow();
@@ -109,6 +155,11 @@ void LogView::draw(const Fonts& fonts, double now) {
             ImGui::TableSetColumnIndex(1);
             draw_history(fonts);
             ImGui::EndTable();
+        } else if (!side) {
+            const float h = ImGui::GetContentRegionAvail().y;
+            if (ImGui::BeginChild("##summarypane", ImVec2(0, h * 0.5f), false)) draw_summary();
+            ImGui::EndChild();
+            draw_history(fonts);
         }
     }
     ImGui::EndChild();
@@ -118,7 +169,7 @@ void LogView::draw(const Fonts& fonts, double now) {
 void LogView::draw_session_picker() {
     const std::string label = shown_.empty() ? std::string("(none)") :
         (shown_ == current_ ? log_.name + "  (recording now)" : log_.name);
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22.0f);
+    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 22.0f, ImGui::GetContentRegionAvail().x * 0.6f));
     if (ImGui::BeginCombo("Session", label.c_str())) {
         if (ImGui::IsWindowAppearing()) {  // list the folder once per opening, not every frame
             try {
@@ -134,19 +185,21 @@ void LogView::draw_session_picker() {
         }
         ImGui::EndCombo();
     }
-    ImGui::SameLine();
-    if (ImGui::Button("Reload") && !shown_.empty()) load(shown_);
-    ImGui::SameLine();
-    if (ImGui::Button("Export CSV")) export_to(true);
-    ImGui::SameLine();
-    if (ImGui::Button("Export Audacity labels")) export_to(false);
-    if (!export_message_.empty()) {
-        ImGui::SameLine();
-        ImGui::TextUnformatted(export_message_.c_str());
-    }
+    if (wrap_button("Reload") && !shown_.empty()) load(shown_);
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    auto local = [vp](ImVec2 a, ImVec2 b) {
+        return Rect{a.x - vp->WorkPos.x, a.y - vp->WorkPos.y, b.x - vp->WorkPos.x, b.y - vp->WorkPos.y};
+    };
+    if (wrap_button("Export CSV")) export_to(true);
+    const ImVec2 csv0 = ImGui::GetItemRectMin();
+    if (wrap_button("Export Audacity labels")) export_to(false);
+    export_rect_ = local(ImVec2(std::min(csv0.x, ImGui::GetItemRectMin().x), csv0.y), ImGui::GetItemRectMax());
+    if (wrap_button(docked ? "Float" : "Dock beside the bridge")) docked = !docked;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", docked ? "A window over the bridge" : "A side pane: the bridge keeps the rest of the window");
+    if (!export_message_.empty()) ImGui::TextWrapped("%s", export_message_.c_str());
 
     // Filters: channel and type.
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12.0f);
+    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 12.0f, ImGui::GetContentRegionAvail().x * 0.5f));
     const std::string ch_label = filter_.channel == 0 ? std::string("all channels") :
         std::to_string(filter_.channel) + " " + channel_name(log_, filter_.channel);
     if (ImGui::BeginCombo("Channel", ch_label.c_str())) {
@@ -157,14 +210,10 @@ void LogView::draw_session_picker() {
         }
         ImGui::EndCombo();
     }
-    ImGui::SameLine();
-    rows_dirty_ |= ImGui::Checkbox("clip", &filter_.clip);
-    ImGui::SameLine();
-    rows_dirty_ |= ImGui::Checkbox("hot", &filter_.hot);
-    ImGui::SameLine();
-    rows_dirty_ |= ImGui::Checkbox("non-finite", &filter_.nonfinite);
-    ImGui::SameLine();
-    rows_dirty_ |= ImGui::Checkbox("xruns, device", &filter_.other);
+    rows_dirty_ |= wrap_checkbox("clip", &filter_.clip);
+    rows_dirty_ |= wrap_checkbox("hot", &filter_.hot);
+    rows_dirty_ |= wrap_checkbox("non-finite", &filter_.nonfinite);
+    rows_dirty_ |= wrap_checkbox("xruns, device", &filter_.other);
 }
 
 void LogView::export_to(bool csv) {
@@ -251,6 +300,7 @@ void LogView::draw_table(const Fonts& fonts) {
 void LogView::draw_summary() {
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersOuter |
                                   ImGuiTableFlags_SizingStretchProp;
+    const ImVec2 top = ImGui::GetCursorScreenPos();
     if (!ImGui::BeginTable("##summary", 5, flags)) return;
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("channel", 0, 1.6f);
@@ -259,6 +309,12 @@ void LogView::draw_summary() {
     ImGui::TableSetupColumn("max TP", 0, 0.9f);
     ImGui::TableSetupColumn("gain", 0, 0.8f);
     ImGui::TableHeadersRow();
+    {
+        const ImGuiViewport* vp = ImGui::GetMainViewport();
+        const float x1 = ImGui::GetItemRectMax().x;  // the last header cell's right edge
+        summary_header_ = {top.x - vp->WorkPos.x, top.y - vp->WorkPos.y, x1 - vp->WorkPos.x,
+                           ImGui::GetItemRectMax().y - vp->WorkPos.y};
+    }
     for (int c = 1; c <= static_cast<int>(summary_.size()); ++c) {
         const ChannelLogSummary& s = summary_[c - 1];
         ImGui::TableNextRow();
@@ -278,7 +334,8 @@ void LogView::draw_summary() {
         ImGui::TableSetColumnIndex(3);
         ImGui::TextUnformatted(opt_db(s.max_true_peak_dbtp).c_str());
         ImGui::TableSetColumnIndex(4);
-        ImGui::TextUnformatted(s.gain_advice_db ? (format_db(*s.gain_advice_db) + " dB").c_str() : "--");
+        // An estimate (no recorder figures: a session that did not end cleanly) is marked "~".
+        ImGui::TextUnformatted(s.gain_advice_db ? ((s.estimated ? "~" : "") + format_db(*s.gain_advice_db) + " dB").c_str() : "--");
     }
     ImGui::EndTable();
 }

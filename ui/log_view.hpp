@@ -6,9 +6,13 @@
 // advice); the level history of one channel from the 10 Hz envelope with its clips marked;
 // exports to CSV and Audacity labels into the session folder.
 //
-// Threads: UI thread (ImGui). Reading a session blocks briefly; the current session is re-read
-// every 2 s while the window is open (less often when a read takes long: at most ~5 % of the
-// UI thread's time).
+// The per-channel summary is the recorder's own (ui/log_filter.hpp summarize): the running
+// recorder's records for the session being recorded (set_live_summary), session.json's
+// "channel_summary" for a past one.
+//
+// Threads: UI thread (ImGui). Reading a session blocks briefly; the current session is
+// re-read as soon as clips.jsonl grows (checked every 0.1 s) and every 2 s for the envelope,
+// at most ~10 % of the UI thread's time (LiveReload).
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -18,6 +22,7 @@
 #include "engine/settings/presets.hpp"
 #include "engine/session/session_log.hpp"
 #include "ui/fonts.hpp"
+#include "ui/layout.hpp"
 #include "ui/log_filter.hpp"
 
 namespace headroom::ui {
@@ -30,8 +35,18 @@ public:
     void set_presets(const PresetTable* table) { presets_ = table; }
 
     bool open = false;
-    // Draws the window when open. `now` in seconds (reload cadence).
-    void draw(const Fonts& fonts, double now);
+    bool docked = false;          // a side pane beside the bridge (else a floating window)
+    // The running recorder's per-channel records (SessionSummary::channel_records), UI thread.
+    void set_live_summary(std::vector<ChannelSummaryRecord> records);
+    // Draws the window when open, at `place` (ui/layout.hpp place_log: the pane when docked,
+    // the first position when floating). `now` in seconds (reload cadence).
+    void draw(const Fonts& fonts, double now, const Rect& place);
+    // Where the window was drawn in the last frame (logical px); empty when closed.
+    const Rect& drawn() const { return drawn_; }
+    // The export buttons as drawn in the last frame (both CSV and Audacity), and the summary
+    // table's header row (tests: they stay inside the window at 800x600).
+    const Rect& export_buttons() const { return export_rect_; }
+    const Rect& summary_header() const { return summary_header_; }
     // 1-based channel of the selected row, 0 when none (the bridge highlights it).
     int highlighted_channel() const { return open ? highlighted_ : 0; }
     // The loaded session (tests and screenshots).
@@ -60,8 +75,12 @@ private:
     int selected_ = -1;           // index into log_.entries
     int highlighted_ = 0;
     int history_channel_ = 1;
-    double next_reload_ = 0.0;
+    LiveReload reload_;
     std::vector<ChannelLogSummary> summary_;
+    std::vector<ChannelSummaryRecord> live_;
+    bool have_live_ = false;
+    bool was_docked_ = false;     // the last frame's mode (re-place the window when it changes)
+    Rect drawn_, export_rect_, summary_header_;
 };
 
 } // namespace headroom::ui

@@ -178,6 +178,21 @@ Config config_from_text(const std::string& text, const std::string& origin) {
         d.compact = get_bool(*it, "compact", d.compact, w, origin);
         d.always_on_top = get_bool(*it, "always_on_top", d.always_on_top, w, origin);
     }
+    if (const auto it = doc.find("window"); it != doc.end() && !it->is_null()) {
+        if (!it->is_object()) bad(origin, "\"window\" is not an object");
+        const std::string w = "window.";
+        WindowState& ws = c.window;
+        ws.width = static_cast<int>(get_number(*it, "width", 0.0, 0.0, 32768.0, w, origin));
+        ws.height = static_cast<int>(get_number(*it, "height", 0.0, 0.0, 32768.0, w, origin));
+        if (it->contains("x") && it->contains("y")) {
+            ws.has_position = true;
+            ws.x = static_cast<int>(get_number(*it, "x", 0.0, -65536.0, 65536.0, w, origin));
+            ws.y = static_cast<int>(get_number(*it, "y", 0.0, -65536.0, 65536.0, w, origin));
+        }
+        ws.ui_scale = get_number(*it, "ui_scale", 0.0, 0.0, 4.0, w, origin);
+        if (ws.ui_scale > 0.0 && ws.ui_scale < 0.5) bad(origin, w + "ui_scale: " + std::to_string(ws.ui_scale) + " is not 0 (follow the monitor) or 0.5 .. 4");
+        ws.log_docked = get_bool(*it, "log_docked", false, w, origin);
+    }
     if (const auto it = doc.find("meter"); it != doc.end() && !it->is_null()) {
         if (!it->is_object()) bad(origin, "\"meter\" is not an object");
         c.meter.clip_threshold = get_option_text(*it, "clip_threshold");
@@ -223,6 +238,14 @@ nlohmann::json config_to_json(const Config& c) {
         meter["true_peak"] = was.is_discarded() ? json(c.meter.true_peak) : was;
     }
     doc["meter"] = meter;
+    json window = {{"width", c.window.width}, {"height", c.window.height}};
+    if (c.window.has_position) {
+        window["x"] = c.window.x;
+        window["y"] = c.window.y;
+    }
+    window["ui_scale"] = c.window.ui_scale;
+    window["log_docked"] = c.window.log_docked;
+    doc["window"] = window;
     return doc;
 }
 

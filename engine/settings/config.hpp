@@ -45,11 +45,22 @@ struct MeterSettings {
     std::string true_peak;  // "on" / "off" (--true-peak); in the file "true_peak": true / false
 };
 
+// The window as the engineer left it: restored at the next start (the command line's --size
+// wins). Position and size in screen coordinates; 0 / unset: the defaults.
+struct WindowState {
+    int width = 0, height = 0;       // 0: the default size
+    bool has_position = false;       // x, y were saved
+    int x = 0, y = 0;
+    double ui_scale = 0.0;           // 0: follow the monitor's content scale; else 0.5 .. 4
+    bool log_docked = false;         // the clip log as a side pane beside the bridge
+};
+
 struct Config {
     std::map<std::string, std::vector<ChannelSetting>> devices;  // key: device_key()
     std::vector<Preset> user_presets;
     DisplaySettings display;
     MeterSettings meter;
+    WindowState window;
 };
 
 struct ConfigLoad {

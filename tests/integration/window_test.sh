@@ -5,6 +5,11 @@
 # geometry sidecar; the test checks pixels at the places the sidecar names:
 #   the clipped channel's clip indicator is red, the on-target bar is green, the silent
 #   channel shows no bar. Also: without a display the window exits 3 with one line.
+# Then (docs/ui.md): no clip out of sight (256 channels, only channel 250 clipping: the clip
+# overview lists it, in red, inside the PNG); a window session where nothing happened leaves
+# no folder; the clip log docked at 800x600 keeps its export buttons and headers inside the
+# window, and floating it covers at most 60 % of the bridge; the UI scale follows a
+# 3840x2160 screen and config.json's window.ui_scale.
 # Usage: window_test.sh /path/to/headroom
 set -u
 HEADROOM=${1:?usage: window_test.sh /path/to/headroom}
@@ -69,8 +74,8 @@ check "unwritable screenshot exits 4 (got $rc)" '[ "$rc" -eq 4 ]'
 check "unwritable screenshot is named on stderr" 'grep -q "^headroom: /proc/headroom-no/shot.png: " "$work/unwritable.stderr"'
 
 # 6. Pixels, read with the standard library (zlib + PNG filters).
-python3 - "$work/shot.png" "$work/shot.png.json" <<'PY' || fail=1
-import json, struct, sys, zlib
+cat > "$work/pngread.py" <<'PY'
+import struct, zlib
 
 def read_png(path):
     data = open(path, "rb").read()
@@ -101,6 +106,11 @@ def read_png(path):
                 line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
         rows.append(line); prev = line
     return w, h, bpp, rows
+PY
+python3 - "$work/shot.png" "$work/shot.png.json" "$work" <<'PY' || fail=1
+import json, sys
+sys.path.insert(0, sys.argv[3])
+from pngread import read_png
 
 w, h, bpp, rows = read_png(sys.argv[1])
 geo = json.load(open(sys.argv[2]))
@@ -130,5 +140,111 @@ r, g, b = centre(ch[3]["clip"])
 check("channel 3 clip indicator is not red", not (r > 180 and g < 90), (r, g, b))
 sys.exit(0 if ok else 1)
 PY
+
+# 7. No clip out of sight: 256 channels, only channel 250 clips (the whole file long).
+python3 - "$work/many.wav" <<'PY'
+import math, struct, sys, wave
+rate, secs, n = 48000, 3, 256
+with wave.open(sys.argv[1], "wb") as w:
+    w.setnchannels(n); w.setsampwidth(2); w.setframerate(rate)
+    frame = bytearray(2 * n)
+    out = bytearray()
+    for i in range(rate * secs):
+        v = max(-1.0, min(1.0, 1.6 * math.sin(2 * math.pi * 997 * i / rate)))
+        frame[2 * 249:2 * 250] = struct.pack("<h", int(v * 32767))
+        out += frame
+    w.writeframes(bytes(out))
+PY
+xvfb-run -a -s "-screen 0 1600x900x24" "$HEADROOM" --input-file "$work/many.wav" --size 1600x900 \
+    --session-dir "$work/sessions" --screenshot "$work/many.png" --frames 60 2>"$work/many.stderr"; rc=$?
+check "256 channels: window exits 0 (got $rc; $(head -c 300 "$work/many.stderr"))" '[ "$rc" -eq 0 ]'
+python3 - "$work/many.png" "$work/many.png.json" "$work" <<'PY' || fail=1
+import json, sys
+sys.path.insert(0, sys.argv[3])
+from pngread import read_png
+w, h, bpp, rows = read_png(sys.argv[1])
+geo = json.load(open(sys.argv[2]))
+ok = True
+def check(name, cond, got):
+    global ok
+    print(("ok: " if cond else "FAIL: ") + name + " " + str(got), file=sys.stdout if cond else sys.stderr)
+    ok &= bool(cond)
+ov = geo.get("clip_overview")
+check("the sidecar has the clip overview", isinstance(ov, list), ov)
+ov = ov or []
+check("the overview lists channel 250 and only it", [e["channel"] for e in ov] == [250], ov)
+if ov:
+    x0, y0, x1, y1 = ov[0]["rect"]
+    check("the overview entry is inside the PNG", 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h, ov[0]["rect"])
+    r, g, b = tuple(rows[(y0 + y1) // 2][(x0 + 3) * bpp:(x0 + 3) * bpp + 3])
+    check("the overview entry is red", r > 180 and g < 90 and b < 90, (r, g, b))
+    # Proof that this is not the strip itself: some strips were drawn, channel 250's need not be.
+    latched = [c["channel"] for c in geo["channels"] if c["clip_latched"]]
+    check("no other strip drawn is latched", set(latched) <= {250}, latched)
+sys.exit(0 if ok else 1)
+PY
+
+# 8. Sessions that hold nothing are not kept: a silent file, a few frames, a clean close.
+python3 - "$work/quiet.wav" <<'PY'
+import sys, wave
+with wave.open(sys.argv[1], "wb") as w:
+    w.setnchannels(2); w.setsampwidth(2); w.setframerate(48000)
+    w.writeframes(bytes(4 * 48000))
+PY
+xvfb-run -a -s "-screen 0 1600x900x24" "$HEADROOM" --input-file "$work/quiet.wav" --session-dir "$work/quiet" \
+    --screenshot "$work/quiet.png" --frames 10 2>"$work/quiet.stderr"; rc=$?
+check "quiet window exits 0 (got $rc)" '[ "$rc" -eq 0 ]'
+check "a quiet short window session leaves no folder ($(ls "$work/quiet" 2>/dev/null | tr '\n' ' '))" \
+    '[ -z "$(ls "$work/quiet" 2>/dev/null)" ]'
+check "the clipped session was kept" '[ -n "$(ls "$work/sessions" 2>/dev/null)" ]'
+
+# 9. The clip log at 800x600: docked beside the bridge (config.json), then floating.
+mkdir -p "$work/cfgdock"
+printf '{"window": {"log_docked": true}}\n' > "$work/cfgdock/config.json"
+xvfb-run -a -s "-screen 0 1600x900x24" "$HEADROOM" --input-file "$work/three.wav" --size 800x600 --show-log \
+    --config "$work/cfgdock/config.json" --session-dir "$work/sessions" --screenshot "$work/dock.png" --frames 40 \
+    2>"$work/dock.stderr"; rc=$?
+check "docked log exits 0 (got $rc; $(head -c 300 "$work/dock.stderr"))" '[ "$rc" -eq 0 ]'
+xvfb-run -a -s "-screen 0 1600x900x24" "$HEADROOM" --input-file "$work/three.wav" --size 800x600 --show-log \
+    --session-dir "$work/sessions" --screenshot "$work/float.png" --frames 40 2>"$work/float.stderr"; rc=$?
+check "floating log exits 0 (got $rc)" '[ "$rc" -eq 0 ]'
+python3 - "$work/dock.png.json" "$work/float.png.json" <<'PY' || fail=1
+import json, sys
+ok = True
+def check(name, cond, got):
+    global ok
+    print(("ok: " if cond else "FAIL: ") + name + " " + str(got), file=sys.stdout if cond else sys.stderr)
+    ok &= bool(cond)
+def inside(r, o): return o[0] <= r[0] < r[2] <= o[2] and o[1] <= r[1] < r[3] <= o[3]
+for path, docked in ((sys.argv[1], True), (sys.argv[2], False)):
+    geo = json.load(open(path))
+    W, H = geo["width"], geo["height"]
+    log = geo.get("log")
+    check("%s: the log window is in the sidecar" % path, log is not None, log)
+    if not log: continue
+    r = log["rect"]
+    check("%s: docked is %s" % (path, docked), log["docked"] == docked, log["docked"])
+    check("%s: the log is inside the window" % path, inside(r, [0, 0, W, H]), (r, W, H))
+    check("%s: the export buttons are inside the log" % path, inside(log["export_buttons"], r), (log["export_buttons"], r))
+    check("%s: the summary's headers are inside the log" % path, inside(log["summary_header"], r), (log["summary_header"], r))
+    strips = [c["strip"] for c in geo["channels"]]
+    if docked:
+        check("docked: no strip under the log", all(s[2] <= r[0] + 1 for s in strips), (r, strips))
+    else:
+        area = (r[2] - r[0]) * (r[3] - r[1])
+        check("floating: covers at most 60 % of the bridge", area <= 0.6 * W * H, area / (W * H))
+sys.exit(0 if ok else 1)
+PY
+
+# 10. UI scale: a 3840x2160 screen gives at least 2 (readable text); config.json's wins.
+xvfb-run -a -s "-screen 0 3840x2160x24" "$HEADROOM" --demo --demo-channels 8 --size 3840x2160 \
+    --session-dir "$work/sessions" --screenshot "$work/uhd.png" --frames 5 2>"$work/uhd.stderr"; rc=$?
+check "3840x2160 exits 0 (got $rc)" '[ "$rc" -eq 0 ]'
+check "3840x2160: UI scale at least 2" 'python3 -c "import json,sys; sys.exit(0 if json.load(open(\"$work/uhd.png.json\")).get(\"ui_scale\", 0) >= 2 else 1)"'
+mkdir -p "$work/cfgscale"
+printf '{"window": {"ui_scale": 1.25}}\n' > "$work/cfgscale/config.json"
+xvfb-run -a -s "-screen 0 1600x900x24" "$HEADROOM" --demo --demo-channels 8 --config "$work/cfgscale/config.json" \
+    --session-dir "$work/sessions" --screenshot "$work/scale.png" --frames 5 2>"$work/scale.stderr"; rc=$?
+check "config ui_scale 1.25 is used" 'python3 -c "import json,sys; sys.exit(0 if abs(json.load(open(\"$work/scale.png.json\")).get(\"ui_scale\", 0) - 1.25) < 1e-6 else 1)"'
 
 exit "$fail"

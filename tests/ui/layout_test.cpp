@@ -1,6 +1,8 @@
 #include "ui/layout.hpp"
 
+#include <algorithm>
 #include <initializer_list>
+#include <tuple>
 
 #include <doctest/doctest.h>
 
@@ -44,6 +46,35 @@ TEST_CASE("layout") {
         CHECK(l.scrolls);
         CHECK(l.content_h > 800.0f);
         CHECK(l.per_row * l.rows >= 256);
+    }
+
+    SUBCASE("every channel fits before anything scrolls while compact rows stay readable") {
+        // 256 channels in a 1920 x 900 area: 5 rows of compact strips, no scrolling.
+        const BridgeLayout l = compute_layout(256, 1920, 900, 1.0f, false);
+        CHECK(l.compact);
+        CHECK_FALSE(l.scrolls);
+        CHECK(l.rows == 5);
+        CHECK(l.row_h >= 150.0f);
+        const StripRects r = strip_rects(0, 0, l.strip_w, l.row_h, 1.0f, true);
+        CHECK(r.bar.h() >= 80.0f);  // at least 1.2 px per dB over the 66 dB scale
+    }
+
+    SUBCASE("the clip log: docked beside the bridge, or floating over at most half of it") {
+        for (const auto& [w, h, s] : {std::tuple{800.0f, 600.0f, 1.0f}, std::tuple{1600.0f, 900.0f, 1.0f},
+                                      std::tuple{3840.0f, 2160.0f, 2.0f}}) {
+            CAPTURE(w);
+            const LogPlacement d = place_log(true, w, h, s);
+            CHECK(d.bridge_w + d.log.w() == doctest::Approx(w));
+            CHECK(d.bridge_w >= 0.5f * w);
+            CHECK(d.log.h() == doctest::Approx(h));
+            const LogPlacement f = place_log(false, w, h, s);
+            CHECK(f.bridge_w == doctest::Approx(w));
+            CHECK(f.log.w() * f.log.h() <= 0.6f * w * h);
+            CHECK(f.log.w() >= std::min(w, kMinLogWidth * s));
+            CHECK(f.log.x0 >= 0.0f);
+            CHECK(f.log.x1 <= w);
+            CHECK(f.log.y1 <= h);
+        }
     }
 
     SUBCASE("HiDPI doubles the minimum sizes") {

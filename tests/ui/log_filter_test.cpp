@@ -139,6 +139,63 @@ TEST_CASE("log filter") {
         CHECK_FALSE(s[1].gain_advice_db.has_value());
     }
 
+    SUBCASE("the summary is the recorder's own: true peak and advice of channels without events") {
+        // Channel 2 logged no event; the recorder measured its true peak and gave no advice yet.
+        // The old summary showed "--" for its true peak and estimated the advice from the
+        // envelope (a different rule from the strip's).
+        SessionLog l = log;
+        l.env_peak.assign(3, std::vector<float>(200, static_cast<float>(std::pow(10.0, -20.0 / 20.0))));
+        std::vector<ChannelSummaryRecord> live(3);
+        for (int c = 0; c < 3; ++c) live[c].channel = c + 1;
+        live[1].sample_peak_dbfs = -3.5;
+        live[1].true_peak_dbtp = -3.2;
+        live[0].gain_advice_db = -0.8;
+        live[2].clip_events = 3;  // the recorder has counted events the file does not hold yet
+        const auto s = summarize(l, {{-15, -12}, {-15, -12}, {-15, -12}}, &live);
+        REQUIRE(s[1].max_true_peak_dbtp.has_value());
+        CHECK(*s[1].max_true_peak_dbtp == doctest::Approx(-3.2));
+        CHECK(*s[1].max_sample_peak_dbfs == doctest::Approx(-3.5));
+        CHECK_FALSE(s[1].gain_advice_db.has_value());  // the recorder's null, not an estimate
+        CHECK_FALSE(s[1].estimated);
+        REQUIRE(s[0].gain_advice_db.has_value());
+        CHECK(*s[0].gain_advice_db == doctest::Approx(-0.8));
+        CHECK(s[2].clip_events == 3);
+        CHECK(s[0].clip_events == 1);                  // the logged event, the record lagging
+        CHECK(*s[2].max_true_peak_dbtp == doctest::Approx(2.2));
+        // Without a record (killed session): the envelope's estimate, marked as such.
+        const auto e = summarize(l, {{-15, -12}, {-15, -12}, {-15, -12}});
+        CHECK(e[1].estimated);
+        REQUIRE(e[1].gain_advice_db.has_value());
+        CHECK(*e[1].gain_advice_db == doctest::Approx(6.5).epsilon(1e-3));
+    }
+
+    SUBCASE("live reload: an event appended to clips.jsonl is read within 0.2 s") {
+        LiveReload r;
+        CHECK(r.due(0.0, 100));
+        r.read_done(0.0, 0.002, 100);
+        double t = 0.0;
+        while (t < 0.5 && !r.due(t, 100)) t += 1.0 / 60.0;
+        CHECK(t >= 0.5);                 // nothing new: no re-read before the full period
+        // The recorder appends a line at 0.5 s; frames come every 1/60 s.
+        double seen = -1.0;
+        for (t = 0.5; t < 3.0; t += 1.0 / 60.0)
+            if (r.due(t, 180)) {
+                seen = t;
+                break;
+            }
+        CHECK(seen >= 0.5);
+        CHECK(seen - 0.5 <= 0.2);
+        // A slow read (long session) spaces the reads: at most about 10 % of the time.
+        r.read_done(seen, 0.05, 180);
+        CHECK_FALSE(r.due(seen + 0.3, 260));
+        CHECK(r.due(seen + 0.55, 260));
+        // Nothing changes: still a full re-read every 2 s (the level envelope).
+        LiveReload q;
+        q.read_done(0.0, 0.0, 10);
+        CHECK_FALSE(q.due(1.9, 10));
+        CHECK(q.due(2.0, 10));
+    }
+
     SUBCASE("gain advice from the envelope needs 10 s of activity") {
         std::vector<float> peaks(96, static_cast<float>(std::pow(10.0, -20.0 / 20.0)));  // 9.6 s
         CHECK_FALSE(gain_advice_from_envelope(peaks, -15.0, -12.0).has_value());

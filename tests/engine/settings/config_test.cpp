@@ -168,6 +168,29 @@ TEST_CASE("config") {
         CHECK(fifo_load.error->find("fifo.json: not a regular file") != std::string::npos);
     }
 
+    SUBCASE("window: size, position, UI scale and the log's place round-trip; bad values are named") {
+        const Config d = config_from_text("{}", "c.json");
+        CHECK(d.window.width == 0);
+        CHECK_FALSE(d.window.has_position);
+        CHECK(d.window.ui_scale == 0.0);  // follow the monitor
+        Config c;
+        c.window = {1200, 700, true, -30, 40, 1.5, true};
+        const Config r = config_from_text(config_to_json(c).dump(), "c.json");
+        CHECK(r.window.width == 1200);
+        CHECK(r.window.height == 700);
+        CHECK(r.window.has_position);
+        CHECK(r.window.x == -30);
+        CHECK(r.window.y == 40);
+        CHECK(r.window.ui_scale == 1.5);
+        CHECK(r.window.log_docked);
+        CHECK_THROWS_WITH_AS(config_from_text(R"({"window": {"ui_scale": 9}})", "c.json"),
+                             doctest::Contains("window.\"ui_scale\""), InputError);
+        CHECK_THROWS_WITH_AS(config_from_text(R"({"window": {"ui_scale": 0.2}})", "c.json"),
+                             doctest::Contains("ui_scale"), InputError);
+        CHECK_THROWS_WITH_AS(config_from_text(R"({"window": 3})", "c.json"),
+                             doctest::Contains("\"window\" is not an object"), InputError);
+    }
+
     SUBCASE("atomic write replaces the whole file") {
         TempDir d;
         const auto path = d / "f.txt";
