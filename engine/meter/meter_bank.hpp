@@ -58,8 +58,11 @@
 //    hop end (in measured time) at or after end + G + 1 at which no streak that could still
 //    merge is in progress, at a later run that does not merge, or at finish().
 //  - Hot: |x| > 10^(hot_ceiling_dbfs[c] / 20) and not full-scale; counted in hot_samples.
-//    Hot events follow the clip-event rules with runs of 1 sample and G from hot_merge_ms
-//    (runs = merged stretches of consecutive hot samples, count = hot samples).
+//    Hot events follow the clip-event rules with runs of 1 sample and G from hot_merge_ms over
+//    every sample above the ceiling, full-scale ones included (a clip inside or at the edge of
+//    a hot passage is in its span, sample_peak, peak_sample and true_peak); runs = merged
+//    stretches of consecutive samples above the ceiling, count = hot samples (full-scale ones
+//    not counted); an event whose count is 0 (full-scale samples alone) is not emitted.
 //  - Envelope: ticks of round(rate / 10) frames at absolute positions. At each tick end one
 //    Envelope event per channel: start/end (inclusive) of the tick, count = finite frames,
 //    sample_peak, true_peak (>= sample_peak), rms_window_max = max window RMS among hops
