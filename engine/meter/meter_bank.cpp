@@ -107,6 +107,7 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     window.ring.assign(window_hops * nc, 0.0);
     window.sum.assign(nc, 0.0);
     window.since_rebase.assign(nc, 0.0);
+    squares.beyond.assign(nc, 0.0);
     tick.sample_peak.assign(nc, 0.0f);
     tick.true_peak.assign(nc, 0.0f);
     tick.rms_max.assign(nc, 0.0f);
@@ -133,7 +134,7 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
 void MeterBank::Impl::reset_counters() noexcept {
     if (!call.counted) return;
     call.counted = false;
-    for (auto& r : call.readings) r.clip_runs = r.clipped_samples = r.nonfinite = r.hot_samples = 0;
+    for (auto& r : call.readings) r.clip_events = r.clip_runs = r.clipped_samples = r.nonfinite = r.hot_samples = 0;
 }
 
 void MeterBank::Impl::on_nonfinite(void* ctx, std::size_t begin, std::size_t end) {
@@ -261,8 +262,40 @@ void MeterBank::Impl::publish() noexcept {
 // blocks): the slots' sums, in double, into the hop and the tick (meter_steps.hpp: a fixed
 // order of additions per channel); slots cleared.
 void MeterBank::Impl::fold_squares() noexcept {
+    fold_beyond();
     steps->fold(squares.slots.data(), squares.slot_count, channels, window.hop_sum.data(), tick.sum_squares.data());
     std::fill_n(squares.slots.data(), squares.slot_count * channels, 0.0f);
+}
+
+// Before the slots are folded: the squares beyond kSquareLimit into the hop and tick sums
+// (held at kMaxSum like them). Adding them first, in double, keeps the order fixed.
+void MeterBank::Impl::fold_beyond() noexcept {
+    if (!squares.any_beyond) return;
+    squares.any_beyond = false;
+    for (std::size_t c = 0; c < channels; ++c) {
+        const double v = squares.beyond[c];
+        if (v == 0.0) continue;
+        window.hop_sum[c] = std::min(window.hop_sum[c] + v, kMaxSum);
+        tick.sum_squares[c] = std::min(tick.sum_squares[c] + v, kMaxSum);
+        squares.beyond[c] = 0.0;
+    }
+}
+
+// finish() of a stream shorter than the RMS window whose last hop is partial: the window is
+// the whole stream, so its RMS (every frame, the partial hop's too) is one more window value:
+// the reading's rms and rms_max, and the tick's rms_max.
+void MeterBank::Impl::short_stream_window() noexcept {
+    if (window.hops_seen >= window_hops || frames_measured % hop_frames == 0) return;
+    fold_squares();
+    const double norm = 1.0 / static_cast<double>(frames_measured);
+    for (std::size_t c = 0; c < channels; ++c) {
+        const double sum = std::max(window.sum[c] + window.hop_sum[c], 0.0);
+        const auto r = static_cast<float>(std::min(std::sqrt(sum * norm), 3.4028234663852886e38));
+        window.rms[c] = r;
+        tick.rms_max[c] = std::max(tick.rms_max[c], r);
+        call.rms_max[c] = std::max(call.rms_max[c], r);
+    }
+    call.hop_ended = true;
 }
 
 // At a hop end: the slots folded as at a tick end, the hop into the window ring, the window's
@@ -275,7 +308,14 @@ void MeterBank::Impl::hop_end(std::uint64_t b) noexcept {
                            tick.rms_max.data(),   call.rms_max.data()};
     const bool rebase = ++window.ring_row == window_hops;
     if (rebase) window.ring_row = 0;
-    steps->hop(squares.slots.data(), squares.slot_count, nc, arrays, window.norm, rebase);
+    // the first W - 1 hops: the window is what exists (mean over the frames since the start)
+    double norm = window.norm;
+    if (window.hops_seen < window_hops) {
+        ++window.hops_seen;
+        norm = 1.0 / (static_cast<double>(window.hops_seen) * static_cast<double>(hop_frames));
+    }
+    fold_beyond();
+    steps->hop(squares.slots.data(), squares.slot_count, nc, arrays, norm, rebase);
     std::fill_n(squares.slots.data(), squares.slot_count * nc, 0.0f);
     call.hop_ended = true;
     for (std::size_t c0 = 0; c0 < nc; c0 += 8) {
@@ -363,6 +403,7 @@ void MeterBank::finish() noexcept {
     // The interpolator's tail: D frames of silence after the end (not kept as history).
     std::fill_n(s.row(s.frames_given), static_cast<std::size_t>(s.delay) * s.channels, 0.0f);
     s.measure_until(s.frames_given);
+    s.short_stream_window();
     s.publish();
     for (std::size_t c = 0; c < s.channels; ++c) {
         s.trackers.clip[c].finish(s.events);

@@ -27,31 +27,42 @@
 //    with true peak on, apart from true peak.
 //  - RMS: hops of floor(rate / 200) frames at absolute positions [k*hop, (k+1)*hop); a window
 //    of W = max(1, round(rms_window_ms * rate / 1000 / hop)) hops. At each hop end the window
-//    RMS is sqrt(sum of the last W hop sums of x^2 / (W * hop)); frames before the stream
-//    start count as zeros. Squares are summed in float (fused multiply-adds) in
+//    RMS is sqrt(sum of the last W hop sums of x^2 / (W * hop)). The window is what exists:
+//    at the end of hop k < W (1-based, from the stream start) it is the k hops so far,
+//    sqrt(sum / (k * hop)), so a stream's first values (and the rms_max of a stream shorter
+//    than the window) are never diluted by silence that was never there. A stream shorter
+//    than the window whose last hop is partial gets one more value at finish(): the RMS of
+//    the whole stream (docs/design.md, "RMS"). Squares are summed in float (fused multiply-adds) in
 //    S = sq_slot_count(channels) sequential chains per channel (frame position mod S,
 //    meter_kernels.hpp), folded into double in a fixed order at every hop and tick end: the
 //    order of additions depends on the stream alone, so any block partition and either kernel
 //    (on a target with FMA) give the same bits. The running window sum is recomputed
-//    from the ring every W hops, so it cannot drift. A window RMS beyond float's range
-//    (samples beyond 1.8e19) reads as the largest float. A reading's `rms` is the value at
+//    from the ring every W hops, so it cannot drift. Float squares would overflow beyond
+//    |x| = 1.8e19: a slot adds min(|x|, kSquareLimit)^2 (2^116 at most) and the slow path
+//    adds x^2 - kSquareLimit^2 in double for each sample beyond (all are full scale), so every
+//    finite sample's level is right. A reading's `rms` is the value at
 //    the last hop end inside the call (-1 if none), `rms_max` the largest in the call. The
-//    partial hop at finish() gives no value.
+//    partial hop at finish() gives no value (except in a stream shorter than the window, above).
 //  - Full-scale sample: |x| >= 10^(clip_threshold_dbfs / 20). A clip run is >= clip_min_run
 //    consecutive full-scale samples of one channel (across block boundaries). When a run
 //    reaches the minimum it counts (clip_runs + 1, clipped_samples + clip_min_run, then + 1
-//    per further sample); shorter streaks count nowhere.
+//    per further sample); shorter streaks count nowhere. A run that begins a new clip event
+//    (does not merge into the open one) adds 1 to clip_events, so the readings summed since a
+//    reset count exactly the Clip events the log gets, as soon as each begins.
 //  - Clip event: runs merged while gap < G = ceil(merge_ms * rate / 1000) frames, where gap =
 //    next run's first frame - previous run's last frame - 1 (merge_ms 0: each run its own
 //    event). start_sample = first frame of the first run, end_sample = last frame of the last
 //    run (inclusive), runs, count = clipped samples, sample_peak = max |x| over
-//    [start, end], true_peak = max oversampled |y| attributed (see Time base) to frames
+//    [start, end], peak_sample = the first frame in [start, end] where |x| = sample_peak, true_peak = max oversampled |y| attributed (see Time base) to frames
 //    [start, end], at least sample_peak. Emitted when it can no longer grow: at the first
 //    hop end (in measured time) at or after end + G + 1 at which no streak that could still
 //    merge is in progress, at a later run that does not merge, or at finish().
 //  - Hot: |x| > 10^(hot_ceiling_dbfs[c] / 20) and not full-scale; counted in hot_samples.
-//    Hot events follow the clip-event rules with runs of 1 sample and G from hot_merge_ms
-//    (runs = merged stretches of consecutive hot samples, count = hot samples).
+//    Hot events follow the clip-event rules with runs of 1 sample and G from hot_merge_ms over
+//    every sample above the ceiling, full-scale ones included (a clip inside or at the edge of
+//    a hot passage is in its span, sample_peak, peak_sample and true_peak); runs = merged
+//    stretches of consecutive samples above the ceiling, count = hot samples (full-scale ones
+//    not counted); an event whose count is 0 (full-scale samples alone) is not emitted.
 //  - Envelope: ticks of round(rate / 10) frames at absolute positions. At each tick end one
 //    Envelope event per channel: start/end (inclusive) of the tick, count = finite frames,
 //    sample_peak, true_peak (>= sample_peak), rms_window_max = max window RMS among hops

@@ -93,6 +93,10 @@ struct MeterBank::Impl {
     struct Squares {
         std::size_t slot_count = 0;         // S = sq_slot_count(channels): independent chains per channel
         std::vector<float> slots;           // slots[s * channels + c]; folded into double, cleared at hop and tick ends
+        // Per channel: what the slots could not hold of samples beyond kSquareLimit (x^2 - limit^2,
+        // in double, in stream order), added to the hop and tick sums with the slots.
+        std::vector<double> beyond;
+        bool any_beyond = false;            // some entry of `beyond` is not 0
     } squares;
 
     // The sliding RMS window: W hop sums in a ring, their running sum (meter_steps.hpp, hop).
@@ -103,6 +107,7 @@ struct MeterBank::Impl {
         std::vector<double> sum;            // per channel: the running sum of the ring
         std::vector<double> since_rebase;   // per channel: the rows written since the last re-base, summed in order
         double norm = 1.0;                  // 1 / (W * hop_frames): mean square from the sum
+        std::size_t hops_seen = 0;          // hops ended since the stream began, up to W (before: the window is what exists)
         std::vector<float> rms;             // per channel: the window RMS at the last hop end
     } window;
 
@@ -168,6 +173,13 @@ struct MeterBank::Impl {
     void measure_until(std::uint64_t end) noexcept;
     void measure_segment(std::uint64_t a, std::uint64_t b) noexcept;
     void fold_squares() noexcept;
+    void fold_beyond() noexcept;
+    void add_beyond(std::size_t c, float ax) noexcept {
+        const double x = ax, limit = kSquareLimit;
+        squares.beyond[c] += x * x - limit * limit;
+        squares.any_beyond = true;
+    }
+    void short_stream_window() noexcept;
     void fold_pending() noexcept;
     void publish() noexcept;
     void hop_end(std::uint64_t b) noexcept;

@@ -33,8 +33,12 @@ void MeterBank::Impl::on_special(void* ctx, std::size_t begin, std::size_t end) 
         ChannelReading& r = s.call.readings[c];
         if (full) {
             const auto add = clip.on_sample(n, ax, tp[i], a, tp_at, s.trackers.clip_rule, ch, s.events);
+            r.clip_events += add.events;
             r.clip_runs += add.runs;
             r.clipped_samples += add.samples;
+            if (ax > kSquareLimit) s.add_beyond(c, ax);
+            if (ax > s.thresholds.hot[c])  // above the ceiling too: part of a hot passage, not counted
+                hot.on_sample(n, ax, tp[i], a, tp_at, s.trackers.hot_rule, ch, s.events, false);
         } else {
             hot.on_sample(n, ax, tp[i], a, tp_at, s.trackers.hot_rule, ch, s.events);
             r.hot_samples += 1;
@@ -71,8 +75,11 @@ void MeterBank::Impl::special_channel(std::size_t c, std::size_t f_lo, std::size
         hot.observe(n, ax);
         if (full) {
             const auto add = clip.on_sample(n, ax, tp[f * stride], a, tp_at, clip_rule, ch, events);
+            r.clip_events += add.events;
             r.clip_runs += add.runs;
             r.clipped_samples += add.samples;
+            if (ax > kSquareLimit) add_beyond(c, ax);
+            if (ax > hot_thr) hot.on_sample(n, ax, tp[f * stride], a, tp_at, hot_rule, ch, events, false);
             ++f;
             continue;
         }
@@ -82,17 +89,21 @@ void MeterBank::Impl::special_channel(std::size_t c, std::size_t f_lo, std::size
         if (!hot.in_run(hot_rule.min_run)) continue;
         // the rest of the run: hot samples right after this one
         float run_sp = 0.0f, run_tp = 0.0f;
+        std::size_t run_peak_at = f;  // the first frame of run_sp
         std::size_t g = f;
         for (; g <= f_hi; ++g) {
             const float v = std::fabs(x[g * stride]);
             if (!(v > hot_thr) || v >= clip_thr) break;
-            run_sp = std::max(run_sp, v);
+            if (v > run_sp) {
+                run_sp = v;
+                run_peak_at = g;
+            }
             run_tp = std::max(run_tp, tp[g * stride]);
         }
         if (g == f) continue;
         const auto more = static_cast<std::uint32_t>(g - f);
-        clip.observe(a + f, run_sp);  // the clip tracker's event ends before this run: one observe is all of them
-        hot.extend_streak(a + g - 1, more, run_sp, run_tp);
+        clip.observe(a + run_peak_at, run_sp);  // the clip tracker's event ends before this run: one observe is all of them
+        hot.extend_streak(a + g - 1, more, run_sp, a + run_peak_at, run_tp);
         r.hot_samples += more;
         f = g;
     }
@@ -133,8 +144,17 @@ void MeterBank::Impl::special_segment(std::size_t frames) noexcept {
             special_channel(c, 1, frames - 1);
             continue;
         }
-        trackers.clip[c].observe(a + 1, slow.span_sample_peak[c]);
-        trackers.hot[c].extend_streak(a + frames - 1, static_cast<std::uint32_t>(frames - 1), slow.span_sample_peak[c],
+        // where the span's peak is: looked up only when it can reach an event
+        const float span_sp = slow.span_sample_peak[c];
+        std::uint64_t peak_at = a + 1;
+        if (trackers.clip[c].observe_raises(a + 1, span_sp) || trackers.hot[c].extend_raises(span_sp)) {
+            const float* xc = segment.samples + c;
+            std::size_t f = 1;
+            while (f + 1 < frames && std::fabs(xc[f * nc]) != span_sp) ++f;
+            peak_at = a + f;
+        }
+        trackers.clip[c].observe(peak_at, span_sp);
+        trackers.hot[c].extend_streak(a + frames - 1, static_cast<std::uint32_t>(frames - 1), span_sp, peak_at,
                                       slow.span_true_peak[c]);
         call.readings[c].hot_samples += static_cast<std::uint32_t>(frames - 1);
     }

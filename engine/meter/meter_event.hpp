@@ -20,6 +20,7 @@ struct MeterEvent {
     std::uint32_t runs = 0;             // Clip: number of clip runs merged into this event
     std::uint64_t start_sample = 0;
     std::uint64_t end_sample = 0;       // inclusive
+    std::uint64_t peak_sample = 0;      // Clip, Hot: the first frame where |x| = sample_peak (the loudest moment)
     std::uint64_t count = 0;            // Clip: clipped samples; Hot: samples above the ceiling;
                                         // NonFinite: non-finite samples; Envelope: finite frames
     float sample_peak = 0.0f;           // linear, max |x| within the event / tick

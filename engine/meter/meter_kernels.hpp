@@ -25,10 +25,16 @@ constexpr std::size_t sq_slot_count(int channels) noexcept {
     return channels <= 1 ? 64 : channels <= 2 ? 32 : channels <= 4 ? 16 : channels <= 8 ? 8 : channels <= 16 ? 4 : 2;
 }
 
+// Squares in float overflow beyond |x| = 1.8e19. A scan adds min(|x|, kSquareLimit)^2 to a
+// slot (so a slot stays finite: at most 960 frames a hop, each below 2^116); every sample
+// above the limit is full scale, and the MeterBank's slow path adds the rest, x^2 - limit^2,
+// in double (meter_bank.hpp, "RMS").
+inline constexpr float kSquareLimit = 0x1p58f;
+
 // What a scan found (bit flags).
 enum ScanFlags : unsigned {
     kScanSpecial = 1u,    // some sample of some channel c has !(|x| <= special_threshold[c])
-    kScanNonFinite = 2u,  // some sum of squares it updated is not finite (a NaN or inf sample, or overflow)
+    kScanNonFinite = 2u,  // some sample is NaN or inf (a sum of squares it met is NaN, or a peak is inf)
 };
 
 // copy_sanitize's callback: flat indices [begin, end) (relative to the source it was given) hold
@@ -54,7 +60,7 @@ struct KernelTable {
     // (both overwritten). Sum of squares,
     // canonically (see sq_slot_count, S = sq_slot_count(channels)): for the frame at stream
     // position first_frame + f, sq_slots[((first_frame + f) % S) * channels + c] =
-    // fma(x, x, that slot), in float, rounded once. Every slot is a plain sequential sum over
+    // fma(q, q, that slot) with q = min(|x|, kSquareLimit) (NaN stays NaN), in float, rounded once. Every slot is a plain sequential sum over
     // its frames, so the result does not depend on how the frames are cut into calls; scalar
     // and SIMD agree bit for bit on targets with FMA (others emulate it: within 1e-5).
     // Returns ScanFlags. x need not be sanitized: with a non-finite sample the slots it touched

@@ -200,18 +200,25 @@ HWY_INLINE unsigned ScanFramesOneByOne(const float* x, const float* tpv, std::si
         float* slot = slots + static_cast<std::size_t>((first + f) & (S - 1)) * C;  // S: a power of two
         for (std::size_t c = 0; c < C; ++c) {
             const std::size_t i = f * C + c;
-            const float v = x[i];
-            const float a = std::fabs(v);
+            const float a = std::fabs(x[i]);
             if (a > sp[c]) sp[c] = a;
             if constexpr (kTp) {
                 if (tpv[i] > tp[c]) tp[c] = tpv[i];
             }
-            slot[c] = Fma1(v, v, slot[c]);
+            const float q = a > kSquareLimit ? kSquareLimit : a;  // as Limited: NaN stays NaN
+            slot[c] = Fma1(q, q, slot[c]);
             if (!(std::fabs(slot[c]) <= std::numeric_limits<float>::max())) flags |= kScanNonFinite;
             if (!(a <= thr[c])) flags |= kScanSpecial;
         }
     }
     return flags;
+}
+
+// min(|x|, limit) for the sums of squares, |x| given; NaN stays NaN on every target (Min's
+// NaN rule differs between targets; a comparison's does not).
+template <class V>
+HWY_INLINE V Limited(V limit, V a) {
+    return hn::IfThenElse(hn::Gt(a, limit), limit, a);
 }
 
 HWY_INLINE bool AllFinite(const DF d, VF v) {
@@ -235,6 +242,7 @@ unsigned ScanPacked(const float* x, const float* tpv, std::size_t frames, std::s
     for (std::size_t l = 0, c = 0; l < L; ++l, c = c + 1 == C ? 0 : c + 1)  // c = l % C, without a division
         buf[l] = l < nv ? thr[c] : std::numeric_limits<float>::infinity();
     const VF t = hn::Load(d, buf);
+    const VF lim = hn::Set(d, kSquareLimit);
     const auto valid = hn::FirstN(d, nv);
     auto load = [&](const float* p) HWY_ATTR {
         if constexpr (kFull) return hn::LoadU(d, p);
@@ -260,12 +268,13 @@ unsigned ScanPacked(const float* x, const float* tpv, std::size_t frames, std::s
         for (; v + J <= nvec; v += J, p += J * nv) {
 #pragma GCC unroll 64
             for (int j = 0; j < J; j += 2) {
-                const VF a = load(p + static_cast<std::size_t>(j) * nv);
-                const VF b = load(p + static_cast<std::size_t>(j + 1) * nv);
-                acc[j] = hn::MulAdd(a, a, acc[j]);
-                acc[j + 1] = hn::MulAdd(b, b, acc[j + 1]);
-                m0 = hn::Max(m0, hn::Abs(a));
-                m1 = hn::Max(m1, hn::Abs(b));
+                const VF a = hn::Abs(load(p + static_cast<std::size_t>(j) * nv));
+                const VF b = hn::Abs(load(p + static_cast<std::size_t>(j + 1) * nv));
+                const VF qa = Limited(lim, a), qb = Limited(lim, b);
+                acc[j] = hn::MulAdd(qa, qa, acc[j]);
+                acc[j + 1] = hn::MulAdd(qb, qb, acc[j + 1]);
+                m0 = hn::Max(m0, a);
+                m1 = hn::Max(m1, b);
                 if constexpr (kTp) {
                     q0 = hn::Max(q0, hn::LoadU(d, pt + static_cast<std::size_t>(j) * nv));
                     q1 = hn::Max(q1, hn::LoadU(d, pt + static_cast<std::size_t>(j + 1) * nv));
@@ -277,9 +286,10 @@ unsigned ScanPacked(const float* x, const float* tpv, std::size_t frames, std::s
 #pragma GCC unroll 64
         for (int j = 0; j < J; ++j) {  // fewer than J vectors left
             if (static_cast<std::size_t>(j) >= rest) break;
-            const VF a = load(p + static_cast<std::size_t>(j) * nv);
-            acc[j] = hn::MulAdd(a, a, acc[j]);
-            m0 = hn::Max(m0, hn::Abs(a));
+            const VF a = hn::Abs(load(p + static_cast<std::size_t>(j) * nv));
+            const VF qa = Limited(lim, a);
+            acc[j] = hn::MulAdd(qa, qa, acc[j]);
+            m0 = hn::Max(m0, a);
             if constexpr (kTp) q0 = hn::Max(q0, hn::LoadU(d, pt + static_cast<std::size_t>(j) * nv));
         }
         m0 = hn::Max(m0, m1);
@@ -322,6 +332,7 @@ unsigned ScanStripe(const float* x, const float* tpv, std::size_t frames, std::s
                     const float* thr, float* sp, float* tp, float* slots, const std::size_t* off, std::size_t own) {
     const DF d;
     const auto shared = hn::FirstN(d, own);
+    const VF lim = hn::Set(d, kSquareLimit);
     VF acc[G][S], spv[G], tpm[G];
     const auto s0 = static_cast<std::size_t>(first % S);
     for (int g = 0; g < G; ++g) {
@@ -336,8 +347,10 @@ unsigned ScanStripe(const float* x, const float* tpv, std::size_t frames, std::s
             const std::size_t i = f * C + off[g];
             VF v = hn::LoadU(d, x + i);
             if (kShared && g == G - 1) v = hn::IfThenZeroElse(shared, v);
-            acc[g][j] = hn::MulAdd(v, v, acc[g][j]);
-            spv[g] = hn::Max(spv[g], hn::Abs(v));
+            v = hn::Abs(v);
+            const VF q = Limited(lim, v);
+            acc[g][j] = hn::MulAdd(q, q, acc[g][j]);
+            spv[g] = hn::Max(spv[g], v);
             if constexpr (kTp) {
                 VF w = hn::LoadU(d, tpv + i);
                 if (kShared && g == G - 1) w = hn::IfThenZeroElse(shared, w);
@@ -426,6 +439,7 @@ HWY_INLINE void RowsGroups(const RowsCtx& c, std::size_t f, std::size_t n, std::
     const std::size_t L = hn::Lanes(d);
     const std::size_t C = c.C;
     const auto shared = hn::FirstN(d, own);
+    const VF lim = hn::Set(d, kSquareLimit);
     VF a[NG], b[NG], m[NG], t[NG];
     for (int g = 0; g < NG; ++g) {
         const std::size_t og = o + static_cast<std::size_t>(g) * L;
@@ -451,10 +465,11 @@ HWY_INLINE void RowsGroups(const RowsCtx& c, std::size_t f, std::size_t n, std::
 #pragma GCC unroll 2
         for (int g = 0; g < NG; ++g) {
             const std::size_t og = static_cast<std::size_t>(g) * L;
-            const VF v = load(r + og), w = load(r + C + og);
-            a[g] = hn::MulAdd(v, v, a[g]);
-            b[g] = hn::MulAdd(w, w, b[g]);
-            m[g] = hn::Max(m[g], hn::Max(hn::Abs(v), hn::Abs(w)));
+            const VF v = hn::Abs(load(r + og)), w = hn::Abs(load(r + C + og));
+            const VF qv = Limited(lim, v), qw = Limited(lim, w);
+            a[g] = hn::MulAdd(qv, qv, a[g]);
+            b[g] = hn::MulAdd(qw, qw, b[g]);
+            m[g] = hn::Max(m[g], hn::Max(v, w));
             if constexpr (kTp) t[g] = hn::Max(t[g], hn::Max(load(rt + og), load(rt + C + og)));
         }
         if constexpr (kTp) rt += 2 * C;
@@ -462,9 +477,10 @@ HWY_INLINE void RowsGroups(const RowsCtx& c, std::size_t f, std::size_t n, std::
     if (i < cnt) {
         for (int g = 0; g < NG; ++g) {
             const std::size_t og = static_cast<std::size_t>(g) * L;
-            const VF v = load(p + i * C + og);
-            a[g] = hn::MulAdd(v, v, a[g]);
-            m[g] = hn::Max(m[g], hn::Abs(v));
+            const VF v = hn::Abs(load(p + i * C + og));
+            const VF qv = Limited(lim, v);
+            a[g] = hn::MulAdd(qv, qv, a[g]);
+            m[g] = hn::Max(m[g], v);
             if constexpr (kTp) t[g] = hn::Max(t[g], load(q + i * C + og));
         }
     }
@@ -555,27 +571,33 @@ unsigned Scan(const float* x, const float* tpv, std::size_t frames, int channels
         sp[c] = 0.0f;
         tp[c] = 0.0f;
     }
-    if (tpv != nullptr) return ScanT<true>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots);
-    return ScanT<false>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots);
+    unsigned flags = tpv != nullptr ? ScanT<true>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots)
+                                    : ScanT<false>(x, tpv, frames, C, first, special_thr, sp, tp, sq_slots);
+    // an infinite sample squares to the limit's square: found by its peak (a NaN by its sum)
+    for (std::size_t c = 0; c < C; ++c)
+        if (!(sp[c] <= std::numeric_limits<float>::max())) flags |= kScanNonFinite;
+    return flags;
 }
 
-// hot_span (meter_kernels.hpp): C < L one sample at a time; else groups of L channels, the
-// last group shifted back to end at channel C - 1 (its shared lanes compute the same values).
-template <bool kTp>
-void HotSpanGroups(const float* x, const float* tpv, std::size_t frames, std::size_t C, const float* hot_thr,
+// hot_span (meter_kernels.hpp): groups of L channels, the last group shifted back to end at
+// channel C - 1 (its shared lanes compute the same values); L the target's lanes, or 8 when
+// C is below that (8..15 channels on AVX3: without it they went one sample at a time, 10x
+// slower); fewer than 8 channels one sample at a time.
+template <bool kTp, class D>
+void HotSpanGroups(D d, const float* x, const float* tpv, std::size_t frames, std::size_t C, const float* hot_thr,
                    float clip_thr, float* all, float* sp, float* tp) {
-    const DF d;
+    using V = hn::Vec<D>;
     const std::size_t L = hn::Lanes(d);
-    const VF one = hn::Set(d, 1.0f), ct = hn::Set(d, clip_thr);
+    const V one = hn::Set(d, 1.0f), ct = hn::Set(d, clip_thr);
     for (std::size_t g0 = 0; g0 < C; g0 += L) {
         const std::size_t off = g0 + L <= C ? g0 : C - L;
-        const VF ht = hn::LoadU(d, hot_thr + off);
-        auto hot = [&](VF a) HWY_ATTR { return hn::IfThenElseZero(hn::And(hn::Gt(a, ht), hn::Lt(a, ct)), one); };
-        VF allv = hot(hn::Abs(hn::LoadU(d, x + off)));
-        VF spv = hn::Zero(d), tpv0 = hn::Zero(d);
+        const V ht = hn::LoadU(d, hot_thr + off);
+        auto hot = [&](V a) HWY_ATTR { return hn::IfThenElseZero(hn::And(hn::Gt(a, ht), hn::Lt(a, ct)), one); };
+        V allv = hot(hn::Abs(hn::LoadU(d, x + off)));
+        V spv = hn::Zero(d), tpv0 = hn::Zero(d);
         for (std::size_t f = 1; f < frames; ++f) {
             const std::size_t i = f * C + off;
-            const VF a = hn::Abs(hn::LoadU(d, x + i));
+            const V a = hn::Abs(hn::LoadU(d, x + i));
             allv = hn::Min(allv, hot(a));
             spv = hn::Max(spv, a);
             if constexpr (kTp) tpv0 = hn::Max(tpv0, hn::LoadU(d, tpv + i));
@@ -589,12 +611,21 @@ void HotSpanGroups(const float* x, const float* tpv, std::size_t frames, std::si
 void HotSpan(const float* x, const float* tpv, std::size_t frames, int channels, const float* hot_thr,
              float clip_thr, float* all, float* sp, float* tp) {
     const DF d;
+    const hn::CappedTag<float, 8> d8;
     const auto C = static_cast<std::size_t>(channels);
-    if (C < hn::Lanes(d)) return hot_span_plain(x, tpv, frames, channels, hot_thr, clip_thr, all, sp, tp);
-    if (tpv != nullptr)
-        HotSpanGroups<true>(x, tpv, frames, C, hot_thr, clip_thr, all, sp, tp);
-    else
-        HotSpanGroups<false>(x, tpv, frames, C, hot_thr, clip_thr, all, sp, tp);
+    if (C >= hn::Lanes(d)) {
+        if (tpv != nullptr)
+            HotSpanGroups<true>(d, x, tpv, frames, C, hot_thr, clip_thr, all, sp, tp);
+        else
+            HotSpanGroups<false>(d, x, tpv, frames, C, hot_thr, clip_thr, all, sp, tp);
+    } else if (C >= hn::Lanes(d8) && hn::Lanes(d8) > 1) {
+        if (tpv != nullptr)
+            HotSpanGroups<true>(d8, x, tpv, frames, C, hot_thr, clip_thr, all, sp, tp);
+        else
+            HotSpanGroups<false>(d8, x, tpv, frames, C, hot_thr, clip_thr, all, sp, tp);
+    } else {
+        hot_span_plain(x, tpv, frames, channels, hot_thr, clip_thr, all, sp, tp);
+    }
 }
 
 const KernelTable* GetTable() {

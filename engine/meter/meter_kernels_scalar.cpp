@@ -55,8 +55,9 @@ unsigned scan_scalar(const float* x, const float* true_peak_values, std::size_t 
             const float a = std::fabs(v);
             sample_peak[c] = std::fmax(sample_peak[c], a);
             if (true_peak_values != nullptr) true_peak[c] = std::fmax(true_peak[c], true_peak_values[i]);
-            slot[c] = std::fma(v, v, slot[c]);
-            if (!std::isfinite(slot[c])) flags |= kScanNonFinite;
+            const float q = a > kSquareLimit ? kSquareLimit : a;  // NaN stays NaN
+            slot[c] = std::fma(q, q, slot[c]);
+            if (!std::isfinite(v) || !std::isfinite(slot[c])) flags |= kScanNonFinite;
             if (!(a <= special_threshold[c])) flags |= kScanSpecial;
         }
     }

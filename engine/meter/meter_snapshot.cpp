@@ -16,6 +16,7 @@ void ChannelReading::merge(const ChannelReading& b) noexcept {
     true_peak = std::max(true_peak, b.true_peak);
     if (b.rms >= 0.0f) rms = b.rms;
     rms_max = std::max(rms_max, b.rms_max);
+    clip_events = add_saturating(clip_events, b.clip_events);
     clip_runs = add_saturating(clip_runs, b.clip_runs);
     clipped_samples = add_saturating(clipped_samples, b.clipped_samples);
     nonfinite = add_saturating(nonfinite, b.nonfinite);

@@ -30,39 +30,53 @@ class RunTracker {
 public:
     // What a qualifying sample added to the readings.
     struct Added {
+        std::uint32_t events = 0;   // 1 when that run began a new event (did not merge into the open one)
         std::uint32_t runs = 0;     // 1 when this sample completed a run of min_run
         std::uint32_t samples = 0;  // samples newly counted as part of runs
     };
 
     // A special sample (any |x| above the bank's special threshold) at frame n; keeps the
-    // event's sample peak exact over its whole span.
+    // event's sample peak (and where it is) exact over its whole span.
     void observe(std::uint64_t n, float ax) noexcept {
-        if (open_ && n > event_.end_sample && ax > gap_sample_peak_) gap_sample_peak_ = ax;
+        if (open_ && n > event_.end_sample && ax > gap_sample_peak_) {
+            gap_sample_peak_ = ax;
+            gap_peak_sample_ = n;
+        }
+    }
+    // Whether observe(n, ax) would change the state (the bank then finds where ax is).
+    bool observe_raises(std::uint64_t n, float ax) const noexcept {
+        return open_ && n > event_.end_sample && ax > gap_sample_peak_;
     }
 
     // A qualifying sample at frame n with |x| = ax and true-peak value true_peak_n at that frame.
     // `true_peak_at(m)` must give the true-peak value of frames m in [seg_begin, n] of this channel.
+    // counted = false (a full-scale sample in a hot passage, runs of 1): it is part of the
+    // event's span and maxima but not of its count; an event whose count stays 0 is never emitted.
     template <class TruePeakAt>
     Added on_sample(std::uint64_t n, float ax, float true_peak_n, std::uint64_t seg_begin,
                     const TruePeakAt& true_peak_at, const RunParams& rule, std::uint16_t channel,
-                    const EventSink& sink) noexcept {
+                    const EventSink& sink, bool counted = true) noexcept {
         if (streak_len_ > 0 && n == streak_last_ + 1) {
             ++streak_len_;
-            if (ax > streak_sample_peak_) streak_sample_peak_ = ax;
+            if (ax > streak_sample_peak_) {
+                streak_sample_peak_ = ax;
+                streak_peak_sample_ = n;
+            }
             if (true_peak_n > streak_true_peak_) streak_true_peak_ = true_peak_n;
         } else {
             streak_start_ = n;
             streak_len_ = 1;
             streak_sample_peak_ = ax;
+            streak_peak_sample_ = n;
             streak_true_peak_ = true_peak_n;
         }
         streak_last_ = n;
         Added a;
         if (streak_len_ < rule.min_run) return a;
         if (streak_len_ > rule.min_run) {  // the current run goes on: it is the open event's tail
-            ++event_.count;
+            if (counted) ++event_.count;
             event_.end_sample = n;
-            if (ax > event_.sample_peak) event_.sample_peak = ax;
+            raise_peak(ax, n);
             if (true_peak_n > event_.true_peak) event_.true_peak = true_peak_n;
             true_peak_done_ = n;
             a.samples = 1;
@@ -73,22 +87,24 @@ public:
         if (open_ && streak_start_ - event_.end_sample - 1 < rule.gap) {
             account_true_peak(n, seg_begin, true_peak_at);
             ++event_.runs;
-            event_.count += rule.min_run;
+            if (counted) event_.count += rule.min_run;
             event_.end_sample = n;
-            if (gap_sample_peak_ > event_.sample_peak) event_.sample_peak = gap_sample_peak_;
-            if (streak_sample_peak_ > event_.sample_peak) event_.sample_peak = streak_sample_peak_;
+            raise_peak(gap_sample_peak_, gap_peak_sample_);  // the gap comes before the streak
+            raise_peak(streak_sample_peak_, streak_peak_sample_);
             if (gap_true_peak_ > event_.true_peak) event_.true_peak = gap_true_peak_;
         } else {
             if (open_) close(sink);
             open_ = true;
+            a.events = 1;
             event_ = MeterEvent{};
             event_.type = rule.type;
             event_.channel = channel;
             event_.runs = 1;
             event_.start_sample = streak_start_;
             event_.end_sample = n;
-            event_.count = rule.min_run;
+            event_.count = counted ? rule.min_run : 0;
             event_.sample_peak = streak_sample_peak_;
+            event_.peak_sample = streak_peak_sample_;
             event_.true_peak = streak_true_peak_;
         }
         gap_sample_peak_ = 0.0f;
@@ -99,21 +115,32 @@ public:
 
     // The k qualifying samples n_last - k + 1 .. n_last right after a call of on_sample at
     // n_last - k whose streak had reached min_run (so they all extend the open event), with
-    // max |x| = sample_peak and max true-peak value = true_peak over them (0 when k = 0). The same state as
-    // observe(n, ax) then on_sample(n, ...) for each of them in turn; they add k samples.
-    void extend_streak(std::uint64_t n_last, std::uint32_t k, float sample_peak, float true_peak) noexcept {
+    // max |x| = sample_peak first reached at frame peak_at and max true-peak value = true_peak
+    // over them (0 when k = 0). The same state as observe(n, ax) then on_sample(n, ...) for each
+    // of them in turn; they add k samples. peak_at matters only when extend_raises(sample_peak).
+    void extend_streak(std::uint64_t n_last, std::uint32_t k, float sample_peak, std::uint64_t peak_at,
+                       float true_peak) noexcept {
         if (k == 0) return;
         streak_len_ += k;
-        if (sample_peak > streak_sample_peak_) streak_sample_peak_ = sample_peak;
+        if (sample_peak > streak_sample_peak_) {
+            streak_sample_peak_ = sample_peak;
+            streak_peak_sample_ = peak_at;
+        }
         if (true_peak > streak_true_peak_) streak_true_peak_ = true_peak;
         streak_last_ = n_last;
         event_.count += k;
         event_.end_sample = n_last;
-        if (sample_peak > event_.sample_peak) event_.sample_peak = sample_peak;
+        raise_peak(sample_peak, peak_at);
         if (true_peak > event_.true_peak) event_.true_peak = true_peak;
-        if (sample_peak > gap_sample_peak_) gap_sample_peak_ = sample_peak;
+        if (sample_peak > gap_sample_peak_) {  // never above the event's peak (just raised): never read
+            gap_sample_peak_ = sample_peak;
+            gap_peak_sample_ = peak_at;
+        }
         true_peak_done_ = n_last;
     }
+    // Whether extend_streak's peak_at can reach an event (the open event's peak, which is at
+    // least its streak's, would rise).
+    bool extend_raises(float sample_peak) const noexcept { return sample_peak > event_.sample_peak; }
 
     // True when the last on_sample's streak had reached min_run (extend_streak may follow).
     bool in_run(std::uint32_t min_run) const noexcept { return open_ && streak_len_ >= min_run; }
@@ -154,6 +181,15 @@ public:
     bool open() const noexcept { return open_; }
 
 private:
+    // The open event's sample peak raised to ax at frame n (the first frame of the maximum:
+    // candidates come in stream order and only a larger value moves it).
+    void raise_peak(float ax, std::uint64_t n) noexcept {
+        if (ax > event_.sample_peak) {
+            event_.sample_peak = ax;
+            event_.peak_sample = n;
+        }
+    }
+
     template <class TruePeakAt>
     void account_true_peak(std::uint64_t upto, std::uint64_t seg_begin, const TruePeakAt& true_peak_at) noexcept {
         std::uint64_t m = true_peak_done_ + 1;
@@ -167,7 +203,7 @@ private:
     void close(const EventSink& sink) noexcept {
         MeterEvent e = event_;
         if (e.true_peak < e.sample_peak) e.true_peak = e.sample_peak;
-        sink.emit(e);
+        if (e.count > 0) sink.emit(e);  // 0: full-scale samples alone are no hot event
         open_ = false;
     }
 
@@ -176,11 +212,13 @@ private:
     std::uint64_t streak_last_ = 0;       // its last frame so far
     std::uint32_t streak_len_ = 0;        // its length; 0: no streak
     float streak_sample_peak_ = 0.0f;     // its max |x|
+    std::uint64_t streak_peak_sample_ = 0;  // the first frame of that max
     float streak_true_peak_ = 0.0f;       // its max true-peak value
     // The open event, and what lies between its end and a run that may still merge into it.
     bool open_ = false;                   // an event is open (not yet emitted)
     MeterEvent event_{};                  // the open event as it stands
     float gap_sample_peak_ = 0.0f;        // max |x| of special samples after event_.end_sample
+    std::uint64_t gap_peak_sample_ = 0;   // the first frame of that max
     float gap_true_peak_ = 0.0f;          // max true peak of frames (event_.end_sample, true_peak_done_]
     std::uint64_t true_peak_done_ = 0;    // the last frame whose true peak is in the event or the gap
 };

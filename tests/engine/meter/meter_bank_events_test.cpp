@@ -167,7 +167,7 @@ TEST_CASE("MeterBank: events and levels") {
         x[100] = 0.3f;      // ceiling -12 dBFS = 0.2512
         x[200] = -0.4f;
         x[201] = 0.35f;
-        x[300] = 1.0f;      // a clip, not hot
+        x[300] = 1.0f;      // a clip: in the hot event's span and maxima, not in its count
         x[201 + 96000] = 0.26f;      // gap 95999 < 96000: merges
         x[201 + 96000 + 96001] = 0.3f;  // gap 96000: a new event
         x[250000] = 0.25f;  // below the ceiling
@@ -182,7 +182,7 @@ TEST_CASE("MeterBank: events and levels") {
         REQUIRE(hot.size() == 2);
         CHECK(hot[0].start_sample == 100);
         CHECK(hot[0].end_sample == 96201);
-        CHECK(hot[0].runs == 3);
+        CHECK(hot[0].runs == 4);  // stretches above the ceiling, the clip's among them
         CHECK(hot[0].count == 4);
         CHECK(hot[0].sample_peak == 1.0f);  // the span's max |x|, the clip inside it included
         CHECK(hot[1].start_sample == 192202);
@@ -281,7 +281,7 @@ TEST_CASE("MeterBank: RMS and envelope") {
         }
     }
 
-    SUBCASE("DC reads its level; the window fills hop by hop from silence (W = 60 hops of 240)") {
+    SUBCASE("DC reads its level from the first hop: the window is what exists (W = 60 hops of 240)") {
         std::vector<float> x(48000, 0.25f);
         MeterOptions o = mono();
         EventQueue q(1 << 12);
@@ -295,9 +295,9 @@ TEST_CASE("MeterBank: RMS and envelope") {
         REQUIRE(values.size() == 199);  // hop ends 240 .. 47760 measured by frame 47999
         for (std::size_t k = 0; k < values.size(); ++k) {
             CHECK(values[k].first == 240 * (k + 1));
-            const double want = 0.25 * std::sqrt(std::min(1.0, double(k + 1) / 60.0));
-            CHECK(values[k].second == doctest::Approx(want).epsilon(1e-6));
+            CHECK(values[k].second == doctest::Approx(0.25).epsilon(1e-6));
         }
+        CHECK(values[0].second == 0.25f);   // the first hop alone: exact
         CHECK(values[59].second == 0.25f);  // first full window: exact
     }
 
@@ -330,6 +330,6 @@ TEST_CASE("MeterBank: RMS and envelope") {
         const double with_spike = std::sqrt((14399 * 0.015625 + 0.5625) / 14400);
         CHECK(env[5].rms_window_max == doctest::Approx(with_spike).epsilon(1e-6));
         CHECK(env[7].rms_window_max == doctest::Approx(0.125).epsilon(1e-6));
-        CHECK(env[0].rms_window_max == doctest::Approx(0.125 * std::sqrt(20.0 / 60.0)).epsilon(1e-6));
+        CHECK(env[0].rms_window_max == doctest::Approx(0.125).epsilon(1e-6));  // the window so far: DC
     }
 }

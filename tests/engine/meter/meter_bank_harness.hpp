@@ -82,7 +82,8 @@ inline bool rel_close(double a, double b, double rel) {
 // peaks bit-identical, true peak, RMS and sums within `rel`.
 inline bool same_event(const MeterEvent& a, const MeterEvent& b, double rel) {
     if (a.type != b.type || a.channel != b.channel || a.runs != b.runs || a.start_sample != b.start_sample ||
-        a.end_sample != b.end_sample || a.count != b.count || !same_bits(a.sample_peak, b.sample_peak))
+        a.end_sample != b.end_sample || a.peak_sample != b.peak_sample || a.count != b.count ||
+        !same_bits(a.sample_peak, b.sample_peak))
         return false;
     if (rel == 0.0)
         return same_bits(a.true_peak, b.true_peak) && same_bits(a.rms_window_max, b.rms_window_max) &&
@@ -93,7 +94,7 @@ inline bool same_event(const MeterEvent& a, const MeterEvent& b, double rel) {
 
 // Same contract as same_event for readings (rms < 0 means "no value" and must match).
 inline bool same_reading(const ChannelReading& a, const ChannelReading& b, double rel) {
-    if (!same_bits(a.sample_peak, b.sample_peak) || a.clip_runs != b.clip_runs ||
+    if (!same_bits(a.sample_peak, b.sample_peak) || a.clip_events != b.clip_events || a.clip_runs != b.clip_runs ||
         a.clipped_samples != b.clipped_samples || a.nonfinite != b.nonfinite || a.hot_samples != b.hot_samples ||
         (a.rms < 0.0f) != (b.rms < 0.0f))
         return false;
@@ -105,7 +106,7 @@ inline bool same_reading(const ChannelReading& a, const ChannelReading& b, doubl
 
 inline std::string describe(const MeterEvent& e) {
     return "type " + std::to_string(int(e.type)) + " ch " + std::to_string(e.channel) + " [" +
-           std::to_string(e.start_sample) + ", " + std::to_string(e.end_sample) + "] runs " +
+           std::to_string(e.start_sample) + ", " + std::to_string(e.end_sample) + "] peak at " + std::to_string(e.peak_sample) + " runs " +
            std::to_string(e.runs) + " count " + std::to_string(e.count) + " sp " + std::to_string(e.sample_peak) +
            " tp " + std::to_string(e.true_peak) + " sq " + std::to_string(e.sum_squares);
 }

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numbers>
 #include <random>
 #include <vector>
 
@@ -90,13 +91,22 @@ TEST_CASE("MeterBank hot events on loud material: SIMD (bulk hot runs) equals th
             REQUIRE(ref.kernel == "scalar");
             // the material must be what it claims: many hot events, hot samples as counted
             const auto hot_ref = events_of(ref, EventType::Hot);
-            CHECK(hot_ref.size() >= static_cast<std::size_t>(channels));
+            CHECK(hot_ref.size() >= o.hot_ceiling_dbfs.size());
             std::uint64_t in_events = 0;
             for (const auto& e : hot_ref) in_events += e.count;
             std::uint64_t counted = 0, read = 0;
             for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) {
                 CAPTURE(c);
                 CHECK(ref.folded[c].hot_samples == count_hot(o, x, c));
+                // one clip count: the readings count the events the log gets
+                CHECK(ref.folded[c].clip_events == events_of(ref, EventType::Clip, static_cast<int>(c)).size());
+                CHECK(ref.folded[c].clip_events <= ref.folded[c].clip_runs);
+                // the loudest moment is inside the event and holds its peak
+                for (const auto& e : events_of(ref, EventType::Hot, static_cast<int>(c))) {
+                    REQUIRE(e.peak_sample >= e.start_sample);
+                    REQUIRE(e.peak_sample <= e.end_sample);
+                    CHECK(std::fabs(x[e.peak_sample * static_cast<std::size_t>(channels) + c]) == e.sample_peak);
+                }
                 counted += count_hot(o, x, c);
                 read += ref.folded[c].hot_samples;
             }
@@ -115,6 +125,65 @@ TEST_CASE("MeterBank hot events on loud material: SIMD (bulk hot runs) equals th
                 for (std::size_t c = 0; c < ref.folded.size(); ++c)
                     CHECK(same_reading(simd.folded[c], ref.folded[c], true_peak ? 1e-5 : 0.0));
             }
+        }
+    }
+}
+
+// One channel of a 997 Hz sine at `level` (hot against a -12 dBFS ceiling at 0.5) over
+// [0, hot_end), with 48 frames from clip_at raised to a peak of 1.1 (a clip), silence after.
+std::vector<float> hot_passage_with_clip(std::size_t hot_end, std::size_t clip_at, double level = 0.5) {
+    std::vector<float> x(hot_end + 24000, 0.0f);
+    for (std::size_t f = 0; f < hot_end; ++f) {
+        const double g = f >= clip_at && f < clip_at + 48 ? 1.1 : level;
+        x[f] = static_cast<float>(g * std::sin(2.0 * std::numbers::pi * 997.0 * static_cast<double>(f) / 48000.0));
+    }
+    return x;
+}
+
+TEST_CASE("MeterBank: a lone clip on a quiet channel makes no hot event") {
+    auto x = hot_passage_with_clip(24000, 30000, 0.05);  // -26 dBFS, no clip
+    x[12000] = x[12001] = -1.0f;                           // two full-scale samples alone
+    for (bool scalar : {true, false}) {
+        MeterOptions o;
+        o.channels = 1;
+        o.hot_ceiling_dbfs = {-12.0f};
+        o.force_scalar = scalar;
+        const BankRun r = run_bank(o, x, 37);
+        CHECK(events_of(r, EventType::Clip).size() == 1);
+        CHECK(events_of(r, EventType::Hot).empty());
+    }
+}
+
+TEST_CASE("MeterBank hot event around a clip: its maxima include the clip, its peak_sample is the clip's") {
+    // the clip in the middle of the hot passage, and at its very end (the passage ends in a clip)
+    for (const auto& x : {hot_passage_with_clip(24000, 12000), hot_passage_with_clip(12048, 12000)})
+    for (bool true_peak : {true, false}) {
+        MeterOptions o;
+        o.channels = 1;
+        o.true_peak = true_peak;
+        o.hot_ceiling_dbfs = {-12.0f};
+        o.force_scalar = true;
+        const BankRun ref = run_bank(o, x, 4096);
+        const auto clips = events_of(ref, EventType::Clip);
+        const auto hots = events_of(ref, EventType::Hot);
+        REQUIRE(clips.size() == 1);
+        REQUIRE(hots.size() == 1);
+        CAPTURE(describe(hots[0]));
+        CAPTURE(describe(clips[0]));
+        CHECK(hots[0].start_sample < clips[0].start_sample);
+        CHECK(hots[0].end_sample >= clips[0].end_sample);
+        CHECK(hots[0].sample_peak == clips[0].sample_peak);
+        CHECK(hots[0].true_peak >= clips[0].true_peak);
+        CHECK(hots[0].peak_sample == clips[0].peak_sample);
+        CHECK(clips[0].peak_sample >= 12000);
+        CHECK(clips[0].peak_sample < 12048);
+        CHECK(ref.folded[0].clip_events == 1);
+        for (std::size_t block : {1u, 37u, 4096u}) {
+            CAPTURE(block);
+            o.force_scalar = false;
+            check_same_events(run_bank(o, x, block), ref, true_peak ? 1e-5 : 0.0);
+            o.force_scalar = true;
+            check_same_events(run_bank(o, x, block), ref, 0.0);
         }
     }
 }

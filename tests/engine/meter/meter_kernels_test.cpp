@@ -334,7 +334,20 @@ void check_scan(const KernelTable& simd, bool exact, int channels, std::size_t f
     }
     // Non-finite samples (x need not be sanitized): only the flag is specified, the slots and
     // maxima are then garbage the caller throws away.
-    for (float bad : {kNaN, kInf, -kInf, 1e20f /* finite, but its square overflows */}) {
+    // Finite samples whose float square overflows: each adds kSquareLimit^2 to its slot (the
+    // bank adds the rest), the same bits in every kernel, the slots finite, no non-finite flag.
+    for (float big : {1e20f, -1e20f, std::numeric_limits<float>::max(), std::nextafter(kSquareLimit, 0.0f)}) {
+        for (std::size_t i : {std::size_t{0}, n / 2, n - 1}) {
+            ScanInput in = scan_input(channels, frames, offset, 3, true, rng);
+            in.x[i] = big;
+            CAPTURE(big);
+            CAPTURE(i);
+            const auto ref = run_scan(scalar_kernels(), in);
+            REQUIRE((ref.flags & kScanNonFinite) == 0u);
+            compare_scan(simd, exact, in, "a sample whose square overflows float");
+        }
+    }
+    for (float bad : {kNaN, kInf, -kInf}) {
         for (std::size_t i : {std::size_t{0}, n / 2, n - 1}) {
             ScanInput in = scan_input(channels, frames, offset, 3, true, rng);
             in.x[i] = bad;

@@ -256,7 +256,7 @@ TEST_CASE("RunTracker") {
         }
         for (std::uint64_t n = 22; n <= 30; ++n) one.sample(n, n == 27 ? 0.875f : 0.5f);
         REQUIRE(many.tracker.in_run(2));
-        many.tracker.extend_streak(30, 9, 0.875f, 1.5f);
+        many.tracker.extend_streak(30, 9, 0.875f, 27, 1.5f);
         for (RunStream* s : {&one, &many}) s->samples(35, 36, 0.5f);  // merges after the streak
         const auto a = one.finish();
         const auto b = many.finish();
@@ -268,6 +268,24 @@ TEST_CASE("RunTracker") {
         CHECK(b[0].sample_peak == 0.875f);
         CHECK(a[0].true_peak == 1.5f);
         CHECK(b[0].true_peak == 1.5f);
+        CHECK(a[0].peak_sample == 27);
+        CHECK(b[0].peak_sample == 27);
+    }
+
+    SUBCASE("an event's loudest moment: peak_sample at the first frame of its max, gap samples included") {
+        RunStream s(2, 10);
+        CHECK(s.sample(5, 1.0f).events == 0);   // a streak below min_run begins nothing
+        CHECK(s.sample(6, 1.25f).events == 1);  // the run that opens the event
+        s.sample(8, 3.0f);                      // a lone full-scale sample: in the gap, not a run
+        s.sample(10, 1.5f);
+        CHECK(s.sample(11, 3.0f).events == 0);  // merges: same max, later frame
+        s.sample(30, 2.0f);
+        CHECK(s.sample(31, 2.0f).events == 1);  // too far: a new event
+        const auto ev = s.finish();
+        REQUIRE(ev.size() == 2);
+        CHECK(ev[0].sample_peak == 3.0f);
+        CHECK(ev[0].peak_sample == 8);
+        CHECK(ev[1].peak_sample == 30);
     }
 
     SUBCASE("a full queue drops the event and counts it; a null sink swallows it") {
