@@ -136,6 +136,7 @@ struct PwConnection::Impl {
     spa_hook core_listener{};
     std::map<std::uint32_t, std::unique_ptr<Node>> nodes;   // loop thread (or under the lock)
     std::map<std::uint32_t, std::unique_ptr<Meta>> metas;
+    std::map<std::uint32_t, std::uint32_t> link_inputs;     // link id -> its input node id
     std::string default_source;                             // node.name
     double clock_rate = 0.0;
     int pending_seq = -1;
@@ -174,6 +175,9 @@ struct PwConnection::Impl {
             static const pw_node_events events = {PW_VERSION_NODE_EVENTS, &Impl::on_node_info, nullptr};
             pw_proxy_add_object_listener(n->proxy, &n->listener, &events, n.get());
             im->nodes[id] = std::move(n);
+        } else if (std::strcmp(type, PW_TYPE_INTERFACE_Link) == 0) {
+            const std::string in = prop(props, PW_KEY_LINK_INPUT_NODE);
+            if (!in.empty()) im->link_inputs[id] = static_cast<std::uint32_t>(std::strtoul(in.c_str(), nullptr, 10));
         } else if (std::strcmp(type, PW_TYPE_INTERFACE_Metadata) == 0) {
             const std::string name = prop(props, PW_KEY_METADATA_NAME);
             if (name != "default" && name != "settings") return;
@@ -198,6 +202,11 @@ struct PwConnection::Impl {
             spa_hook_remove(&it->second->listener);
             pw_proxy_destroy(it->second->proxy);
             im->metas.erase(it);
+        }
+        if (auto it = im->link_inputs.find(id); it != im->link_inputs.end()) {
+            if (it->second == im->self->link_target_.load(std::memory_order_relaxed))
+                im->self->unlinked_.store(true, std::memory_order_release);
+            im->link_inputs.erase(it);
         }
         if (id == im->self->watched_.load(std::memory_order_relaxed))
             im->self->watched_gone_.store(true, std::memory_order_release);
@@ -317,6 +326,11 @@ void PwConnection::watch(std::uint32_t id) {
     watched_.store(id, std::memory_order_relaxed);
     watched_gone_.store(false, std::memory_order_release);
     pw_thread_loop_unlock(loop_);
+}
+
+void PwConnection::watch_links_into(std::uint32_t id) {
+    link_target_.store(id, std::memory_order_relaxed);
+    unlinked_.store(false, std::memory_order_release);
 }
 
 void PwConnection::lock() { pw_thread_loop_lock(loop_); }

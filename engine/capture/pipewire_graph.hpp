@@ -66,6 +66,10 @@ public:
     // Loop thread: set when the node `id` leaves the graph; cleared by watch().
     void watch(std::uint32_t id);
     bool watched_gone() const { return watched_gone_.load(std::memory_order_acquire); }
+    // Any thread: links into node `id` (our capture stream) are watched; one removed (the
+    // server or a user unlinked a channel) sets unlinked(). Cleared by each call.
+    void watch_links_into(std::uint32_t id);
+    bool unlinked() const { return unlinked_.load(std::memory_order_acquire); }
 
     void lock();    // the thread loop's lock (pw_* calls on a normal thread hold it)
     void unlock();
@@ -83,6 +87,8 @@ private:
     std::atomic<bool> broken_{false};
     std::atomic<std::uint32_t> watched_{0xffffffffu};
     std::atomic<bool> watched_gone_{false};
+    std::atomic<std::uint32_t> link_target_{0xffffffffu};
+    std::atomic<bool> unlinked_{false};
 };
 
 // normal thread; may block ~2 s. The sources of a running daemon, or nullopt when none runs.

@@ -9,7 +9,7 @@
 // most kMaxBlock frames and queues it back: no allocation, lock, log or system call.
 //
 // Loss (ReopeningSource, polled on a normal thread): the node leaves the graph (unplugged,
-// removed), the stream is unlinked or errors, the daemon goes away, or no buffer for 2 s.
+// removed), a link into the stream is removed, the stream errors, the daemon goes away, or no buffer for 2 s.
 // The stream does not follow WirePlumber to another source (node.dont-reconnect): metering a
 // different source under the same name would be wrong data. Every 2 s the poller looks for a
 // capture node of the same node.name with at least as many channels at the same rate, and
@@ -148,6 +148,7 @@ private:
     // ---- the loop thread (not real time) --------------------------------------------------
     static void on_state(void* data, pw_stream_state, pw_stream_state state, const char* error) {
         auto* self = static_cast<PipeWireSource*>(data);
+        if (state == PW_STREAM_STATE_STREAMING) self->conn_->watch_links_into(pw_stream_get_node_id(self->stream_));
         if (state == PW_STREAM_STATE_ERROR || state == PW_STREAM_STATE_UNCONNECTED) {
             self->stream_dead_.store(true, std::memory_order_release);
             if (error) spdlog::debug("pipewire stream: {}", error);
@@ -158,6 +159,7 @@ private:
     bool connect_stream(std::string& why) {
         scratch_.assign(stride_ == nc_ ? 0 : kMaxBlock * nc_, 0.0f);
         conn_->watch(src_.id);
+        conn_->watch_links_into(0xffffffffu);
         stream_dead_.store(false, std::memory_order_release);
         const std::string rate = std::to_string(static_cast<long>(src_.rate));
         pw_properties* props = pw_properties_new(
@@ -211,6 +213,7 @@ private:
     void destroy_stream() {
         if (!stream_) return;
         StderrToDebugLog quiet("pipewire stream close");
+        conn_->watch_links_into(0xffffffffu);  // our own links go with the stream
         conn_->lock();
         spa_hook_remove(&stream_listener_);
         pw_stream_destroy(stream_);  // after this the process callback never runs again
@@ -220,9 +223,11 @@ private:
 
     // ---- ReopeningSource hooks (the poller) ------------------------------------------------
     std::string dead_reason() override {
+        if (conn_->unlinked()) conn_->sync();  // a removed node loses its links first: see whether it went too
         if (conn_->broken()) return "the PipeWire daemon went away";
         if (conn_->watched_gone()) return "the PipeWire source " + describe(src_) + " was removed (unplugged?)";
         if (stream_dead_.load(std::memory_order_acquire)) return "PipeWire disconnected the capture stream";
+        if (conn_->unlinked()) return "the PipeWire source " + describe(src_) + " was unlinked from Headroom";
         return {};
     }
 
