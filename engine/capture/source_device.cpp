@@ -202,10 +202,13 @@ private:
 // PipeWire's own capture stream when a PipeWire daemon runs for this user and the user named
 // no other host API (and no PortAudio INDEX): the default source at its own rate and channel
 // count (docs/capture.md says why not PortAudio's ALSA `default` there).
+bool all_digits(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 bool use_pipewire(const SourceSpec& spec) {
     if (!spec.host_api.empty()) return std::string("pipewire").find(ascii_lower(spec.host_api)) != std::string::npos;
-    if (!spec.device.empty() && std::all_of(spec.device.begin(), spec.device.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return false;  // a PortAudio device index
+    if (all_digits(spec.device)) return false;  // a PortAudio device index
     if (!pipewire_running()) return false;
     if (!spec.device.empty()) return true;
     const auto sources = pipewire_sources();  // no capture node at all: PortAudio (ALSA, JACK)
@@ -224,6 +227,9 @@ bool any_input_source() {
 
 std::unique_ptr<LiveSource> open_device_source(const SourceSpec& spec) {
     if (use_pipewire(spec)) return open_pipewire_source(spec);
+    // --host-api jack with a name or nothing: JACK itself is asked (physical capture ports by
+    // default; client names and port aliases matched), so an error lists JACK's clients only.
+    if (is_jack(spec.host_api) && !all_digits(spec.device)) return open_jack_source(spec, spec.device);
     auto audio = AudioSystem::acquire();
     DeviceEntry dev = audio->find_input(spec.device, spec.host_api);
     if (is_jack(dev.host_api)) {

@@ -91,6 +91,9 @@ public:
         for (int c = 0; c < channels; ++c)
             info_.channel_names.push_back(pipewire_channel_name(
                 static_cast<std::size_t>(c) < src_.positions.size() ? src_.positions[static_cast<std::size_t>(c)] : "", c + 1));
+        if (spec.device.empty())
+            info_.chosen = "PipeWire: no --device given, capturing the default source " + describe(src_) + ", " +
+                           std::to_string(src_.channels) + " channels at " + std::to_string(static_cast<long>(src_.rate)) + " Hz";
         nc_ = static_cast<std::size_t>(channels);
         stride_ = static_cast<std::size_t>(src_.channels);
         spdlog::debug("PipeWire source {}: {} channels at {} Hz", describe(src_), src_.channels, src_.rate);
