@@ -74,6 +74,12 @@ public:
           spec_(spec), conn_(std::move(conn)) {
         src_ = pick_source(conn_->sources(), spec.device);
         if (src_.channels <= 0) throw InputError("cannot open PipeWire source " + describe(src_) + ": it says no channel count");
+        // WirePlumber links a dont-remix stream port by port by position: a source that names
+        // none (or more than a PipeWire 0.3 format carries) would never be linked.
+        if (src_.positions.size() != static_cast<std::size_t>(src_.channels) || src_.channels > SPA_AUDIO_MAX_CHANNELS)
+            throw InputError("cannot open PipeWire source " + describe(src_) + ": its " + std::to_string(src_.channels) +
+                             " channels have no channel positions (audio.position) to link them by; set audio.position "
+                             "on the node, or capture it through JACK (pw-jack headroom --host-api jack)");
         const int channels = std::min(src_.channels, kMaxChannels);
         if (src_.channels > kMaxChannels)
             spdlog::warn("PipeWire source {} has {} channels; metering the first {}", describe(src_), src_.channels, kMaxChannels);
@@ -192,11 +198,7 @@ private:
         raw.format = SPA_AUDIO_FORMAT_F32;
         raw.rate = static_cast<std::uint32_t>(src_.rate);
         raw.channels = static_cast<std::uint32_t>(stride_);
-        if (src_.positions.size() == stride_ && stride_ <= SPA_AUDIO_MAX_CHANNELS) {
-            for (std::size_t c = 0; c < stride_; ++c) raw.position[c] = spa_position(src_.positions[c]);
-        } else {
-            raw.flags |= SPA_AUDIO_FLAG_UNPOSITIONED;
-        }
+        for (std::size_t c = 0; c < stride_; ++c) raw.position[c] = spa_position(src_.positions[c]);  // <= 64: checked
         std::uint8_t pod_buffer[4096];
         spa_pod_builder b = SPA_POD_BUILDER_INIT(pod_buffer, sizeof pod_buffer);
         const spa_pod* params[1] = {spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &raw)};
