@@ -76,7 +76,7 @@ public:
         if (src_.channels <= 0) throw InputError("cannot open PipeWire source " + describe(src_) + ": it says no channel count");
         // WirePlumber links a dont-remix stream port by port by position: a source that names
         // none (or more than a PipeWire 0.3 format carries) would never be linked.
-        if (src_.positions.size() != static_cast<std::size_t>(src_.channels) || src_.channels > SPA_AUDIO_MAX_CHANNELS)
+        if (src_.positions.size() != static_cast<std::size_t>(src_.channels) || src_.channels > static_cast<int>(SPA_AUDIO_MAX_CHANNELS))
             throw InputError("cannot open PipeWire source " + describe(src_) + ": its " + std::to_string(src_.channels) +
                              " channels have no channel positions (audio.position) to link them by; set audio.position "
                              "on the node, or capture it through JACK (pw-jack headroom --host-api jack)");
