@@ -1,17 +1,21 @@
 // headroom devices [--json]: host APIs and devices with their input channel counts and
 // default rates, the default input device marked (DESIGN.md §4). Initialises PortAudio.
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "app/command.hpp"
 #include "engine/capture/audio_system.hpp"
+#include "engine/capture/pipewire_graph.hpp"
 
 namespace headroom {
 namespace {
 
 int run_devices(bool json) {
+    // PipeWire first: on a PipeWire desktop its sources are what the plain command captures.
+    const auto pw = pipewire_running() ? pipewire_sources() : std::nullopt;
     const auto audio = AudioSystem::acquire();
     const auto apis = audio->host_apis();
     const auto devs = audio->devices();
@@ -36,7 +40,33 @@ int run_devices(bool json) {
             if (d.default_input) def = d.index;
         }
         j["default_input"] = def;
+        if (pw) {
+            j["pipewire_sources"] = nlohmann::json::array();
+            for (const auto& p : *pw)
+                j["pipewire_sources"].push_back({{"name", p.name},
+                                                 {"description", p.description},
+                                                 {"media_class", p.media_class},
+                                                 {"channels", p.channels},
+                                                 {"positions", p.positions},
+                                                 {"sample_rate", p.rate},
+                                                 {"default", p.is_default}});
+        } else {
+            j["pipewire_sources"] = nullptr;  // no PipeWire daemon for this user
+        }
         std::printf("%s\n", j.dump(2).c_str());
+        return 0;
+    }
+    if (pw) {
+        std::printf("PipeWire sources (* = default, what `headroom` captures; use --device NAME or DESCRIPTION):\n");
+        std::printf("      %-8s %-10s %s\n", "inputs", "rate", "description (node name)");
+        for (const auto& p : *pw)
+            std::printf("  %s   %-8d %-10.0f %s (%s)\n", p.is_default ? "*" : " ", p.channels, p.rate, p.description.c_str(),
+                        p.name.c_str());
+        if (pw->empty()) std::printf("  (none)\n");
+        std::printf("\nThrough PortAudio (--host-api alsa|jack, or --device INDEX):\n");
+    }
+    if (devs.empty() && pw && !pw->empty()) {
+        std::printf("  (none)\n");
         return 0;
     }
     if (devs.empty()) {

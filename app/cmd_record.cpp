@@ -114,6 +114,7 @@ int run_record(const RecordArgs& a, bool duration_given, const CommonOptions& co
                  info.channels == 1 ? "" : "s", info.device.c_str(), info.sample_rate,
                  recorder.folder().string().c_str(),
                  duration > 0.0 ? "" : " (Ctrl-C to stop)");
+    if (!info.chosen.empty()) std::fprintf(stderr, "headroom: %s\n", info.chosen.c_str());
 
     const auto t_start = clock::now();
     const auto until = t_start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(duration));

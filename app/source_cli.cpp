@@ -71,7 +71,7 @@ SourceChoice choose_source(const SourceCli& cli, bool (*has_input)()) {
         found = has_input();
     } else {
         try {
-            found = AudioSystem::acquire()->has_input_device();
+            found = any_input_source();
         } catch (const InputError& e) {
             spdlog::debug("{}", e.what());
         }

@@ -207,6 +207,7 @@ WindowRig::WindowRig(const WindowOptions& o)
              display_settings(settings.cfg.config, o), static_cast<double>(setup.options.clip_threshold_dbfs),
              setup.rms_aes17) {
     window.set_title("Headroom - " + (info.kind == "demo" ? std::string("demo studio") : info.device));
+    if (!info.chosen.empty()) std::fprintf(stderr, "headroom: %s\n", info.chosen.c_str());
     bridge.set_true_peak(setup.options.true_peak);
     bridge.keys.help = window.key_help();
     bridge.keys.fullscreen = window.key_fullscreen();

@@ -90,6 +90,11 @@ private:
 // (called before PortAudio or a JACK client is opened).
 void route_library_messages_to_debug_log();
 
+// normal thread; may block ~2 s. Is there anything live to meter: a capture source of a running
+// PipeWire daemon, else a PortAudio device with inputs (source_device.cpp). Throws InputError
+// when PortAudio cannot be initialised and no PipeWire source exists.
+bool any_input_source();
+
 // Lower-case copy (ASCII), for the case-insensitive matches.
 std::string ascii_lower(std::string s);
 

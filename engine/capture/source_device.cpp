@@ -23,6 +23,7 @@
 #include "engine/capture/audio_system.hpp"
 #include "engine/capture/capture_core.hpp"
 #include "engine/base/errors.hpp"
+#include "engine/capture/pipewire_graph.hpp"
 #include "engine/capture/source_live.hpp"
 #include "engine/capture/source_reopen.hpp"
 
@@ -198,9 +199,37 @@ private:
     std::atomic<bool> stream_finished_{false};  // set by PortAudio's finished callback
 };
 
+// PipeWire's own capture stream when a PipeWire daemon runs for this user and the user named
+// no other host API (and no PortAudio INDEX): the default source at its own rate and channel
+// count (docs/capture.md says why not PortAudio's ALSA `default` there).
+bool all_digits(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool use_pipewire(const SourceSpec& spec) {
+    if (!spec.host_api.empty()) return std::string("pipewire").find(ascii_lower(spec.host_api)) != std::string::npos;
+    if (all_digits(spec.device)) return false;  // a PortAudio device index
+    if (!pipewire_running()) return false;
+    if (!spec.device.empty()) return true;
+    const auto sources = pipewire_sources();  // no capture node at all: PortAudio (ALSA, JACK)
+    return sources && !sources->empty();
+}
+
 } // namespace
 
+bool any_input_source() {
+    if (pipewire_running()) {
+        const auto sources = pipewire_sources();
+        if (sources && !sources->empty()) return true;
+    }
+    return AudioSystem::acquire()->has_input_device();
+}
+
 std::unique_ptr<LiveSource> open_device_source(const SourceSpec& spec) {
+    if (use_pipewire(spec)) return open_pipewire_source(spec);
+    // --host-api jack with a name or nothing: JACK itself is asked (physical capture ports by
+    // default; client names and port aliases matched), so an error lists JACK's clients only.
+    if (is_jack(spec.host_api) && !all_digits(spec.device)) return open_jack_source(spec, spec.device);
     auto audio = AudioSystem::acquire();
     DeviceEntry dev = audio->find_input(spec.device, spec.host_api);
     if (is_jack(dev.host_api)) {

@@ -28,6 +28,8 @@ struct SourceInfo {
     int buffer_frames = 0;
     std::vector<std::string> channel_names;   // from the source when it has them, else "In N"
     std::vector<std::string> suggested_presets; // demo: its sources' preset ids; else empty
+    std::string chosen;          // what was picked without being named (JACK's physical capture
+                                 // ports, PipeWire's default source), said once on stderr; or empty
 };
 
 // What a normal thread polls (written by the audio side with relaxed atomics). Counters are
@@ -45,6 +47,10 @@ struct CaptureStatus {
     std::uint32_t losses = 0;            // times the device was lost
     std::uint32_t returns = 0;           // times it came back
     std::uint64_t dropped_events = 0;    // events the full queue refused
+    // What the device offers now, when it came back different from the take (a JACK server
+    // restarted at another rate or with another port count); 0 when it came back the same.
+    double back_rate = 0.0;
+    int back_channels = 0;
 };
 
 } // namespace headroom

@@ -14,6 +14,8 @@
 // to open a new one every 2 s; device_back when the device is there again with the same
 // rate and at least as many ports (that bookkeeping is shared: source_reopen.cpp).
 #include <jack/jack.h>
+#include <jack/metadata.h>
+#include <jack/uuid.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -35,16 +37,110 @@ namespace {
 
 constexpr const char* kHostApi = "JACK Audio Connection Kit";
 
-// The audio output ports of JACK client `device` (in JACK's order), or empty.
-std::vector<std::string> device_ports(jack_client_t* c, const std::string& device) {
-    std::vector<std::string> out;
+// One audio output port of the graph, with the names a user may call it by.
+struct PortEntry {
+    std::string name;                  // "system:capture_1"
+    std::string client;                // "system"
+    std::vector<std::string> aliases;  // "alsa_pcm:hw:1:in1", "Scarlett 2i2:capture_FL", ...
+    bool physical = false;
+};
+
+std::vector<PortEntry> output_ports(jack_client_t* c) {
+    std::vector<PortEntry> out;
     const char** ports = jack_get_ports(c, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput);
     if (!ports) return out;
-    const std::string prefix = device + ":";
-    for (int i = 0; ports[i]; ++i)
-        if (std::strncmp(ports[i], prefix.c_str(), prefix.size()) == 0) out.emplace_back(ports[i]);
+    const auto size = static_cast<std::size_t>(jack_port_name_size());
+    std::vector<char> a0(size), a1(size);
+    for (int i = 0; ports[i]; ++i) {
+        PortEntry e;
+        e.name = ports[i];
+        e.client = e.name.substr(0, e.name.find(':'));
+        if (jack_port_t* p = jack_port_by_name(c, ports[i])) {
+            e.physical = (jack_port_flags(p) & JackPortIsPhysical) != 0;
+            char* al[2] = {a0.data(), a1.data()};
+            const int n = jack_port_get_aliases(p, al);
+            for (int k = 0; k < n && k < 2; ++k) e.aliases.emplace_back(al[k]);
+        }
+        out.push_back(std::move(e));
+    }
     jack_free(ports);
     return out;
+}
+
+// The client part of an alias ("Scarlett 2i2:capture_FL" -> "Scarlett 2i2"; "alsa_pcm:hw:1:in1"
+// -> "alsa_pcm").
+std::string alias_client(const std::string& alias) { return alias.substr(0, alias.find(':')); }
+
+// The ports `device` names: empty -> the physical capture ports; else the ports of the client
+// whose name, or whose ports' alias client part, is `device` (case-insensitive; an exact match
+// wins over a substring). Empty when nothing matches.
+std::vector<std::string> select_ports(const std::vector<PortEntry>& all, const std::string& device) {
+    std::vector<std::string> out;
+    if (device.empty()) {
+        for (const auto& p : all)
+            if (p.physical) out.push_back(p.name);
+        return out;
+    }
+    const std::string want = ascii_lower(device);
+    for (const bool exact : {true, false}) {
+        auto hit = [&](const std::string& n) {
+            const std::string l = ascii_lower(n);
+            return exact ? l == want : l.find(want) != std::string::npos;
+        };
+        std::string client;  // the first client matched by name
+        for (const auto& p : all)
+            if (hit(p.client)) { client = p.client; break; }
+        if (!client.empty()) {
+            for (const auto& p : all)
+                if (p.client == client) out.push_back(p.name);
+            return out;
+        }
+        for (const auto& p : all)  // by alias: the ports whose alias matches, in JACK's order
+            if (std::any_of(p.aliases.begin(), p.aliases.end(), [&](const std::string& a) { return hit(alias_client(a)) || hit(a); }))
+                out.push_back(p.name);
+        if (!out.empty()) return out;
+    }
+    return out;
+}
+
+// What --device can name on this JACK server, for messages.
+std::string jack_clients(const std::vector<PortEntry>& all) {
+    std::vector<std::string> names;
+    for (const auto& p : all) {
+        if (std::find(names.begin(), names.end(), p.client) == names.end()) names.push_back(p.client);
+        for (const auto& a : p.aliases)
+            if (std::find(names.begin(), names.end(), alias_client(a)) == names.end()) names.push_back(alias_client(a));
+    }
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "'" : ", '") + n + "'";
+    return s.empty() ? "none" : s;
+}
+
+// A channel's name: the port's JACK pretty-name metadata (as set by a session manager, PipeWire
+// or `jack_property`), else its short name ("capture_1").
+std::string port_label(jack_client_t* c, const std::string& port) {
+    std::string label = port.substr(port.find(':') + 1);
+    jack_port_t* p = jack_port_by_name(c, port.c_str());
+    if (!p) return label;
+    char* value = nullptr;
+    char* type = nullptr;
+    if (jack_get_property(jack_port_uuid(p), JACK_METADATA_PRETTY_NAME, &value, &type) == 0 && value) {
+        if (*value) label = value;
+        jack_free(value);
+        if (type) jack_free(type);
+    }
+    return label;
+}
+
+// "system:capture_1 … system:capture_8" (first and last; every one when three or fewer).
+std::string port_span(const std::vector<std::string>& ports) {
+    if (ports.empty()) return "";
+    if (ports.size() <= 3) {
+        std::string s;
+        for (const auto& p : ports) s += (s.empty() ? "" : ", ") + p;
+        return s;
+    }
+    return ports.front() + " … " + ports.back();
 }
 
 class JackSource final : public ReopeningSource {
@@ -53,32 +149,41 @@ public:
         : ReopeningSource("no audio from JACK for 2 s (server stalled or our client was dropped)"), device_(device) {
         std::string why;
         jack_client_t* c = open_client(why);
-        if (!c) throw InputError("cannot open JACK device '" + device_ + "': " + why);
-        ports_ = device_ports(c, device_);
+        if (!c) throw InputError("cannot open " + asked() + ": " + why);
+        const auto all = output_ports(c);
+        ports_ = select_ports(all, device_);
         if (ports_.empty()) {
             close_client(c);
-            throw InputError("cannot open JACK device '" + device_ + "': it has no audio output ports");
+            if (device_.empty())
+                throw InputError("JACK has no physical capture ports; name a client with --device (JACK clients with outputs: " +
+                                 jack_clients(all) + ")");
+            throw InputError("--device " + device_ + ": no JACK client or port alias matches (JACK clients with outputs: " +
+                             jack_clients(all) + ")");
+        }
+        if (device_.empty()) {
+            physical_ = true;
+            info_.chosen = "JACK: no --device given, capturing the physical capture ports " + port_span(ports_);
         }
         if (ports_.size() > static_cast<std::size_t>(kMaxChannels)) {
-            spdlog::warn("JACK device '{}' has {} ports; metering the first {}", device_, ports_.size(), kMaxChannels);
+            spdlog::warn("{} has {} ports; metering the first {}", asked(), ports_.size(), kMaxChannels);
             ports_.resize(static_cast<std::size_t>(kMaxChannels));
         }
         const double rate = jack_get_sample_rate(c);
         const auto period = static_cast<int>(jack_get_buffer_size(c));
         if (spec.rate > 0.0 && spec.rate != rate) {
             close_client(c);
-            throw InputError("cannot open JACK device '" + device_ + "' at " + std::to_string(static_cast<long>(spec.rate)) +
+            throw InputError("cannot open " + asked() + " at " + std::to_string(static_cast<long>(spec.rate)) +
                              " Hz: the JACK server runs at " + std::to_string(static_cast<long>(rate)) + " Hz");
         }
         if (spec.buffer_frames > 0 && spec.buffer_frames != period)
             spdlog::warn("--buffer {}: JACK's period is {} frames (set by the server); using it", spec.buffer_frames, period);
         info_.kind = "device";
-        info_.device = device_;
+        info_.device = ports_.front().substr(0, ports_.front().find(':'));  // the client captured
         info_.host_api = kHostApi;
         info_.sample_rate = rate;
         info_.channels = static_cast<int>(ports_.size());
         info_.buffer_frames = period;
-        for (const auto& p : ports_) info_.channel_names.push_back(p.substr(device_.size() + 1));
+        for (const auto& p : ports_) info_.channel_names.push_back(port_label(c, p));
         nc_ = ports_.size();
         interleaved_.assign(kMaxBlock * nc_, 0.0f);
         in_.assign(nc_, nullptr);
@@ -86,7 +191,7 @@ public:
         if (!register_ports(why)) {
             close_client(client_);
             client_ = nullptr;
-            throw InputError("cannot open JACK device '" + device_ + "': " + why);
+            throw InputError("cannot open " + asked() + ": " + why);
         }
     }
     ~JackSource() override { stop(); }
@@ -97,7 +202,7 @@ public:
     void start(CaptureCore& core) override {
         core_.store(&core, std::memory_order_release);
         std::string why;
-        if (!activate(why)) throw InputError("cannot start JACK device '" + device_ + "': " + why);
+        if (!activate(why)) throw InputError("cannot start " + asked() + ": " + why);
         watch_started();
     }
 
@@ -181,11 +286,15 @@ private:
             why = "jack_activate failed";
             return false;
         }
-        for (std::size_t i = 0; i < nc_; ++i) {
+        for (std::size_t i = 0; i < nc_ && i < ports_.size(); ++i) {
             const int r = jack_connect(client_, ports_[i].c_str(), jack_port_name(ports_in_[i]));
             if (r != 0 && r != EEXIST) spdlog::debug("jack_connect {} -> {} failed ({})", ports_[i], jack_port_name(ports_in_[i]), r);
         }
         return true;
+    }
+
+    std::string asked() const {
+        return device_.empty() ? std::string("JACK's physical capture ports") : "JACK device '" + device_ + "'";
     }
 
     // ---- ReopeningSource hooks (the poller) ------------------------------------------------
@@ -198,26 +307,32 @@ private:
         client_ = nullptr;
     }
 
-    std::string label() const override { return "JACK device '" + device_ + "'"; }
+    std::string label() const override { return "JACK device '" + info_.device + "'"; }
 
     bool reopen() override {
         std::string why;
         jack_client_t* c = open_client(why);
         if (!c) {
-            spdlog::debug("re-open JACK device '{}': {}", device_, why);
+            spdlog::debug("re-open JACK device '{}': {}", info_.device, why);
             return false;
         }
-        const auto ports = device_ports(c, device_);
-        if (ports.size() < nc_ || jack_get_sample_rate(c) != info_.sample_rate) {
-            spdlog::debug("re-open JACK device '{}': {} ports at {} Hz, need {} at {} Hz", device_, ports.size(),
-                          jack_get_sample_rate(c), nc_, info_.sample_rate);
+        // The same selection as at the start: the physical ports, or the client/alias named.
+        auto ports = select_ports(output_ports(c), physical_ ? std::string() : device_);
+        const double rate = jack_get_sample_rate(c);
+        if (ports.empty() || rate != info_.sample_rate) {
+            if (!ports.empty()) say_back_different(rate, ports.size());
+            spdlog::debug("re-open JACK device '{}': {} ports at {} Hz, need {} Hz", info_.device, ports.size(), rate,
+                          info_.sample_rate);
             close_client(c);
             return false;
         }
+        if (ports.size() != nc_) say_back_different(rate, ports.size());
+        else back_rate_ = 0.0, back_channels_ = 0;
+        if (ports.size() > nc_) ports.resize(nc_);
         client_ = c;
-        ports_.assign(ports.begin(), ports.begin() + static_cast<std::ptrdiff_t>(nc_));
+        ports_ = std::move(ports);  // fewer than nc_: our remaining ports stay unconnected (silence)
         if (!register_ports(why) || !activate(why)) {
-            spdlog::debug("re-open JACK device '{}': {}", device_, why);
+            spdlog::debug("re-open JACK device '{}': {}", info_.device, why);
             close_client(client_);
             client_ = nullptr;
             return false;
@@ -225,7 +340,28 @@ private:
         return true;
     }
 
-    std::string device_;
+    // The server is back but not as the take began: said once per difference on stderr, and
+    // kept for the recorder's device_back line (CaptureStatus::back_rate / back_channels).
+    void say_back_different(double rate, std::size_t ports) {
+        if (rate == back_rate_ && static_cast<int>(ports) == back_channels_) return;
+        back_rate_ = rate;
+        back_channels_ = static_cast<int>(ports);
+        const long was = static_cast<long>(info_.sample_rate);
+        if (rate != info_.sample_rate)
+            spdlog::warn("the JACK server is back at {:.0f} Hz with {} capture ports, but this take runs at {} Hz: "
+                         "not metering (Headroom does not resample); restart the server at {} Hz, or restart "
+                         "headroom to meter at {:.0f} Hz",
+                         rate, ports, was, was, rate);
+        else if (ports < nc_)
+            spdlog::warn("the JACK server is back with {} capture ports (this take has {}): channels {}-{} read silence",
+                         ports, nc_, ports + 1, nc_);
+        else
+            spdlog::warn("the JACK server is back with {} capture ports (this take has {}): metering the first {}", ports,
+                         nc_, nc_);
+    }
+
+    std::string device_;                     // as the user named it (empty: physical ports)
+    bool physical_ = false;                  // no --device: JACK's physical capture ports
     SourceInfo info_;
     jack_client_t* client_ = nullptr;
     std::vector<std::string> ports_;         // the device's ports we connect from

@@ -36,5 +36,8 @@ std::unique_ptr<LiveSource> open_demo_source(const SourceSpec& spec);    // sour
 std::unique_ptr<LiveSource> open_device_source(const SourceSpec& spec);  // source_device.cpp
 // The JACK client `device` (e.g. "system") through Headroom's own JACK client; source_jack.cpp.
 std::unique_ptr<LiveSource> open_jack_source(const SourceSpec& spec, const std::string& device);
+// A capture node of the running PipeWire daemon (spec.device: node name or description; empty:
+// the default source) through a native capture stream; source_pipewire.cpp.
+std::unique_ptr<LiveSource> open_pipewire_source(const SourceSpec& spec);
 
 } // namespace headroom

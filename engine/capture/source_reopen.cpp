@@ -26,6 +26,8 @@ void ReopeningSource::poll(CaptureStatus& st) {
     st.lost_reason = lost_ ? reason_ : std::string();
     st.losses = losses_;
     st.returns = returns_;
+    st.back_rate = back_rate_;
+    st.back_channels = back_channels_;
 }
 
 void ReopeningSource::check_loss() {

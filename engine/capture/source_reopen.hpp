@@ -41,6 +41,11 @@ protected:
     // How the debug log names the source, e.g. "JACK device 'system'".
     virtual std::string label() const = 0;
 
+    // Set by reopen() (the poller) when the device is there again but differs from the take;
+    // copied into CaptureStatus::back_rate / back_channels.
+    double back_rate_ = 0.0;
+    int back_channels_ = 0;
+
     // Stored by start()/stop() (normal thread), read by the audio callback and the poller.
     std::atomic<CaptureCore*> core_{nullptr};
 

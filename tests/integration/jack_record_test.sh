@@ -3,8 +3,11 @@
 #  1. a 3-channel WAV with known peaks and clips is played sample-exactly (jack-play, zero-order
 #     hold resampler at ratio 1) into headroom's ports; record --json and clips.jsonl must give
 #     the file's values (peaks, clip counts, runs, and the clips' spacing to the sample);
+#     without --device it captures the physical capture ports and says so; a pretty-name names
+#     a channel; --device nosuch lists JACK's clients only (exit 3);
 #  2. the server is killed mid-record and restarted: a device_lost line, then device_back, an
-#     intact log ending with "stop", exit 0 at the end of the duration, no crash.
+#     intact log ending with "stop", exit 0 at the end of the duration, no crash;
+#  3. the server comes back at 44100 Hz: said once on stderr, no device_back, exit 0.
 set -u
 HEADROOM=${1:?usage: jack_record_test.sh /path/to/headroom}
 skip() { echo "jack_record_test: SKIP: $*" >&2; echo "jack_record_test: *** NOT RUN: $* ***" >&2; exit 77; }
@@ -78,6 +81,16 @@ with open(sys.argv[1], "wb") as out:
     out.write(b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(frames)) + frames)
 PY
 
+# A channel named by JACK's pretty-name metadata (as PipeWire or a session manager sets it).
+timeout 5 jack_property -p -s system:capture_2 http://jackaudio.org/metadata/pretty-name "Snare Top" 2>>"$tmp/prop.log" ||
+    fail "jack_property cannot set a pretty-name: $(cat "$tmp/prop.log")"
+# --device that matches nothing: exit 3, and the message lists JACK's clients only.
+"$HEADROOM" record --host-api jack --device nosuch --duration 1 --session-dir "$tmp/s0" >/dev/null 2>"$tmp/s0.err"; rc=$?
+[ $rc -eq 3 ] || fail "--device nosuch on JACK: exit $rc, want 3: $(cat "$tmp/s0.err")"
+grep -q "JACK clients with outputs: .*'system'" "$tmp/s0.err" && ! grep -qi "alsa" "$tmp/s0.err" ||
+    fail "--device nosuch should list JACK's clients only: $(cat "$tmp/s0.err")"
+[ "$(wc -l <"$tmp/s0.err")" -eq 1 ] || fail "--device nosuch: more than one stderr line: $(cat "$tmp/s0.err")"
+
 timeout -s KILL 60 "$HEADROOM" record --host-api jack --duration 7 --json --session-dir "$tmp/s1" >"$tmp/s1.json" 2>"$tmp/s1.err" &
 rec_pid=$!
 wait_port headroom:in_1 10 || fail "headroom's JACK ports did not appear: $(cat "$tmp/s1.err")"
@@ -96,6 +109,8 @@ done
 { wait "$play_pid"; } 2>/dev/null; play_pid=""
 wait "$rec_pid"; rc=$?; rec_pid=""
 [ $rc -eq 0 ] || fail "record --host-api jack exited $rc: $(cat "$tmp/s1.err")"
+grep -q "physical capture ports system:capture_1 … system:capture_8" "$tmp/s1.err" ||
+    fail "no --device: stderr should name the physical capture ports chosen: $(cat "$tmp/s1.err")"
 python3 - "$tmp/s1.json" <<'PY' || fail "the JACK session does not match the file"
 import json, os, sys
 j = json.load(open(sys.argv[1]))
@@ -117,6 +132,8 @@ assert lines[0]["type"] == "start" and lines[-1]["type"] == "stop"
 logged = sorted((l["channel"], l["start_sample"], l["clipped_samples"], l["runs"]) for l in lines if l["type"] == "clip")
 assert logged == [(c["channel"], c["start_sample"], c["clipped_samples"], c["runs"]) for c in clips], logged
 assert j["host_api"].lower().find("jack") >= 0, j["host_api"]
+names = json.load(open(os.path.join(j["session"], "session.json")))["channel_names"]
+assert names[:3] == ["capture_1", "Snare Top", "capture_3"], names   # JACK's pretty-name metadata
 print("jack_record_test: played into JACK and metered exactly: ch2 clip at", a["start_sample"], "ch3 at", b["start_sample"])
 PY
 
@@ -148,5 +165,26 @@ assert lost["reason"], lost
 assert "device_back" in types and types.index("device_back") > types.index("device_lost"), types
 assert json.load(open(os.path.join(sys.argv[1], "session.json")))["end_time"]
 print("jack_record_test: server killed and restarted:", types)
+PY
+
+# --- 3. the server comes back at another rate ----------------------------------------------------
+timeout -s KILL 60 "$HEADROOM" record --host-api jack --duration 9 --session-dir "$tmp/s3" >"$tmp/s3.out" 2>"$tmp/s3.err" &
+rec_pid=$!
+wait_port headroom:in_1 10 || fail "headroom's ports did not appear (third run): $(cat "$tmp/s3.err")"
+sleep 1
+kill -9 "$jackd_pid"; { wait "$jackd_pid"; } 2>/dev/null; jackd_pid=""
+sleep 1
+jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 44100 -p 256 -C 8 -P 8 >>"$tmp/jackd.log" 2>&1 &
+jackd_pid=$!
+wait "$rec_pid"; rc=$?; rec_pid=""
+[ $rc -eq 0 ] || fail "record should end with 0 after the server came back at another rate, got $rc: $(cat "$tmp/s3.err")"
+grep -q "back at 44100 Hz.*this take runs at 48000 Hz" "$tmp/s3.err" || fail "a server back at 44100 Hz is not said on stderr: $(cat "$tmp/s3.err")"
+[ "$(grep -c "back at 44100" "$tmp/s3.err")" -eq 1 ] || fail "the rate change is said more than once: $(cat "$tmp/s3.err")"
+folder=$(ls -d "$tmp"/s3/*/)
+python3 - "$folder" <<'PY' || fail "the log after a return at another rate is wrong"
+import json, os, sys
+types = [json.loads(l)["type"] for l in open(os.path.join(sys.argv[1], "clips.jsonl"))]
+assert types.count("device_lost") == 1 and "device_back" not in types and types[-1] == "stop", types
+print("jack_record_test: server back at another rate: not metered, said on stderr:", types)
 PY
 echo "jack_record_test: ok"
