@@ -17,6 +17,7 @@ void ChannelReading::merge(const ChannelReading& b) noexcept {
     if (b.rms >= 0.0f) rms = b.rms;
     rms_max = std::max(rms_max, b.rms_max);
     clip_runs = add_saturating(clip_runs, b.clip_runs);
+    clip_events = add_saturating(clip_events, b.clip_events);
     clipped_samples = add_saturating(clipped_samples, b.clipped_samples);
     nonfinite = add_saturating(nonfinite, b.nonfinite);
     hot_samples = add_saturating(hot_samples, b.hot_samples);

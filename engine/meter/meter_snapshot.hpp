@@ -17,6 +17,7 @@ struct ChannelReading {
     float rms = -1.0f;           // sliding-window RMS at the end of the interval; < 0: no new value
     float rms_max = 0.0f;        // max sliding-window RMS in the interval
     std::uint32_t clip_runs = 0;        // clip runs that reached the minimum length
+    std::uint32_t clip_events = 0;      // clip events (DESIGN.md §2 merge rule) begun in the interval
     std::uint32_t clipped_samples = 0;  // full-scale samples inside those runs
     std::uint32_t nonfinite = 0;        // NaN/Inf samples (excluded from the levels)
     std::uint32_t hot_samples = 0;      // samples above the preset ceiling, below full scale
