@@ -43,6 +43,9 @@ Fonts load_fonts(float scale) {
     ImFontConfig cfg;
     cfg.OversampleH = 2;
     cfg.OversampleV = 1;
+    // Latin-1 and "≥" (U+2265: the clipped channel's "lower ≥ 3.2 dB").
+    static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x2265, 0x2265, 0};
+    cfg.GlyphRanges = kRanges;
     f.normal = io.Fonts->AddFontFromFileTTF(regular.c_str(), 16.0f * scale, &cfg);
     f.small = io.Fonts->AddFontFromFileTTF(regular.c_str(), 13.0f * scale, &cfg);
     const std::string bold = find_font(true);
