@@ -5,11 +5,11 @@ namespace headroom::ui {
 Rgb zone_rgb(Zone z) {
     switch (z) {
         case Zone::Silent: return kBarBackground;
-        case Zone::Low: return {60, 110, 200};      // cool blue, darker: too quiet
-        case Zone::Target: return {40, 220, 95};    // green: on target
+        case Zone::Low: return {60, 112, 202};      // cool blue, darker: too quiet
+        case Zone::Target: return {40, 222, 95};    // green: on target
         case Zone::Hot: return {255, 214, 30};      // yellow-amber, the lightest: hot
-        case Zone::Danger: return {242, 116, 20};   // orange: at or above -3 dBFS
-        case Zone::Clip: return kClipOn;            // crimson, dark: full scale
+        case Zone::Danger: return {241, 121, 20};   // orange: at or above -3 dBFS
+        case Zone::Clip: return kClipOn;            // raspberry red: full scale
     }
     return kBarBackground;
 }

@@ -80,7 +80,7 @@ std::span<const char* const> strip_legend() {
         "Bar: sample peak, falling back 20 dB in 1.7 s; inside it, darker: the running RMS. White line: peak hold.",
         "Green band and brackets: the preset's target window. Orange line: -3 dBFS; the bar above it is hatched,",
         "  above the clip threshold cross-hatched. Zones: blue too quiet, green on target, yellow hot,",
-        "  orange at or above -3 dBFS, crimson full scale.",
+        "  orange at or above -3 dBFS, red full scale.",
         "Every number is a maximum since the last reset (R, or click the CLIP box), shown at once:",
         "  the big number: max sample peak; TP: max true peak; HR: headroom, 0 - the larger of the two;",
         "  RMS max: the loudest RMS window. A number has its own value's zone colour.",
