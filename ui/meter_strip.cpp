@@ -36,16 +36,24 @@ void centred_text(ImDrawList* dl, ImFont* font, float size, float x0, float x1, 
 // Diagonal hatching ("/" lines, `step` px apart) inside [x0, x1] x [y0, y1]; `both` adds "\".
 void hatch(ImDrawList* dl, float x0, float y0, float x1, float y1, float step, std::uint32_t col, bool both) {
     if (x1 <= x0 || y1 <= y0) return;
+    // Plain (not anti-aliased) lines: 4 vertices each, and crisp at 1 px.
+    const ImDrawListFlags saved = dl->Flags;
+    dl->Flags &= ~ImDrawListFlags_AntiAliasedLines;
+    struct Restore {
+        ImDrawList* dl;
+        ImDrawListFlags flags;
+        ~Restore() { dl->Flags = flags; }
+    } restore{dl, saved};
     // "/": x + y = s. Inside the rectangle x runs from max(x0, s - y1) to min(x1, s - y0).
     for (float s = x0 + y0 + step; s < x1 + y1; s += step) {
         const float lo = std::max(x0, s - y1), hi = std::min(x1, s - y0);
-        if (hi > lo) dl->AddLine(ImVec2(lo, s - lo), ImVec2(hi, s - hi), col, 1.5f);
+        if (hi > lo) dl->AddLine(ImVec2(lo, s - lo), ImVec2(hi, s - hi), col, 1.0f);
     }
     if (!both) return;
     // "\": y - x = s; x runs from max(x0, y0 - s) to min(x1, y1 - s).
     for (float s = y0 - x1 + step; s < y1 - x0; s += step) {
         const float lo = std::max(x0, y0 - s), hi = std::min(x1, y1 - s);
-        if (hi > lo) dl->AddLine(ImVec2(lo, lo + s), ImVec2(hi, hi + s), col, 1.5f);
+        if (hi > lo) dl->AddLine(ImVec2(lo, lo + s), ImVec2(hi, hi + s), col, 1.0f);
     }
 }
 
@@ -166,7 +174,7 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
         dl->AddRectFilled(c0, c1, pack(kClipOn), 3.0f);
         // Hatched inside a solid frame (the box's ends stay the plain clip colour).
         const float pad = std::min(6.0f * m.ui_scale, 0.2f * r.clip.w());
-        hatch(dl, c0.x + pad, c0.y + 2.0f, c1.x - pad, c1.y - 2.0f, 7.0f * m.ui_scale, pack(kClipHatch, 150), false);
+        hatch(dl, c0.x + pad, c0.y + 2.0f, c1.x - pad, c1.y - 2.0f, 8.0f * m.ui_scale, pack(kClipHatch, 150), false);
         dl->AddRect(c0, c1, pack(kClipOutline), 3.0f, 0, 2.0f);
         char buf[40];
         if (d.clip_events == 0) std::snprintf(buf, sizeof buf, "CLIP");
@@ -223,9 +231,9 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
     double fine[16];
     const int nf = fine_marks(scale, fine, 16);
     for (int i = 0; i < nf; ++i) {
-        const float y = std::floor(scale.y_of(fine[i])) + 0.5f;
-        dl->AddLine(ImVec2(b0.x, y), ImVec2(b0.x + 0.5f * inset, y), pack(kTick));
-        dl->AddLine(ImVec2(b1.x - 0.5f * inset, y), ImVec2(b1.x, y), pack(kTick));
+        const float y = std::floor(scale.y_of(fine[i]));  // 1 px rectangles: cheaper than lines
+        dl->AddRectFilled(ImVec2(b0.x, y), ImVec2(b0.x + 0.5f * inset, y + 1.0f), pack(kTick));
+        dl->AddRectFilled(ImVec2(b1.x - 0.5f * inset, y), ImVec2(b1.x, y + 1.0f), pack(kTick));
     }
 
     // Bars: peak (zone colour), RMS inside (a darker, narrower column). The part at or above
@@ -242,15 +250,15 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
             dl->AddRectFilled(ImVec2(mid - rw, scale.y_of(rms_db)), ImVec2(mid + rw, b1.y), pack(rms_shade(c)));
         }
         if (top < y_danger) {
-            const float step = 6.0f * m.ui_scale;
+            const float step = 8.0f * m.ui_scale;
             const float y_clip = std::floor(scale.y_of(m.clip_threshold_db));
             hatch(dl, bx0, top, bx1, y_danger, step, pack(kClipHatch, 140), false);
             if (top < y_clip) hatch(dl, bx0, top, bx1, y_clip, step, pack(kClipHatch, 140), true);
         }
     }
     // The -3 dBFS line, across the bar area, where danger begins.
-    dl->AddLine(ImVec2(b0.x, y_danger + 0.5f), ImVec2(b1.x, y_danger + 0.5f), zone_colour(Zone::Danger, 200),
-                std::max(1.0f, m.ui_scale));
+    dl->AddRectFilled(ImVec2(b0.x, y_danger), ImVec2(b1.x, y_danger + std::max(1.0f, std::floor(m.ui_scale))),
+                      zone_colour(Zone::Danger, 200));
     // The preset window's bracket, drawn over the bar so it stays visible.
     const float edge = std::max(2.0f, 0.06f * r.bar.w());
     dl->AddRectFilled(ImVec2(b0.x, wy0), ImVec2(b0.x + edge, wy1), pack(kTargetEdge));
