@@ -243,7 +243,9 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
         const Zone z = bar_zone(d.bar_db, p, m.clip_threshold_db);
         const Rgb c = zone_rgb(z);
         dl->AddRectFilled(ImVec2(bx0, top), ImVec2(bx1, b1.y), pack(c));
-        const double rms_db = d.rms_db + (m.rms_aes17 ? kAes17OffsetDb : 0.0);
+        // The RMS column never stands above the peak bar beside it (a source that stopped leaves
+        // its last RMS while the bar falls).
+        const double rms_db = std::min(d.rms_db + (m.rms_aes17 ? kAes17OffsetDb : 0.0), d.bar_db);
         if (rms_db > scale.bottom_db) {
             const float rw = 0.3f * (bx1 - bx0);
             const float mid = 0.5f * (bx0 + bx1);
