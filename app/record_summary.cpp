@@ -61,11 +61,15 @@ void print_record_summary(const RecordResult& r) {
             if (rms > 0.0) std::snprintf(b, sizeof b, "%+.1f", rms_to_db(rms, true)), rms_txt = b;
             if (ch.rms_window_max > 0.0f) std::snprintf(b, sizeof b, "%+.1f", rms_to_db(ch.rms_window_max, true)), rmsmax_txt = b;
         }
-        std::string headroom = ch.sample_peak > 0.0f ? db_cell(ch.sample_peak, "%.1f") : "-";
-        if (ch.sample_peak > 0.0f) {
+        // Headroom from the larger of sample and true peak (with true peak off the true-peak
+        // field carries the sample peak), as the window shows it.
+        std::string headroom = "-";
+        if (const double hr = headroom_db(amplitude_to_db(ch.sample_peak),
+                                          true_peak ? amplitude_to_db(ch.true_peak) : -INFINITY);
+            hr != INFINITY) {
             char b[32];
-            std::snprintf(b, sizeof b, "%.1f dB", 0.0 - amplitude_to_db(ch.sample_peak) + 0.0);  // never "-0.0"
-            if (std::string(b) == "-0.0 dB") std::snprintf(b, sizeof b, "0.0 dB");
+            std::snprintf(b, sizeof b, "%.1f dB", hr);
+            if (std::string(b) == "-0.0 dB") std::snprintf(b, sizeof b, "0.0 dB");  // never "-0.0"
             headroom = b;
         }
         std::string advice = "-";

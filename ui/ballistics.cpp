@@ -33,14 +33,17 @@ void ChannelBallistics::update(const ChannelReading& r, bool fresh, double now, 
             hold_since_ = now;
         }
         if (r.rms >= 0.0f) d_.rms_db = amplitude_to_db(r.rms);
-        peak_max_ = std::max(peak_max_, peak);
-        tp_max_ = std::max(tp_max_, tp);
-        rms_period_ = std::max(rms_period_, amplitude_to_db(r.rms_max));
-        if (r.clip_runs > 0) {
+        // New maxima show at once (never below the bar or hold line beside them).
+        d_.peak_max_db = std::max(d_.peak_max_db, peak);
+        d_.true_peak_max_db = std::max(d_.true_peak_max_db, tp);
+        d_.rms_max_db = std::max(d_.rms_max_db, amplitude_to_db(r.rms_max));
+        if (r.clip_runs > 0 || r.clip_events > 0) {
             d_.clip_latched = true;
-            d_.clips_since_reset += r.clip_runs;
             last_clip_ = now;
         }
+        d_.clip_events += r.clip_events;
+        d_.clip_runs += r.clip_runs;
+        d_.clipped_samples += r.clipped_samples;
         d_.nonfinite_since_reset += r.nonfinite;
     }
     // The hold line never sits below the bar.
@@ -51,25 +54,15 @@ void ChannelBallistics::update(const ChannelReading& r, bool fresh, double now, 
 
     if (d_.clip_latched && o.clip_auto_reset_s > 0.0 && now - last_clip_ >= o.clip_auto_reset_s)
         d_.clip_latched = false;
-
-    if (now >= next_readout_) {
-        d_.peak_max_db = peak_max_;
-        d_.true_peak_max_db = tp_max_;
-        d_.rms_readout_db = rms_period_;
-        rms_period_ = kSilenceDb;
-        // Keep a steady cadence; after a long pause start again from now.
-        next_readout_ = (now - next_readout_ > o.readout_period_s) ? now + o.readout_period_s
-                                                                   : next_readout_ + o.readout_period_s;
-    }
 }
 
 void ChannelBallistics::reset(double now) {
     reset_clip();
-    d_.clips_since_reset = 0;
+    d_.clip_events = d_.clip_runs = d_.clipped_samples = 0;
     d_.nonfinite_since_reset = 0;
-    peak_max_ = tp_max_ = kSilenceDb;
-    d_.peak_max_db = d_.true_peak_max_db = kSilenceDb;
-    d_.hold_db = d_.bar_db;
+    d_.peak_max_db = d_.true_peak_max_db = d_.rms_max_db = kSilenceDb;
+    // Bar and hold start again with the maxima, so no number reads lower than them.
+    d_.bar_db = d_.hold_db = d_.rms_db = kSilenceDb;
     hold_since_ = now;
 }
 

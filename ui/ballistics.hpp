@@ -4,8 +4,11 @@
 //  - the bar rises at once to the snapshot's peak (max since the last read) and falls back at
 //    20 dB per 1.7 s (IEC 60268-18 return time);
 //  - the peak-hold line holds for 1 s (settable, or until reset), then falls at the same rate;
-//  - numeric readouts refresh about 5 times a second and show the maximum since the last reset
-//    (sample peak, true peak, headroom) or the loudest value of the last readout period (RMS);
+//  - every number is a maximum since the last reset (sample peak, true peak and so headroom,
+//    the loudest RMS window): a new maximum shows at once, in the same update that raises the
+//    bar, so a number never reads lower than the bar or hold line beside it (DESIGN.md §2).
+//    A maximum only changes when it is exceeded or reset, so it is as readable as a 5-per-second
+//    refresh and never lags;
 //  - the clip indicator latches until reset (per channel, all), or, when set, resets itself a
 //    settable time after the channel's last clip (off by default).
 // Pure logic: no ImGui, no clock of its own; the caller passes the time in seconds.
@@ -24,7 +27,6 @@ struct BallisticsOptions {
     double hold_s = 1.0;                    // peak-hold time
     bool hold_infinite = false;             // hold until reset
     double return_db_per_s = 20.0 / 1.7;    // IEC 60268-18 return rate
-    double readout_period_s = 0.2;          // numeric refresh (5 per second)
     double clip_auto_reset_s = 0.0;         // 0: latch until reset
     double floor_db = -90.0;                // bars fall to silence below this
 };
@@ -34,12 +36,14 @@ struct ChannelDisplay {
     double bar_db = kSilenceDb;        // sample-peak bar
     double rms_db = kSilenceDb;        // RMS bar (plain convention; the caller offsets AES17)
     double hold_db = kSilenceDb;       // peak-hold line
-    // Numbers, refreshed every readout period:
+    // Numbers: maxima since reset, raised at once.
     double peak_max_db = kSilenceDb;   // max sample peak since reset
     double true_peak_max_db = kSilenceDb;  // max true peak since reset
-    double rms_readout_db = kSilenceDb;    // loudest RMS of the last readout period
+    double rms_max_db = kSilenceDb;        // loudest RMS window since reset (plain convention)
     bool clip_latched = false;
-    std::uint64_t clips_since_reset = 0;   // clip runs since the last reset
+    std::uint64_t clip_events = 0;         // clip events begun since reset: THE clip count
+    std::uint64_t clip_runs = 0;           // details of those clips (tooltip): runs,
+    std::uint64_t clipped_samples = 0;     // and full-scale samples
     std::uint64_t nonfinite_since_reset = 0;
 };
 
@@ -57,9 +61,6 @@ private:
     double last_now_ = -1.0;
     double hold_since_ = 0.0;          // when hold_db was last raised
     double last_clip_ = 0.0;           // time of the newest clip run
-    double next_readout_ = 0.0;
-    // Maxima since reset, published to d_ at each readout.
-    double peak_max_ = kSilenceDb, tp_max_ = kSilenceDb, rms_period_ = kSilenceDb;
 };
 
 } // namespace headroom::ui

@@ -269,6 +269,7 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
             m.rms_aes17 = rms_aes17_;
             m.true_peak = true_peak_;
             m.highlighted = highlighted == i + 1 || flashing == i + 1;
+            m.ui_scale = scale;
             draw_meter_strip(dl, r, db, m, fonts, layout_.compact);
 
             StripGeometry g;
@@ -291,7 +292,8 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
                     std::snprintf(name_buf_, sizeof name_buf_, "%s", c.name.c_str());
                 }
             } else if (hovered && r.clip.contains(mouse.x, mouse.y)) {
-                ImGui::SetTooltip("Click: reset this channel's clip and maxima");
+                ImGui::SetTooltip("%s\nClick: reset this channel's clip and maxima",
+                                  clip_details(c.ballistics.display()).c_str());
             } else if (hovered && r.header.contains(mouse.x, mouse.y)) {
                 ImGui::SetTooltip("%s\n%s (%.0f .. %.0f dBFS)\nClick to rename or change the preset",
                                   c.name.c_str(), p.name.c_str(), p.lo_dbfs, p.hi_dbfs);

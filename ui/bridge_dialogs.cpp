@@ -7,6 +7,7 @@
 
 #include "ui/bridge.hpp"
 #include "ui/colours.hpp"
+#include "ui/meter_strip.hpp"
 
 namespace headroom::ui {
 
@@ -143,9 +144,7 @@ void Bridge::draw_help() {
         ImGui::EndTable();
     }
     ImGui::Separator();
-    ImGui::TextDisabled("Bars: sample peak (RMS inside, darker). Green band: the preset's target window.");
-    ImGui::TextDisabled("Colours: blue too quiet, green on target, amber hot, orange above -3 dBFS, red full scale.");
-    ImGui::TextDisabled("White line: peak hold. Numbers show the maximum since the last reset.");
+    for (const char* line : strip_legend()) ImGui::TextDisabled("%s", line);
     ImGui::End();
 }
 

@@ -5,11 +5,11 @@ namespace headroom::ui {
 Rgb zone_rgb(Zone z) {
     switch (z) {
         case Zone::Silent: return kBarBackground;
-        case Zone::Low: return {62, 96, 150};       // cool, dim: too quiet
-        case Zone::Target: return {40, 205, 70};    // green: on target
-        case Zone::Hot: return {245, 180, 20};      // amber: hot
-        case Zone::Danger: return {250, 95, 25};    // orange-red: near full scale
-        case Zone::Clip: return {235, 30, 35};      // red: full scale
+        case Zone::Low: return {60, 112, 202};      // cool blue, darker: too quiet
+        case Zone::Target: return {40, 222, 95};    // green: on target
+        case Zone::Hot: return {255, 214, 30};      // yellow-amber, the lightest: hot
+        case Zone::Danger: return {241, 121, 20};   // orange: at or above -3 dBFS
+        case Zone::Clip: return kClipOn;            // raspberry red: full scale
     }
     return kBarBackground;
 }

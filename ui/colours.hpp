@@ -1,7 +1,11 @@
 #pragma once
 // The bridge's colours, chosen to read from across the room on a dark background: the zones
-// of DESIGN.md §3 (below the window cool and dim, on target green, hot amber, danger
-// orange-red, full scale red) and the few other colours the strips use.
+// of DESIGN.md §3 (below the window cool blue, on target green, hot yellow-amber, danger
+// orange, full scale raspberry red) and the few other colours the strips use.
+// The five zone colours stay at least ΔE 15 apart (CIE76) for normal vision and under
+// protanopia, deuteranopia and tritanopia (Machado 2009, severity 1): they differ in lightness
+// as well as hue (tests/ui/colours_test.cpp). Each stays readable as text on the background
+// (contrast >= 3.5:1) for every one of those viewers.
 //
 // Threads: any thread (constants and pure functions).
 #include <cstdint>
@@ -29,8 +33,14 @@ inline constexpr Rgb kBarBackground{34, 37, 44};
 inline constexpr Rgb kTargetBand{40, 90, 52};      // the preset window behind the bar
 inline constexpr Rgb kTargetEdge{90, 220, 110};    // the window's bracket beside the bar
 inline constexpr Rgb kHoldLine{240, 240, 240};
-inline constexpr Rgb kClipOff{52, 26, 28};
-inline constexpr Rgb kClipOn{235, 30, 35};
+inline constexpr Rgb kClipOff{52, 26, 32};
+inline constexpr Rgb kClipOffText{120, 84, 92};    // the channel number in an unlit clip box
+inline constexpr Rgb kClipOn{248, 60, 104};        // = the clip zone
+inline constexpr Rgb kClipText{255, 255, 255};
+inline constexpr Rgb kClipOutline{255, 255, 255};  // a lit clip box is outlined: not only hue
+inline constexpr Rgb kClipHatch{0, 0, 0};          // hatching over danger / clip, with alpha
+inline constexpr Rgb kTick{60, 64, 74};
+inline constexpr Rgb kTickZero{120, 120, 130};
 inline constexpr Rgb kHighlight{250, 210, 60};
 inline constexpr Rgb kText{225, 228, 232};
 inline constexpr Rgb kTextDim{140, 146, 156};

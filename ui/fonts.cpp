@@ -44,8 +44,8 @@ Fonts load_fonts(float scale) {
     ImFontConfig cfg;
     cfg.OversampleH = 2;
     cfg.OversampleV = 1;
-    // Latin-1 and general punctuation (the ellipsis of cut names, dashes, the minus sign).
-    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2010, 0x2030, 0x2212, 0x2212, 0};
+    // Latin-1 and general punctuation (the ellipsis of cut names, dashes, the minus sign, "≥" of "lower ≥ 3.2 dB").
+    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2010, 0x2030, 0x2212, 0x2212, 0x2265, 0x2265, 0};
     f.normal = io.Fonts->AddFontFromFileTTF(regular.c_str(), 16.0f * scale, &cfg, ranges);
     f.small = io.Fonts->AddFontFromFileTTF(regular.c_str(), 13.0f * scale, &cfg, ranges);
     const std::string bold = find_font(true);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/readout.hpp"
+
 namespace headroom::ui {
 namespace {
 
@@ -57,10 +59,12 @@ StripRects strip_rects(float x, float y, float w, float h, float scale, bool com
     cy = r.header.y1 + 2.0f * scale;
     r.clip = {x, cy, x + inner_w, cy + (compact ? 16.0f : 22.0f) * scale};
     cy = r.clip.y1 + 2.0f * scale;
-    r.peak_text = {x, cy, x + inner_w, cy + (compact ? 16.0f : 26.0f) * scale};
+    // The numbers grow with the strip (ui/readout.hpp).
+    const float peak_h = std::max((compact ? 16.0f : 26.0f) * scale, peak_number_px(inner_w, h, scale, compact) + 4.0f * scale);
+    r.peak_text = {x, cy, x + inner_w, cy + peak_h};
     cy = r.peak_text.y1 + 4.0f * scale;
     const float bottom = y + h - gap;
-    const float readouts_h = compact ? 0.0f : 4.0f * line;
+    const float readouts_h = compact ? 0.0f : 4.0f * std::max(line, readout_number_px(inner_w, h, scale) + 5.0f * scale);
     r.readouts = {x, bottom - readouts_h, x + inner_w, bottom};
     r.bar = {x, cy, x + inner_w, std::max(cy + 10.0f * scale, r.readouts.y0 - 4.0f * scale)};
     return r;

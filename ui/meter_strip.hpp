@@ -1,11 +1,17 @@
 #pragma once
-// One channel of the bridge: a vertical sample-peak bar with the RMS inside it, on a dBFS
-// scale with the preset's target window, coloured by zone (DESIGN.md §3); the peak-hold line;
-// the latched clip indicator; the numbers (max sample peak since reset, true peak or "TP off",
-// headroom from the sample peak, RMS, gain advice). Drawn straight into a draw list: cheap enough for 256 strips a frame.
+// One channel of the bridge: a vertical sample-peak bar with the running RMS inside it, on a
+// dBFS scale with the preset's target window, coloured by zone (DESIGN.md §3); the part of the
+// bar at or above -3 dBFS hatched (above the clip threshold cross-hatched), a marked -3 dB line
+// and 1 dB ticks near 0, so danger and clip differ in more than hue; the peak-hold line; the
+// latched clip indicator (hatched, outlined, "CLIP n" clip events); the numbers, each a maximum
+// since reset in its own zone's colour (ui/readout.hpp): sample peak, true peak or "TP off",
+// headroom, RMS max, gain advice. Drawn straight into a draw list: cheap enough for 256 strips a
+// frame.
 //
 // Threads: UI thread (ImGui).
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "engine/settings/presets.hpp"
@@ -27,6 +33,7 @@ struct StripModel {
     bool rms_aes17 = false;                 // RMS numbers and bar +3.01 dB
     bool true_peak = true;                  // false: not measured, the readout says "TP off"
     bool highlighted = false;               // selected in the clip log
+    float ui_scale = 1.0f;                  // content scale x the user's UI scale
 };
 
 // "-12.3", "+2.4", "0.0"; silence "--". Never clamped. Any thread.
@@ -39,7 +46,22 @@ Zone bar_zone(double bar_db, const Preset& p, double clip_threshold_db);
 void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale, const StripModel& m,
                       const Fonts& fonts, bool compact);
 
-// Draws the shared dBFS scale column (labels every 6 dB) for one row.
+// What the strip shows, as the help overlay says it: one line per part. Any thread.
+std::span<const char* const> strip_legend();
+inline constexpr const char* kRmsLabel = "RMS max";  // the RMS number: loudest window since reset
+
+// The colour a number of zone `z` is printed in: the zone's colour; silence dim.
+std::uint32_t number_colour(Zone z);
+
+// The clip details for a tooltip: "2 clip events (5 runs, 130 samples)". Any thread.
+std::string clip_details(const ChannelDisplay& d);
+
+// The 1 dB fine ticks near 0 dBFS (-6..+6) drawn when the scale has at least this many px per dB.
+inline constexpr float kFineTickMinPxPerDb = 4.0f;
+// Writes the fine-tick levels of `scale` into out (up to max); 0 when there is no room.
+int fine_marks(const DbScale& scale, double* out, int max);
+
+// Draws the shared dBFS scale column (labels every 6 dB, -3 marked, 1 dB ticks near 0) for one row.
 void draw_scale_column(ImDrawList* dl, float x0, float x1, const DbScale& scale, const Fonts& fonts);
 
 } // namespace headroom::ui

@@ -1,5 +1,6 @@
 #include "engine/base/decibels.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -18,5 +19,13 @@ double rms_to_db(double linear_rms, bool aes17) noexcept {
 double db_to_amplitude(double db) noexcept { return std::pow(10.0, db / 20.0); }
 
 float db_to_amplitude(float db) noexcept { return std::pow(10.0f, db / 20.0f); }
+
+double headroom_db(double sample_peak_db, double true_peak_db) noexcept {
+    double loudest = -std::numeric_limits<double>::infinity();
+    if (!std::isnan(sample_peak_db)) loudest = std::max(loudest, sample_peak_db);
+    if (!std::isnan(true_peak_db)) loudest = std::max(loudest, true_peak_db);
+    if (loudest == -std::numeric_limits<double>::infinity()) return std::numeric_limits<double>::infinity();
+    return loudest == 0.0 ? 0.0 : -loudest;  // never -0.0
+}
 
 } // namespace headroom

@@ -18,4 +18,10 @@ double db_to_amplitude(double db) noexcept;
 // The same in float arithmetic throughout (as std::pow(float, float)), for float gains.
 float db_to_amplitude(float db) noexcept;
 
+// Headroom (DESIGN.md §2): 0 − the larger of the max sample peak and the max true peak (dB),
+// the room left before either the converter or a reconstruction filter clips. Negative above
+// full scale. Silence on both (-inf or NaN) gives +inf (callers print "--"). Every place that
+// shows headroom (window, record summary) uses this.
+double headroom_db(double sample_peak_db, double true_peak_db) noexcept;
+
 } // namespace headroom

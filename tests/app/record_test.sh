@@ -160,6 +160,24 @@ grep -q "True peak off" "$tmp/tpoff.txt" && ! grep -q "dBTP" "$tmp/tpoff.txt" ||
     fail "--true-peak maybe: exit $rc, want 2 and one line naming the option: $(cat "$tmp/err")"
 [ -e "$tmp/tpbad" ] && fail "--true-peak maybe created a session before the usage error"
 
+# Headroom is 0 - the larger of sample and true peak (DESIGN.md §2): an fs/4 sine at 45 degrees
+# peaks at -2.01 dBFS in its samples and +1.0 dBTP between them, so the headroom is -1.0 dB, not 2.0.
+sox -n -r 48000 -c 1 -b 32 -e floating-point "$tmp/tp.wav" synth 1 sine 12000 0 12.5 vol 1.122 ||
+    fail "sox could not make the true-peak file"
+"$HEADROOM" record --input-file "$tmp/tp.wav" --session-dir "$tmp/tp" >"$tmp/tp.txt" 2>"$tmp/err" ||
+    fail "record of the true-peak file failed: $(cat "$tmp/err")"
+python3 - "$tmp/tp.txt" <<'PY' || fail "record summary headroom: $(grep -A1 headroom "$tmp/tp.txt")"
+import re, sys
+row = [l for l in open(sys.argv[1]) if re.match(r"\s+1\s", l)][0]
+hr = float(re.search(r"(-?\d+\.\d) dB\s+\d+\s+\d+", row).group(1))
+tp = float(re.search(r"([-+]\d+\.\d) dBTP", row).group(1))
+assert 0.9 <= tp <= 1.15 and hr == -tp, (hr, tp, row)   # the true peak's headroom, not the samples' 2.0
+PY
+"$HEADROOM" record --input-file "$tmp/tp.wav" --true-peak off --session-dir "$tmp/tp" >"$tmp/tp-off.txt" 2>"$tmp/err" ||
+    fail "record of the true-peak file (true peak off) failed: $(cat "$tmp/err")"
+grep -qE "^ +1 .* 2\.0 dB +0 +0 " "$tmp/tp-off.txt" ||
+    fail "with true peak off the headroom is the sample peak's: $(grep -E '^ +1 ' "$tmp/tp-off.txt")"
+
 # --- 3. missing sessions: exit 3 ----------------------------------------------------------------
 "$HEADROOM" log --session-dir "$tmp/none" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 3 ] || fail "log without sessions should exit 3, got $rc"

@@ -127,7 +127,7 @@ def check(name, cond, got):
     ok &= bool(cond)
 
 r, g, b = centre(ch[1]["clip"])
-check("channel 1 clip indicator is red", r > 180 and g < 90 and b < 90, (r, g, b))
+check("channel 1 clip indicator is the clip colour (raspberry red 248,60,104)", r > 180 and g < 90 and r - b > 100, (r, g, b))
 check("channel 1 latched in the sidecar", ch[1]["clip_latched"], ch[1]["clip_latched"])
 r, g, b = bar_probe(ch[2])
 check("channel 2 (on target, vocals) bar is green", g > 150 and r < 110 and b < 120, (r, g, b))

@@ -97,18 +97,60 @@ TEST_CASE("ballistics") {
         CHECK(b.display().bar_db == doctest::Approx(-1.0).epsilon(1e-4));
     }
 
-    SUBCASE("numbers refresh 5 times a second and show the maximum since reset") {
+    SUBCASE("numbers show the maximum since reset, a new maximum at once") {
         ChannelBallistics b;
         b.update(reading(-20.0), true, 0.0, o);
         CHECK(b.display().peak_max_db == doctest::Approx(-20.0).epsilon(1e-4));
-        b.update(reading(-10.0), true, 0.05, o);
-        CHECK(b.display().peak_max_db == doctest::Approx(-20.0).epsilon(1e-4));  // not yet refreshed
+        b.update(reading(-10.0), true, 0.05, o);  // 50 ms later: shows now, not at the next refresh
+        CHECK(b.display().peak_max_db == doctest::Approx(-10.0).epsilon(1e-4));
         b.update(reading(-30.0), true, 0.21, o);
         CHECK(b.display().peak_max_db == doctest::Approx(-10.0).epsilon(1e-4));  // the maximum, not the last
         idle(b, 0.21, 5.0, 60.0, o);
         CHECK(b.display().peak_max_db == doctest::Approx(-10.0).epsilon(1e-4));  // held until reset
         b.reset(5.0);
         CHECK(b.display().peak_max_db == kSilenceDb);
+        CHECK(b.display().bar_db == kSilenceDb);   // bar and hold start again with the numbers
+        CHECK(b.display().hold_db == kSilenceDb);
+    }
+
+    SUBCASE("a number never reads lower than the bar or hold line beside it") {
+        // Random levels at random frame times; after every update the numbers are >= the bar
+        // and the hold line (the issue: an amber bar over a green -12.3 for up to 200 ms).
+        std::uint32_t seed = 12345;
+        auto next = [&] { seed = seed * 1664525u + 1013904223u; return (seed >> 8) / 16777216.0; };
+        ChannelBallistics b;
+        double t = 0.0;
+        int checked = 0;
+        for (int i = 0; i < 5000; ++i) {
+            t += 0.004 + 0.03 * next();
+            ChannelReading r = reading(-40.0 + 42.0 * next(), -30.0 + 25.0 * next());
+            r.true_peak = static_cast<float>(r.sample_peak * (1.0 + 0.1 * next()));
+            const bool fresh = next() < 0.8;
+            b.update(r, fresh, t, o);
+            if (i % 997 == 0) b.reset(t);
+            const ChannelDisplay& d = b.display();
+            if (d.bar_db != kSilenceDb) {
+                CHECK(d.peak_max_db >= d.bar_db);
+                CHECK(d.true_peak_max_db >= d.bar_db);
+                ++checked;
+            }
+            if (d.hold_db != kSilenceDb) CHECK(d.peak_max_db >= d.hold_db);
+            if (d.rms_db != kSilenceDb) CHECK(d.rms_max_db >= d.rms_db - 1e-9);
+        }
+        CHECK(checked > 4000);
+    }
+
+    SUBCASE("RMS max: the loudest RMS window since reset; the bar keeps the running RMS") {
+        ChannelBallistics b;
+        ChannelReading r = reading(-10.0, -20.0);
+        r.rms_max = static_cast<float>(std::pow(10.0, -16.0 / 20.0));
+        b.update(r, true, 0.0, o);
+        b.update(reading(-10.0, -25.0), true, 0.5, o);
+        idle(b, 0.5, 3.0, 30.0, o);
+        CHECK(b.display().rms_max_db == doctest::Approx(-16.0).epsilon(1e-4));
+        CHECK(b.display().rms_db == doctest::Approx(-25.0).epsilon(1e-4));
+        b.reset(3.0);
+        CHECK(b.display().rms_max_db == kSilenceDb);
     }
 
     SUBCASE("levels above full scale are shown as they are") {
@@ -121,15 +163,28 @@ TEST_CASE("ballistics") {
         CHECK(b.display().true_peak_max_db == doctest::Approx(3.1).epsilon(1e-4));
     }
 
-    SUBCASE("the clip indicator latches until reset") {
+    SUBCASE("the clip indicator latches until reset and counts clip events, not runs") {
         ChannelBallistics b;
-        b.update(reading(0.0, -10.0, 3), true, 0.0, o);
+        ChannelReading r = reading(0.0, -10.0, 3);  // 3 runs, one event (merged)
+        r.clip_events = 1;
+        r.clipped_samples = 104;
+        b.update(r, true, 0.0, o);
         CHECK(b.display().clip_latched);
-        CHECK(b.display().clips_since_reset == 3);
-        idle(b, 0.0, 600.0, 5.0, o);
+        CHECK(b.display().clip_events == 1);        // "CLIP 1", as the log says
+        CHECK(b.display().clip_runs == 3);          // details
+        CHECK(b.display().clipped_samples == 104);
+        ChannelReading more = reading(0.0, -10.0, 2);  // 2 more runs of the same event
+        b.update(more, true, 0.1, o);
+        CHECK(b.display().clip_events == 1);
+        CHECK(b.display().clip_runs == 5);
+        idle(b, 0.1, 600.0, 5.0, o);
         CHECK(b.display().clip_latched);
         b.reset_clip();
         CHECK_FALSE(b.display().clip_latched);
+        CHECK(b.display().clip_events == 1);        // the count is kept until a full reset
+        b.reset(601.0);
+        CHECK(b.display().clip_events == 0);
+        CHECK(b.display().clip_runs == 0);
     }
 
     SUBCASE("the clip indicator resets itself after the set time since the last clip") {

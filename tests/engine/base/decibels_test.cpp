@@ -47,4 +47,14 @@ TEST_CASE("decibels") {
         }
         CHECK(differ > 0);
     }
+
+    SUBCASE("headroom: 0 - the larger of max sample peak and max true peak") {
+        CHECK(headroom_db(0.0, 0.9) == doctest::Approx(-0.9));   // TP +0.9 beside a 0.0 peak: -0.9, not 0.0
+        CHECK(headroom_db(-0.4, -0.6) == doctest::Approx(0.4));
+        CHECK(headroom_db(-12.0, -11.2) == doctest::Approx(11.2));
+        CHECK(headroom_db(2.4, 3.1) == doctest::Approx(-3.1));   // above full scale: negative
+        CHECK(headroom_db(-6.0, std::nan("")) == doctest::Approx(6.0));
+        CHECK(headroom_db(-inf, -inf) == inf);                   // silence: nothing to say
+        CHECK_FALSE(std::signbit(headroom_db(0.0, 0.0)));        // never -0.0
+    }
 }
