@@ -117,6 +117,7 @@ MeterSetup configure_meters(Capture& capture, const WindowSettings& settings, co
                             const std::vector<std::string>& default_presets) {
     MeterSetup setup =
         settings.meter_cli.resolve(info.sample_rate, info.channels, kMaxBlock, settings.table, default_presets);
+    setup.options.provisional_events = true;  // the session log writes open events within 1 s (docs/sessions.md)
     capture.configure(setup.options);
     return setup;
 }
@@ -221,7 +222,7 @@ WindowRig::WindowRig(const WindowOptions& o)
 }
 
 void WindowRig::start() {
-    if (recorder) recorder->start(capture.events());
+    if (recorder) recorder->start(capture.events(), &capture.transport());
     capture.start();
 }
 
