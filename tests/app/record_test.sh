@@ -60,7 +60,7 @@ lines = [json.loads(l) for l in open(os.path.join(folder, "clips.jsonl"))]
 assert lines[0]["type"] == "start" and lines[-1]["type"] == "stop", [l["type"] for l in lines]
 for l in lines:
     assert isinstance(l["time"], str) and len(l["time"]) == 29, l
-clip_lines = [l for l in lines if l["type"] == "clip"]
+clip_lines = [l for l in lines if l["type"] == "clip" and not l["provisional"]]  # each event once
 assert len(clip_lines) == len(j["clips"])
 for a, b in zip(clip_lines, j["clips"]):
     assert a["start_sample"] == b["start_sample"] and a["clipped_samples"] == b["clipped_samples"]
@@ -78,10 +78,10 @@ demo=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"
 grep -q "Session $(basename "$demo")" "$tmp/log.txt" || fail "log does not name the newest session"
 grep -q "recording started" "$tmp/log.txt" && grep -q "recording stopped" "$tmp/log.txt" || fail "log text lacks start/stop"
 "$HEADROOM" log "$demo" --csv >"$tmp/log.csv" || fail "log --csv failed"
-[ "$(head -1 "$tmp/log.csv")" = "time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,runs,samples,sample_peak_dbfs,true_peak_dbtp" ] \
+[ "$(head -1 "$tmp/log.csv")" = "time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,runs,samples,sample_peak_dbfs,true_peak_dbtp,transport_s,id,provisional" ] \
     || fail "CSV header: $(head -1 "$tmp/log.csv")"
 "$HEADROOM" log "$(basename "$demo")" --session-dir "$tmp/demo" --json >"$tmp/log.json" || fail "log --json by name failed"
-python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a[0]["type"]=="start" and a[-1]["type"]=="stop"' "$tmp/log.json" \
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["entries"]; assert a[0]["type"]=="start" and a[-1]["type"]=="stop"' "$tmp/log.json" \
     || fail "log --json is not the entries array"
 
 # --- 2. a file with clips at known samples ---------------------------------------------------
@@ -145,7 +145,7 @@ assert all(c["true_peak_dbtp"] is None for c in summary), summary
 PY
 tpoff_session=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"])' "$tmp/tpoff.json")
 "$HEADROOM" log "$tpoff_session" --json >"$tmp/tpoff_log.json" || fail "log --json of a true-peak-off session failed"
-python3 -c 'import json,sys; a=[e for e in json.load(open(sys.argv[1])) if e["type"]=="clip"]; assert len(a)==3 and all(e["true_peak_dbtp"] is None for e in a), a' \
+python3 -c 'import json,sys; a=[e for e in json.load(open(sys.argv[1]))["entries"] if e["type"]=="clip"]; assert len(a)==3 and all(e["true_peak_dbtp"] is None for e in a), a' \
     "$tmp/tpoff_log.json" || fail "log --json shows a true peak for a true-peak-off session"
 "$HEADROOM" log "$tpoff_session" --markers audacity | head -1 | grep -q 'CLIP ch1 In 1 +0.0 dBFS (5 samples)' ||
     fail "markers of a true-peak-off session: $("$HEADROOM" log "$tpoff_session" --markers audacity | head -1)"
