@@ -167,8 +167,8 @@ grep -q "$tmp/none" "$tmp/err" || fail "the message should say where it looked: 
 "$HEADROOM" log 1999-01-01T00-00-00 --session-dir "$tmp/file" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 3 ] || fail "log of a missing session should exit 3, got $rc"
 grep -q "1999-01-01T00-00-00" "$tmp/err" || fail "the message should name the session: $(cat "$tmp/err")"
-"$HEADROOM" log --markers reaper --session-dir "$tmp/file" >/dev/null 2>"$tmp/err"; rc=$?
-[ $rc -eq 2 ] && grep -q -- "--markers" "$tmp/err" || fail "--markers reaper should be a usage error naming the option ($rc)"
+"$HEADROOM" log --markers cubase --session-dir "$tmp/file" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--markers" "$tmp/err" || fail "--markers cubase (not a format) should be a usage error naming the option ($rc)"
 
 # --- 4. unwritable sessions folder: exit 4 before capture ----------------------------------------
 touch "$tmp/file.txt"
@@ -178,7 +178,8 @@ grep -q "$tmp/file.txt/sub" "$tmp/err" || fail "the message should name the fold
 grep -q "recording" "$tmp/err" && fail "capture started before the folder was checked: $(cat "$tmp/err")"
 [ ! -s "$tmp/out" ] || fail "nothing should be printed on stdout"
 
-# --- 4b. the disk fills during capture (a 6 KB file size limit; levels.f32 reaches it at ~9.6 s):
+# --- 4b. the disk fills during capture (a 6 KB file size limit; levels.f32 reaches it at ~9.6 s,
+# clips.jsonl about as soon):
 # metering goes on to the end, the error is reported once, the summary is printed, exit 4.
 ( ulimit -f 6; exec "$HEADROOM" record --demo --duration 12 --json --session-dir "$tmp/full" ) >"$tmp/full.json" 2>"$tmp/full.err"; rc=$?
 [ $rc -eq 4 ] || fail "a write failure during capture should exit 4 at the end, got $rc: $(cat "$tmp/full.err")"
@@ -187,9 +188,13 @@ python3 - "$tmp/full.json" <<'PY' || fail "metering did not go on after the writ
 import json, os, sys
 j = json.load(open(sys.argv[1]))
 assert 11.5 <= j["duration_s"] <= 12.5, j["duration_s"]   # metered to the end
-assert "levels.f32" in j["write_error"], j["write_error"]
-lines = [json.loads(l) for l in open(os.path.join(j["session"], "clips.jsonl"))]
-assert lines[0]["type"] == "start" and lines[-1]["type"] == "stop"   # clips.jsonl stayed small: whole
+assert "levels.f32" in j["write_error"] or "clips.jsonl" in j["write_error"], j["write_error"]
+# clips.jsonl may reach the limit first (the demo's long hot events are rewritten once a second
+# as provisional lines): every line before a torn last one is whole.
+raw = open(os.path.join(j["session"], "clips.jsonl")).read()
+lines = [json.loads(l) for l in raw.split("\n")[:-1]]
+assert lines[0]["type"] == "start", lines[0]
+assert os.path.getsize(os.path.join(j["session"], "clips.jsonl")) <= 6 * 1024
 assert os.path.getsize(os.path.join(j["session"], "levels.f32")) <= 6 * 1024
 print("record_test: disk full at 6 KB: reported once, metered %.1f s" % j["duration_s"])
 PY
