@@ -1,9 +1,12 @@
-// headroom log [SESSION] [--json|--csv|--markers audacity] [--session-dir DIR]
+// headroom log [SESSION] [--json|--csv|--markers audacity|reaper [--timeline session|transport]]
+//              [--session-dir DIR]
 // Prints a session's clip log (DESIGN.md §4, §5): the newest session by default. Reads files
 // only; never opens the audio system.
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 #include <vector>
 #include <map>
@@ -28,6 +31,7 @@ struct LogArgs {
     bool json = false;
     bool csv = false;
     std::string markers;
+    std::string timeline;
 };
 
 // "10:15:02.345" from an ISO 8601 stamp; the stamp itself when it is not one.
@@ -126,8 +130,11 @@ void print_text(const SessionLog& log) {
             detail = std::to_string(x->count) + " overflow" + (x->count == 1 ? "" : "s") + " reported by the host";
         } else if (const auto* lost = std::get_if<DeviceLostLine>(&e.line)) {
             detail = "device lost: " + lost->reason;
-        } else if (std::holds_alternative<DeviceBackLine>(e.line)) {
+        } else if (const auto* back = std::get_if<DeviceBackLine>(&e.line)) {
             detail = "device back";
+            if (back->sample_rate > 0.0 && back->channels > 0)
+                detail += " at " + std::to_string(std::llround(back->sample_rate)) + " Hz, " +
+                          std::to_string(back->channels) + " channel" + (back->channels == 1 ? "" : "s");
         } else if (const auto* d = std::get_if<DroppedLine>(&e.line)) {
             detail = std::to_string(d->count) + " events dropped (queue full)";
         } else if (const auto* w = std::get_if<WriteErrorLine>(&e.line)) {
@@ -172,6 +179,11 @@ void print_text(const SessionLog& log) {
     if (log.bad_lines > 0)
         std::printf("note: %zu line%s of clips.jsonl did not parse and %s skipped\n", log.bad_lines,
                     log.bad_lines == 1 ? "" : "s", log.bad_lines == 1 ? "was" : "were");
+    std::size_t open = 0;
+    for (const auto& e : log.entries) open += e.provisional ? 1 : 0;
+    if (open > 0)
+        std::printf("note: %zu event%s still open when last written (provisional: the session ended before %s closed)\n",
+                    open, open == 1 ? " was" : "s were", open == 1 ? "it" : "they");
     if (!stopped)
         std::printf("note: no stop line: the session did not end cleanly (killed, crashed) or is still recording\n");
 }
@@ -186,28 +198,60 @@ Command add_log_command(CLI::App& root, CommonCli& common) {
     c.cli->add_option("SESSION", args->session, "Session folder, or its name under the sessions folder");
     auto* j = c.cli->add_flag("--json", args->json, "Print the log's entries as a JSON array");
     auto* v = c.cli->add_flag("--csv", args->csv, "Print the clip, hot and non-finite events as CSV (header row)");
-    auto* m = c.cli->add_option("--markers", args->markers, "Print a marker track: audacity (label track)")
-                  ->type_name("audacity");
+    auto* m = c.cli->add_option("--markers", args->markers,
+                                "Print markers: audacity (label track .txt) or reaper (Region/Marker Manager CSV)")
+                  ->type_name("audacity|reaper");
+    auto* tl = c.cli->add_option("--timeline", args->timeline,
+                      "Where markers go: session (seconds from the start) or transport (JACK transport time); "
+                      "default: transport when every event has a transport position")
+        ->type_name("session|transport");
     j->excludes(v)->excludes(m);
     v->excludes(m);
     common.add_to(*c.cli, kLogCommand);  // --session-dir, --verbose (before or after `log`)
-    c.run = [args, options = common.options]() -> int {
-        if (!args->markers.empty() && args->markers != "audacity")
-            throw UsageError("--markers: '" + args->markers + "' is not a marker format (valid: audacity)");
+    c.run = [args, m, tl, options = common.options]() -> int {
+        if (m->count() > 0 && args->markers != "audacity" && args->markers != "reaper")
+            throw UsageError("--markers: '" + args->markers + "' is not a marker format (valid: audacity, reaper)");
+        if (tl->count() > 0 && args->timeline != "session" && args->timeline != "transport")
+            throw UsageError("--timeline: '" + args->timeline + "' is not a timeline (valid: session, transport)");
+        if (tl->count() > 0 && m->count() == 0)
+            throw UsageError("--timeline: only with --markers audacity|reaper");
         const auto dir = options->session_dir.empty() ? default_sessions_dir() : std::filesystem::path(options->session_dir);
-        SessionLog log = read_session(resolve_session(args->session, dir));
+        const auto folder = resolve_session(args->session, dir);
+        SessionLog log = read_session(folder);
+        for (const auto& p : log.problems) std::fprintf(stderr, "headroom: warning: %s\n", p.c_str());
+        if (log.bad_lines > 0)
+            std::fprintf(stderr, "headroom: warning: %s: %zu malformed line%s skipped\n",
+                         (log.folder / kClipsFile).string().c_str(), log.bad_lines, log.bad_lines == 1 ? "" : "s");
         if (args->json) {
             nlohmann::json a = nlohmann::json::array();
             for (const auto& e : log.entries) a.push_back(e.raw);
-            std::printf("%s\n", a.dump(2).c_str());
+            nlohmann::json out = {{"session", log.name},
+                                  {"folder", log.folder.string()},
+                                  {"entries", std::move(a)},
+                                  {"malformed_lines", log.bad_lines},
+                                  {"torn_last_line", log.torn_tail},
+                                  {"unreadable", log.problems}};
+            std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         } else if (args->csv) {
             std::fputs(session_csv(log).c_str(), stdout);
         } else if (!args->markers.empty()) {
-            std::fputs(audacity_labels(log).c_str(), stdout);
+            const Timeline t = args->timeline == "transport" ? Timeline::transport
+                               : args->timeline == "session" ? Timeline::session
+                               : has_transport_timeline(log) ? Timeline::transport
+                                                             : Timeline::session;
+            if (t == Timeline::transport)
+                if (const auto n = events_without_transport(log); n > 0)
+                    std::fprintf(stderr,
+                                 "headroom: warning: %zu event%s without a transport position (the JACK transport "
+                                 "was not rolling) left out of the markers\n",
+                                 n, n == 1 ? "" : "s");
+            std::fputs((args->markers == "reaper" ? reaper_markers(log, t) : audacity_labels(log, t)).c_str(), stdout);
         } else {
             print_text(log);
         }
-        return exit_code::ok;
+        if (std::fflush(stdout) != 0 || std::ferror(stdout))
+            throw OutputError(std::string("standard output: cannot write: ") + std::strerror(errno));
+        return log.problems.empty() ? exit_code::ok : exit_code::input;
     };
     return c;
 }

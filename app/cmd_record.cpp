@@ -102,13 +102,15 @@ int run_record(const RecordArgs& a, bool duration_given, const CommonOptions& co
         info.buffer_frames > 0 ? static_cast<std::size_t>(info.buffer_frames) : kMaxBlock;
     const MeterSetup setup =
         resolve_meters(settings, info, max_block, channels.presets);
-    capture.configure(setup.options);
+    MeterOptions live = setup.options;
+    live.provisional_events = true;  // the session log writes open events within 1 s (docs/sessions.md)
+    capture.configure(live);
 
     const auto dir = common.session_dir.empty() ? default_sessions_dir() : std::filesystem::path(common.session_dir);
     StopSignals signals;
     SessionRecorder recorder(dir, info, setup.options, setup.presets);  // OutputError: exit 4
 
-    recorder.start(capture.events());
+    recorder.start(capture.events(), &capture.transport());
     capture.start();
     std::fprintf(stderr, "headroom: recording %d channel%s of %s at %.0f Hz into %s%s\n", info.channels,
                  info.channels == 1 ? "" : "s", info.device.c_str(), info.sample_rate,

@@ -31,11 +31,11 @@ Command add_window_command(CLI::App& root, CommonCli& common) {
     root.add_flag("--show-log", p->show_log, "Open the clip log at start");
     root.add_flag("--show-help", p->show_help, "Open the keyboard help at start");
     root.add_flag("--compact", p->compact, "Compact strips");
-    CLI::Option* size = root.add_option("--size", p->size, "Window size in pixels (default: as last closed, else 1600x900 at the UI scale)")
+    CLI::Option* size_option = root.add_option("--size", p->size, "Window size in pixels (default: as last closed, else 1600x900 at the UI scale)")
         ->type_name("WxH");
 
-    c.run = [options = common.options, p, screenshot, frames, size]() -> int {
-        if (size->count() > 0 && p->size.empty()) throw UsageError("--size: the value is empty (give WIDTHxHEIGHT)");
+    c.run = [options = common.options, p, screenshot, frames, size_option]() -> int {
+        if (size_option->count() > 0 && p->size.empty()) throw UsageError("--size: the value is empty (give WIDTHxHEIGHT)");
         if (screenshot->count() > 0 && p->screenshot.empty())
             throw UsageError("--screenshot: the value is empty (give FILE.png)");
         if (frames->count() > 0 && p->screenshot.empty()) throw UsageError("--frames: needs --screenshot FILE.png");

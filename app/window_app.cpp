@@ -104,6 +104,7 @@ SourceChoice choose_source_and_say_why(const SourceCli& cli) {
 MeterSetup configure_meters(Capture& capture, const WindowSettings& settings, const SourceInfo& info,
                             const std::vector<std::string>& default_presets) {
     MeterSetup setup = resolve_meters(settings, info, kMaxBlock, default_presets);
+    setup.options.provisional_events = true;  // the session log writes open events within 1 s (docs/sessions.md)
     capture.configure(setup.options);
     return setup;
 }
@@ -222,7 +223,7 @@ WindowRig::WindowRig(const WindowOptions& o)
 
 void WindowRig::start() {
     started = Clock::now();
-    if (recorder) recorder->start(capture.events());
+    if (recorder) recorder->start(capture.events(), &capture.transport());
     capture.start();
 }
 

@@ -20,6 +20,7 @@ constexpr std::size_t kEventCapacity = 1u << 16;
 struct Capture::Impl {
     std::unique_ptr<LiveSource> source;
     EventQueue events{kEventCapacity};
+    TransportTrack transport;
     MeterExchange snapshots;
     MeterOptions meter;
     std::unique_ptr<CaptureCore> core;
@@ -51,6 +52,7 @@ void Capture::configure(const MeterOptions& meter) {
     if (auto bad = validate_meter_options(m)) throw std::invalid_argument(*bad);
     impl_->core.reset();
     impl_->core = std::make_unique<CaptureCore>(m, impl_->events, impl_->snapshots);
+    impl_->core->set_transport(&impl_->transport);
     impl_->meter = m;
     spdlog::debug("meters: {} kernel", impl_->core->bank().kernel_name());
 }
@@ -76,6 +78,7 @@ void Capture::stop() {
 
 MeterExchange& Capture::snapshots() { return impl_->snapshots; }
 EventQueue& Capture::events() { return impl_->events; }
+TransportTrack& Capture::transport() { return impl_->transport; }
 
 CaptureStatus Capture::poll_status() {
     CaptureStatus st;

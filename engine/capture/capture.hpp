@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/capture/source_info.hpp"
+#include "engine/capture/transport_track.hpp"
 #include "engine/meter/meter_bank.hpp"
 #include "engine/meter/meter_options.hpp"
 
@@ -37,6 +38,7 @@ public:
     void stop();
     MeterExchange& snapshots();       // the window is the one reader
     EventQueue& events();                // the recorder is the one consumer
+    TransportTrack& transport();         // the recorder is the one reader (JACK sources note it)
     // normal thread (one poller); also drives re-open after device loss (every 2 s).
     // The status lines a recorder must log (xrun counts, device_lost / device_back) are
     // reported through the returned counters and flags; see CaptureStatus.

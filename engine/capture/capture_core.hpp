@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "engine/capture/transport_track.hpp"
 #include "engine/meter/meter_bank.hpp"
 #include "engine/meter/meter_options.hpp"
 #include "engine/meter/meter_snapshot.hpp"
@@ -62,6 +63,11 @@ public:
     // normal thread (one poller); wait-free. Mean and max load since the previous call.
     CallbackLoad take_load() noexcept;
 
+    // normal thread, before the source starts: where a source with a transport (JACK) notes it.
+    void set_transport(TransportTrack* t) noexcept { transport_ = t; }
+    // audio thread; null when nobody reads the transport.
+    TransportTrack* transport() const noexcept { return transport_; }
+
     const MeterOptions& options() const noexcept { return bank_.options(); }  // any thread
     const MeterBank& bank() const noexcept { return bank_; }                   // any thread
 
@@ -73,6 +79,7 @@ private:
     std::size_t channels_;
     std::size_t max_block_;
     double ns_per_frame_;          // 1e9 / rate
+    TransportTrack* transport_ = nullptr;  // set before the source starts
 
     // Written by the producer only (relaxed stores), read by anyone.
     std::atomic<std::uint64_t> callbacks_{0};

@@ -16,6 +16,7 @@
 #include <jack/jack.h>
 #include <jack/metadata.h>
 #include <jack/uuid.h>
+#include <jack/transport.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -226,6 +227,10 @@ private:
         const std::size_t nc = self->nc_;
         for (std::size_t c = 0; c < nc; ++c)
             self->in_[c] = static_cast<const float*>(jack_port_get_buffer(self->ports_in_[c], frames));
+        if (TransportTrack* t = core->transport()) {  // jack_transport_query is real-time safe
+            jack_position_t pos;
+            t->note(core->frames(), jack_transport_query(self->client_, &pos) == JackTransportRolling, pos.frame);
+        }
         float* out = self->interleaved_.data();
         for (std::size_t done = 0; done < frames;) {
             const std::size_t n = std::min<std::size_t>(kMaxBlock, frames - done);

@@ -69,6 +69,9 @@
 //    whose last frame lies in the tick (0 if none), sum_squares (double). finish() emits the
 //    partial tick [tick start, end of stream); if the stream goes on, the rest of that tick
 //    is emitted at its absolute end as a shorter tick.
+//  - Provisional copies (MeterOptions::provisional_events): a clip/hot/non-finite event still open 0.6 s after its start also
+//    leaves as it stands (MeterEvent::provisional), then once a second until it closes; its
+//    final copy (same type, channel and start_sample) follows. Counting consumers skip them.
 //  - Event order: per channel and type, events leave in stream order; the interleaving of
 //    different channels and types may differ between kernels and block partitions.
 //

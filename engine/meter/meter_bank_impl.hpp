@@ -138,6 +138,7 @@ struct MeterBank::Impl {
         RunParams clip_rule;                // clip runs: min run, merge gap
         RunParams hot_rule;                 // hot runs: runs of 1, hot merge gap
         std::uint64_t nonfinite_gap = 0;    // non-finite bursts merge while closer than this (frames)
+        ProvisionalRule nonfinite_provisional;  // when an open burst is sent as it stands
         std::vector<RunTracker> clip;       // per channel
         std::vector<RunTracker> hot;        // per channel
         std::vector<BurstTracker> nonfinite;  // per channel

@@ -16,6 +16,8 @@ enum class EventType : std::uint8_t {
 
 struct MeterEvent {
     EventType type = EventType::Envelope;
+    bool provisional = false;           // Clip/Hot/NonFinite still open: the event as it stands so
+                                        // far (at most ~1/s); its final copy follows when it closes
     std::uint16_t channel = 0;          // 0-based
     std::uint32_t runs = 0;             // Clip: number of clip runs merged into this event
     std::uint64_t start_sample = 0;

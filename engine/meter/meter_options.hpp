@@ -26,6 +26,8 @@ struct MeterOptions {
     // full scale, is "hot". Empty, or shorter than `channels`: no hot events there.
     std::vector<float> hot_ceiling_dbfs;
 
+    bool provisional_events = false;  // also send open events as they stand (MeterBank: "Provisional
+                                      // copies"); for a session recorder, which logs them
     bool force_scalar = false;  // use the scalar reference kernel (tests, benchmarks)
     bool true_peak = true;      // false (--true-peak off, config meter.true_peak): no interpolation,
                                 // the true-peak fields carry the sample peak as a stand-in that the

@@ -20,10 +20,27 @@ struct EventSink {
     }
 };
 
+// When an open event is also sent as it stands (MeterEvent::provisional): `first` frames after
+// its start, then every `every` frames while it stays open. 0: never.
+struct ProvisionalRule {
+    std::uint64_t first = 0;
+    std::uint64_t every = 0;
+    // audio thread; wait-free. Sends `e` as provisional when due at `pos`; `next` is the tracker's.
+    void maybe_emit(const MeterEvent& e, std::uint64_t pos, std::uint64_t& next, const EventSink& sink) const noexcept {
+        if (every == 0 || pos < next) return;
+        MeterEvent p = e;
+        p.provisional = true;
+        if (p.true_peak < p.sample_peak) p.true_peak = p.sample_peak;
+        sink.emit(p);
+        next = pos + every;
+    }
+};
+
 struct RunParams {
     EventType type = EventType::Clip;
     std::uint32_t min_run = 1;  // consecutive qualifying samples that make a run
     std::uint64_t gap = 0;      // runs merge while (next start - previous end - 1) < gap
+    ProvisionalRule provisional;
 };
 
 class RunTracker {
@@ -106,6 +123,7 @@ public:
             event_.sample_peak = streak_sample_peak_;
             event_.peak_sample = streak_peak_sample_;
             event_.true_peak = streak_true_peak_;
+            next_provisional_ = streak_start_ + rule.provisional.first;
         }
         gap_sample_peak_ = 0.0f;
         gap_true_peak_ = 0.0f;
@@ -166,9 +184,11 @@ public:
     void close_if_done(std::uint64_t pos, const RunParams& rule, const EventSink& sink) noexcept {
         if (!open_) return;
         const std::uint64_t last_merge_start = event_.end_sample + rule.gap;  // a run starting after this is new
-        if (pos < last_merge_start + 1) return;
-        if (streak_len_ > 0 && streak_last_ + 1 == pos && streak_start_ <= last_merge_start) return;
-        close(sink);
+        if (pos >= last_merge_start + 1 && !(streak_len_ > 0 && streak_last_ + 1 == pos && streak_start_ <= last_merge_start)) {
+            close(sink);
+            return;
+        }
+        rule.provisional.maybe_emit(event_, pos, next_provisional_, sink);
     }
 
     // Closes the open event unconditionally (end of stream); a run going on when the stream
@@ -221,6 +241,7 @@ private:
     std::uint64_t gap_peak_sample_ = 0;   // the first frame of that max
     float gap_true_peak_ = 0.0f;          // max true peak of frames (event_.end_sample, true_peak_done_]
     std::uint64_t true_peak_done_ = 0;    // the last frame whose true peak is in the event or the gap
+    std::uint64_t next_provisional_ = 0;  // when the open event is next sent as provisional
 };
 
 class BurstTracker {
@@ -242,12 +263,18 @@ public:
         event_.start_sample = n;
         event_.end_sample = n;
         event_.count = 1;
+        next_provisional_ = n + provisional_first_;
     }
-    // No sample at or after `pos` can merge any more: emit.
-    void close_if_done(std::uint64_t pos, std::uint64_t gap, const EventSink& sink) noexcept {
+    // The delay of the first provisional copy (ProvisionalRule::first), set once at construction.
+    void set_provisional_first(std::uint64_t frames) noexcept { provisional_first_ = frames; }
+    // No sample at or after `pos` can merge any more: emit. Else maybe as provisional.
+    void close_if_done(std::uint64_t pos, std::uint64_t gap, const EventSink& sink,
+                       const ProvisionalRule& provisional = {}) noexcept {
         if (open_ && pos >= event_.end_sample + gap + 1) {
             sink.emit(event_);
             open_ = false;
+        } else if (open_) {
+            provisional.maybe_emit(event_, pos, next_provisional_, sink);
         }
     }
     void finish(const EventSink& sink) noexcept {
@@ -260,6 +287,8 @@ public:
 private:
     bool open_ = false;    // a burst is open (not yet emitted)
     MeterEvent event_{};   // the open burst as it stands
+    std::uint64_t next_provisional_ = 0;   // when the open burst is next sent as provisional
+    std::uint64_t provisional_first_ = 0;  // frames from a burst's start to its first provisional copy
 };
 
 } // namespace headroom

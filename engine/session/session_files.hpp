@@ -37,6 +37,7 @@ public:
     std::optional<std::string> flush(bool sync);
 
     bool empty() const { return pending_.empty(); }      // nothing waits to be written
+    std::size_t pending_bytes() const { return pending_bytes_; }  // bytes waiting to be written
     std::uint64_t bytes_written() const { return written_; }
     std::uint64_t records_dropped() const { return dropped_; }
     const std::filesystem::path& path() const { return path_; }

@@ -185,10 +185,25 @@ ojson event_object(const EventLine& l) {
     return j;
 }
 
+std::string event_id(std::string_view type, int channel, std::uint64_t start_sample) {
+    return std::string(type) + "-" + std::to_string(channel) + "-" + std::to_string(start_sample);
+}
+
 ojson to_json(const EventLine& l) {
     ojson j = line_head(l.type, l.time);
-    const ojson fields = event_object(l);  // (a temporary's items() would dangle)
-    for (auto it = fields.begin(); it != fields.end(); ++it) j[it.key()] = *it;
+    j["id"] = l.id.empty() ? event_id(l.type, l.channel, l.start_sample) : l.id;
+    j["provisional"] = l.provisional;
+    j["channel"] = l.channel;
+    j["start_sample"] = l.start_sample;
+    j["start_s"] = l.start_s;
+    j["end_s"] = l.end_s;
+    j["runs"] = l.runs;
+    j["samples"] = l.samples;
+    if (l.type == line_type::clip) j["clipped_samples"] = l.samples;  // the §4 clip object's name
+    j["sample_peak_dbfs"] = number_or_null(l.sample_peak_dbfs);
+    j["true_peak_dbtp"] = number_or_null(l.true_peak_dbtp);
+    j["transport_frame"] = l.transport_frame ? ojson(*l.transport_frame) : ojson(nullptr);
+    j["transport_s"] = number_or_null(l.transport_s);
     j["channel_name"] = l.channel_name;
     return j;
 }
@@ -220,6 +235,8 @@ ojson to_json(const DeviceLostLine& l) {
 ojson to_json(const DeviceBackLine& l) {
     ojson j = line_head(line_type::device_back, l.time);
     j["frames"] = l.frames;
+    if (l.sample_rate > 0.0) j["sample_rate"] = whole_hz(l.sample_rate);
+    if (l.channels > 0) j["channels"] = l.channels;
     return j;
 }
 
@@ -263,10 +280,15 @@ ClipsLine clips_line_from_json(const json& j) {
         l.start_s = get_or<double>(j, "start_s", 0.0);
         l.end_s = get_or<double>(j, "end_s", l.start_s);
         l.runs = get_or<std::uint64_t>(j, "runs", 0);
-        l.samples = get_or<std::uint64_t>(j, j.contains("clipped_samples") ? "clipped_samples" : "samples", 0);
+        l.samples = get_or<std::uint64_t>(j, j.contains("samples") ? "samples" : "clipped_samples", 0);
         l.sample_peak_dbfs = opt_number(j, "sample_peak_dbfs");
         l.true_peak_dbtp = opt_number(j, "true_peak_dbtp");
         l.channel_name = get_or<std::string>(j, "channel_name", "");
+        l.id = get_or<std::string>(j, "id", event_id(type, l.channel, l.start_sample));
+        l.provisional = get_or<bool>(j, "provisional", false);
+        if (j.contains("transport_frame") && j["transport_frame"].is_number_unsigned())
+            l.transport_frame = j["transport_frame"].get<std::uint64_t>();
+        l.transport_s = opt_number(j, "transport_s");
         return l;
     }
     if (type == line_type::start)
@@ -277,7 +299,9 @@ ClipsLine clips_line_from_json(const json& j) {
         return XrunLine{time, get_or<std::uint64_t>(j, "count", 0), get_or<std::uint64_t>(j, "total", 0)};
     if (type == line_type::device_lost)
         return DeviceLostLine{time, get_or<std::string>(j, "reason", ""), get_or<std::uint64_t>(j, "frames", 0)};
-    if (type == line_type::device_back) return DeviceBackLine{time, get_or<std::uint64_t>(j, "frames", 0)};
+    if (type == line_type::device_back)
+        return DeviceBackLine{time, get_or<std::uint64_t>(j, "frames", 0), get_or<double>(j, "sample_rate", 0.0),
+                              get_or<int>(j, "channels", 0)};
     if (type == line_type::dropped)
         return DroppedLine{time, get_or<std::uint64_t>(j, "count", 0), get_or<std::uint64_t>(j, "total", 0)};
     if (type == line_type::write_error)
@@ -286,6 +310,61 @@ ClipsLine clips_line_from_json(const json& j) {
         return StopLine{time, get_or<std::uint64_t>(j, "frames", 0), get_or<double>(j, "duration_s", 0.0),
                         get_or<std::uint64_t>(j, "dropped_events", 0)};
     return OtherLine{type, time};
+}
+
+namespace {
+
+// Key checks for clips_line_well_formed: present (unless optional) and of the writer's type.
+bool has_count(const json& j, const char* key) { return j.contains(key) && j[key].is_number_unsigned(); }
+bool has_seconds(const json& j, const char* key) {
+    if (!j.contains(key) || !j[key].is_number()) return false;
+    const double v = j[key].get<double>();
+    return std::isfinite(v) && v >= 0.0;
+}
+bool has_text(const json& j, const char* key) { return j.contains(key) && j[key].is_string(); }
+bool db_or_absent(const json& j, const char* key) {
+    if (!j.contains(key) || j[key].is_null()) return true;
+    return j[key].is_number() && std::isfinite(j[key].get<double>());
+}
+bool count_or_absent(const json& j, const char* key) {
+    return !j.contains(key) || j[key].is_null() || j[key].is_number_unsigned();
+}
+bool seconds_or_absent(const json& j, const char* key) {
+    return !j.contains(key) || j[key].is_null() || has_seconds(j, key);
+}
+
+} // namespace
+
+bool clips_line_well_formed(const json& j) {
+    if (!j.is_object() || !has_text(j, "type") || !has_text(j, "time")) return false;
+    const std::string type = j["type"].get<std::string>();
+    if (type == line_type::clip || type == line_type::hot || type == line_type::nonfinite) {
+        const bool samples = has_count(j, "samples") || (type == line_type::clip && has_count(j, "clipped_samples"));
+        return j.contains("channel") && j["channel"].is_number_unsigned() && j["channel"].get<std::uint64_t>() >= 1 &&
+               j["channel"].get<std::uint64_t>() <= 65536 && has_count(j, "start_sample") && has_seconds(j, "start_s") &&
+               has_seconds(j, "end_s") && j["end_s"].get<double>() >= j["start_s"].get<double>() &&
+               has_count(j, "runs") && samples && db_or_absent(j, "sample_peak_dbfs") &&
+               db_or_absent(j, "true_peak_dbtp") && count_or_absent(j, "transport_frame") &&
+               seconds_or_absent(j, "transport_s") && (!j.contains("id") || j["id"].is_string()) &&
+               (!j.contains("provisional") || j["provisional"].is_boolean()) &&
+               (!j.contains("channel_name") || j["channel_name"].is_string());
+    }
+    // Other lines: a key that is there has the writer's type (a hand-made or older line may
+    // leave keys out; what is missing reads as 0 or "").
+    auto text_or_absent = [&](const char* key) { return !j.contains(key) || j[key].is_string(); };
+    if (type == line_type::start)
+        return text_or_absent("session") && text_or_absent("source") && text_or_absent("device") &&
+               seconds_or_absent(j, "sample_rate") && count_or_absent(j, "channels");
+    if (type == line_type::xrun || type == line_type::dropped)
+        return count_or_absent(j, "count") && count_or_absent(j, "total");
+    if (type == line_type::device_lost) return text_or_absent("reason") && count_or_absent(j, "frames");
+    if (type == line_type::device_back)
+        return count_or_absent(j, "frames") && seconds_or_absent(j, "sample_rate") && count_or_absent(j, "channels");
+    if (type == line_type::write_error) return text_or_absent("error") && count_or_absent(j, "records_lost");
+    if (type == line_type::stop)
+        return count_or_absent(j, "frames") && seconds_or_absent(j, "duration_s") &&
+               count_or_absent(j, "dropped_events");
+    return true;  // a type of a later version: its type and time are all this one reads
 }
 
 } // namespace headroom

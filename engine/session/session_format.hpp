@@ -108,7 +108,8 @@ struct StartLine {
     bool operator==(const StartLine&) const = default;
 };
 
-// clip, hot, nonfinite: the DESIGN.md §4 clip object between "time" and "channel_name".
+// clip, hot, nonfinite: the DESIGN.md §4 clip object between "time" and "channel_name", the
+// same keys in every event type (kEventKeys), then the log's own keys.
 struct EventLine {
     std::string type;             // line_type::clip, hot or nonfinite
     std::string time;             // wall clock of the event's first sample
@@ -117,11 +118,25 @@ struct EventLine {
     double start_s = 0.0;         // seconds from the stream start
     double end_s = 0.0;           // end of the last sample
     std::uint64_t runs = 0;
-    std::uint64_t samples = 0;    // "clipped_samples" in a clip, "samples" otherwise
+    std::uint64_t samples = 0;    // "samples" in every event type; a clip also "clipped_samples" (§4)
     std::optional<double> sample_peak_dbfs, true_peak_dbtp;
     std::string channel_name;     // not in the §4 object
+    std::string id;               // event_id(): the same in a provisional line and its final line
+    bool provisional = false;     // the event was still open when written; a later line replaces it
+    // Where the event started on the JACK transport (null when the transport was not rolling).
+    std::optional<std::uint64_t> transport_frame;
+    std::optional<double> transport_s;
     bool operator==(const EventLine&) const = default;
 };
+
+// The keys every event line (clip, hot, nonfinite) carries, in the order written; the CSV
+// export's columns use the same names.
+inline constexpr const char* kEventKeys[] = {"type", "time", "id", "provisional", "channel", "start_sample",
+                                             "start_s", "end_s", "runs", "samples", "sample_peak_dbfs",
+                                             "true_peak_dbtp", "transport_frame", "transport_s", "channel_name"};
+
+// "clip-3-96000": type, 1-based channel and first sample identify an event in its session.
+std::string event_id(std::string_view type, int channel, std::uint64_t start_sample);
 
 struct XrunLine {
     std::string time;
@@ -140,6 +155,9 @@ struct DeviceLostLine {
 struct DeviceBackLine {
     std::string time;
     std::uint64_t frames = 0;     // where the stream resumed
+    // The stream as it came back (a JACK server may return at another rate or width); 0: not known.
+    double sample_rate = 0.0;
+    int channels = 0;
     bool operator==(const DeviceBackLine&) const = default;
 };
 
@@ -206,5 +224,10 @@ SessionFileRecord session_file_from_json(const nlohmann::json& j);
 ChannelSummaryRecord channel_summary_from_json(const nlohmann::json& j);
 // A parsed clips.jsonl line as its typed record (OtherLine for an unknown type).
 ClipsLine clips_line_from_json(const nlohmann::json& j);
+// Whether a parsed line is one the writer could have written: an object with a string "type"
+// and "time", and for a known type every key of it present with its type (counts and sample
+// positions non-negative integers, seconds finite and non-negative, dB a number or null).
+// Readers skip and count the lines that are not (`headroom log`: "N malformed lines skipped").
+bool clips_line_well_formed(const nlohmann::json& j);
 
 } // namespace headroom

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -28,6 +29,9 @@ constexpr auto kRetryPeriod = 1000ms;      // after a write error: retry this of
 constexpr auto kLevelsPeriod = 1000ms;     // levels.f32 is written (and synced) this often
 constexpr std::size_t kClipsBacklog = 4u << 20;   // bytes kept for retry while the disk refuses
 constexpr std::size_t kLevelsBacklog = 8u << 20;
+// Lines waiting past this many bytes are written (not yet synced) while the drain goes on: a
+// flood of events that keeps the queue full must reach the file, not the retry backlog.
+constexpr std::size_t kWriteThrough = 256u << 10;
 
 std::vector<std::string> channel_names(const SourceInfo& i) {
     std::vector<std::string> n;
@@ -84,6 +88,7 @@ struct SessionRecorder::Impl {
     // The writer thread's.
     std::unique_ptr<DurableAppender> clips, levels;
     EventQueue* events = nullptr;
+    TransportTrack* transport = nullptr;
     std::thread thread;
     LevelAggregator level_records;
     bool failing = false;                      // the last flush failed
@@ -99,6 +104,11 @@ struct SessionRecorder::Impl {
     std::string event_line(const MeterEvent& e) const {
         EventLine l = event_record(e, rate, summary.true_peak_measured());
         l.time = clock.stamp(e.start_sample);
+        if (transport)
+            if (const auto f = transport->frame_at(e.start_sample)) {
+                l.transport_frame = *f;
+                l.transport_s = std::round(static_cast<double>(*f) / rate * 1e6) / 1e6;
+            }
         l.channel_name = e.channel < file.channel_names.size() ? file.channel_names[e.channel]
                                                                : "In " + std::to_string(e.channel + 1);
         return clips_line_text(l);
@@ -111,6 +121,7 @@ struct SessionRecorder::Impl {
         for (;;) {
             std::size_t n = 0;
             while (n < batch.size() && events && events->try_pop(batch[n])) ++n;
+            if (transport) transport->update();  // after the events: their blocks' segments are in
             std::vector<std::string> out;
             {
                 std::lock_guard lk(mu);
@@ -125,6 +136,9 @@ struct SessionRecorder::Impl {
                 if (batch[i].type == EventType::Envelope) level_records.add(batch[i]);
             for (const auto& l : out) clips->append(l);
             lines = lines || !out.empty();
+            if (!failing && clips->pending_bytes() >= kWriteThrough) {
+                if (const auto err = clips->flush(false)) fail(*err);
+            }
             if (n < batch.size()) return lines;
         }
     }
@@ -154,6 +168,16 @@ struct SessionRecorder::Impl {
         }
     }
 
+    // A write failed: from now on retry once a second (flush_files) and count what is lost.
+    void fail(const std::string& err) {
+        if (!failing) {
+            lost_before = clips->records_dropped() + levels->records_dropped();
+            last_retry = WallClock::now();
+        }
+        failing = true;
+        report(err);
+    }
+
     // Writes what is queued. clips.jsonl is fsynced whenever it got lines (so an event is on
     // disk within one writer period); levels.f32 once a second. After a failure, retries once
     // a second; when writing works again, a `write_error` line records what was lost.
@@ -169,9 +193,7 @@ struct SessionRecorder::Impl {
         }
         last_retry = now;
         if (err) {
-            if (!failing) lost_before = clips->records_dropped() + levels->records_dropped();
-            failing = true;
-            report(*err);
+            fail(*err);
             return;
         }
         if (failing) {
@@ -232,7 +254,7 @@ SessionRecorder::~SessionRecorder() {
 
 const fs::path& SessionRecorder::folder() const { return impl_->folder; }
 
-void SessionRecorder::start(EventQueue& events) {
+void SessionRecorder::start(EventQueue& events, TransportTrack* transport) {
     Impl& m = *impl_;
     {
         std::lock_guard lk(m.mu);
@@ -241,6 +263,7 @@ void SessionRecorder::start(EventQueue& events) {
         m.clock.start(WallClock::now());
     }
     m.events = &events;
+    m.transport = transport;
     const std::string start = iso8601_ms(m.clock.frame0());
     SessionFileRecord started = m.file;
     started.start_time = start;
@@ -265,7 +288,8 @@ void SessionRecorder::note_status(const CaptureStatus& s) {
     }
     if (s.returns > m.prev.returns) {
         m.clock.resume(m.loss_frame, now);
-        m.status_lines.push_back(clips_line_text(DeviceBackLine{t, m.loss_frame}));
+        m.status_lines.push_back(
+            clips_line_text(DeviceBackLine{t, m.loss_frame, s.back_sample_rate, s.back_channels}));
     }
     if (s.dropped_events > m.prev.dropped_events)
         m.status_lines.push_back(

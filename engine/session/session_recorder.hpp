@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/capture/source_info.hpp"
+#include "engine/capture/transport_track.hpp"
 #include "engine/meter/meter_bank.hpp"
 #include "engine/session/session_folder.hpp"
 #include "engine/session/session_summary.hpp"
@@ -35,8 +36,9 @@ public:
     const std::filesystem::path& folder() const;  // any thread
     // normal thread, once; may block (writes session.json). Notes the wall clock of stream frame 0, writes the `start` line and
     // starts the writer thread (the events' only consumer from now on). Call it right before
-    // the capture starts.
-    void start(EventQueue& events);
+    // the capture starts. With `transport` (Capture::transport(); the recorder becomes its one
+    // reader), every event that started while the JACK transport rolled carries its position.
+    void start(EventQueue& events, TransportTrack* transport = nullptr);
     // any normal thread; takes a lock, never blocks on the disk: capture faults and status,
     // queued as typed lines for the writer.
     void note_status(const CaptureStatus& s);

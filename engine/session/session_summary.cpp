@@ -44,7 +44,7 @@ SessionSummary::SessionSummary(double sample_rate, std::vector<Preset> presets,
 }
 
 void SessionSummary::add(const MeterEvent& e) {
-    if (e.channel >= ch_.size()) return;
+    if (e.channel >= ch_.size() || e.provisional) return;  // an open event is counted when it closes
     ChannelSummary& s = ch_[e.channel];
     switch (e.type) {
     case EventType::Envelope: {
@@ -158,6 +158,8 @@ EventLine event_record(const MeterEvent& e, double sample_rate, bool true_peak_m
     l.end_s = round_to(static_cast<double>(e.end_sample + 1) / sample_rate, 1e6);
     l.runs = e.runs;
     l.samples = e.count;
+    l.provisional = e.provisional;
+    l.id = event_id(l.type, l.channel, l.start_sample);
     l.sample_peak_dbfs = rounded_db(e.sample_peak);
     if (true_peak_measured) l.true_peak_dbtp = rounded_db(e.true_peak);
     return l;

@@ -69,7 +69,8 @@ public:
     // figure this summary gives (channels and clips) is null, never the sample peak standing in.
     SessionSummary(double sample_rate, std::vector<Preset> presets, std::vector<std::string> names,
                    bool true_peak_measured = true);
-    void add(const MeterEvent& e);                        // normal thread; events of unknown channels are ignored
+    void add(const MeterEvent& e);                        // normal thread; events of unknown channels
+                                                          // and provisional copies are ignored
     int channels() const;                                 // any thread (of the owner)
     double sample_rate() const;
     bool true_peak_measured() const { return true_peak_measured_; }

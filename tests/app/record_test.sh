@@ -60,7 +60,7 @@ lines = [json.loads(l) for l in open(os.path.join(folder, "clips.jsonl"))]
 assert lines[0]["type"] == "start" and lines[-1]["type"] == "stop", [l["type"] for l in lines]
 for l in lines:
     assert isinstance(l["time"], str) and len(l["time"]) == 29, l
-clip_lines = [l for l in lines if l["type"] == "clip"]
+clip_lines = [l for l in lines if l["type"] == "clip" and not l["provisional"]]  # each event once
 assert len(clip_lines) == len(j["clips"])
 for a, b in zip(clip_lines, j["clips"]):
     assert a["start_sample"] == b["start_sample"] and a["clipped_samples"] == b["clipped_samples"]
@@ -78,10 +78,10 @@ demo=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"
 grep -q "Session $(basename "$demo")" "$tmp/log.txt" || fail "log does not name the newest session"
 grep -q "recording started" "$tmp/log.txt" && grep -q "recording stopped" "$tmp/log.txt" || fail "log text lacks start/stop"
 "$HEADROOM" log "$demo" --csv >"$tmp/log.csv" || fail "log --csv failed"
-[ "$(head -1 "$tmp/log.csv")" = "time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,runs,samples,sample_peak_dbfs,true_peak_dbtp" ] \
+[ "$(head -1 "$tmp/log.csv")" = "time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,runs,samples,sample_peak_dbfs,true_peak_dbtp,transport_s,id,provisional" ] \
     || fail "CSV header: $(head -1 "$tmp/log.csv")"
 "$HEADROOM" log "$(basename "$demo")" --session-dir "$tmp/demo" --json >"$tmp/log.json" || fail "log --json by name failed"
-python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a[0]["type"]=="start" and a[-1]["type"]=="stop"' "$tmp/log.json" \
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["entries"]; assert a[0]["type"]=="start" and a[-1]["type"]=="stop"' "$tmp/log.json" \
     || fail "log --json is not the entries array"
 
 # --- 2. a file with clips at known samples ---------------------------------------------------
@@ -145,7 +145,7 @@ assert all(c["true_peak_dbtp"] is None for c in summary), summary
 PY
 tpoff_session=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"])' "$tmp/tpoff.json")
 "$HEADROOM" log "$tpoff_session" --json >"$tmp/tpoff_log.json" || fail "log --json of a true-peak-off session failed"
-python3 -c 'import json,sys; a=[e for e in json.load(open(sys.argv[1])) if e["type"]=="clip"]; assert len(a)==3 and all(e["true_peak_dbtp"] is None for e in a), a' \
+python3 -c 'import json,sys; a=[e for e in json.load(open(sys.argv[1]))["entries"] if e["type"]=="clip"]; assert len(a)==3 and all(e["true_peak_dbtp"] is None for e in a), a' \
     "$tmp/tpoff_log.json" || fail "log --json shows a true peak for a true-peak-off session"
 "$HEADROOM" log "$tpoff_session" --markers audacity | head -1 | grep -q 'CLIP ch1 In 1 +0.0 dBFS (5 samples)' ||
     fail "markers of a true-peak-off session: $("$HEADROOM" log "$tpoff_session" --markers audacity | head -1)"
@@ -185,8 +185,8 @@ grep -q "$tmp/none" "$tmp/err" || fail "the message should say where it looked: 
 "$HEADROOM" log 1999-01-01T00-00-00 --session-dir "$tmp/file" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 3 ] || fail "log of a missing session should exit 3, got $rc"
 grep -q "1999-01-01T00-00-00" "$tmp/err" || fail "the message should name the session: $(cat "$tmp/err")"
-"$HEADROOM" log --markers reaper --session-dir "$tmp/file" >/dev/null 2>"$tmp/err"; rc=$?
-[ $rc -eq 2 ] && grep -q -- "--markers" "$tmp/err" || fail "--markers reaper should be a usage error naming the option ($rc)"
+"$HEADROOM" log --markers cubase --session-dir "$tmp/file" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--markers" "$tmp/err" || fail "--markers cubase (not a format) should be a usage error naming the option ($rc)"
 
 # --- 4. unwritable sessions folder: exit 4 before capture ----------------------------------------
 touch "$tmp/file.txt"
@@ -196,7 +196,8 @@ grep -q "$tmp/file.txt/sub" "$tmp/err" || fail "the message should name the fold
 grep -q "recording" "$tmp/err" && fail "capture started before the folder was checked: $(cat "$tmp/err")"
 [ ! -s "$tmp/out" ] || fail "nothing should be printed on stdout"
 
-# --- 4b. the disk fills during capture (a 6 KB file size limit; levels.f32 reaches it at ~9.6 s):
+# --- 4b. the disk fills during capture (a 6 KB file size limit; levels.f32 reaches it at ~9.6 s,
+# clips.jsonl about as soon):
 # metering goes on to the end, the error is reported once, the summary is printed, exit 4.
 ( ulimit -f 6; exec "$HEADROOM" record --demo --duration 12 --json --session-dir "$tmp/full" ) >"$tmp/full.json" 2>"$tmp/full.err"; rc=$?
 [ $rc -eq 4 ] || fail "a write failure during capture should exit 4 at the end, got $rc: $(cat "$tmp/full.err")"
@@ -205,9 +206,13 @@ python3 - "$tmp/full.json" <<'PY' || fail "metering did not go on after the writ
 import json, os, sys
 j = json.load(open(sys.argv[1]))
 assert 11.5 <= j["duration_s"] <= 12.5, j["duration_s"]   # metered to the end
-assert "levels.f32" in j["write_error"], j["write_error"]
-lines = [json.loads(l) for l in open(os.path.join(j["session"], "clips.jsonl"))]
-assert lines[0]["type"] == "start" and lines[-1]["type"] == "stop"   # clips.jsonl stayed small: whole
+assert "levels.f32" in j["write_error"] or "clips.jsonl" in j["write_error"], j["write_error"]
+# clips.jsonl may reach the limit first (the demo's long hot events are rewritten once a second
+# as provisional lines): every line before a torn last one is whole.
+raw = open(os.path.join(j["session"], "clips.jsonl")).read()
+lines = [json.loads(l) for l in raw.split("\n")[:-1]]
+assert lines[0]["type"] == "start", lines[0]
+assert os.path.getsize(os.path.join(j["session"], "clips.jsonl")) <= 6 * 1024
 assert os.path.getsize(os.path.join(j["session"], "levels.f32")) <= 6 * 1024
 print("record_test: disk full at 6 KB: reported once, metered %.1f s" % j["duration_s"])
 PY

@@ -46,10 +46,12 @@ SessionFileRecord full_session_file() {
 
 // One line of every type, every field away from its default.
 std::vector<ClipsLine> every_line() {
-    EventLine clip{"clip", "2026-11-23T10:15:02.000+01:00", 2, 96000, 1.0, 1.00025, 2, 12, 0.0, 0.41, "Snare, top"};
-    EventLine hot{"hot", "2026-11-23T10:15:03.500+01:00", 1, 336000, 3.5, 3.6, 4, 40, -9.5, -9.4, "Kick"};
+    EventLine clip{"clip", "2026-11-23T10:15:02.000+01:00", 2, 96000, 1.0, 1.00025, 2, 12, 0.0, 0.41, "Snare, top",
+                   "clip-2-96000", false, 4896000, 51.0};
+    EventLine hot{"hot", "2026-11-23T10:15:03.500+01:00", 1, 336000, 3.5, 3.6, 4, 40, -9.5, -9.4, "Kick",
+                  "hot-1-336000", true, std::nullopt, std::nullopt};
     EventLine nonfinite{"nonfinite", "2026-11-23T10:15:04.000+01:00", 1, 384000, 4.0, 4.00001, 1, 1,
-                        std::nullopt, std::nullopt, "Kick"};
+                        std::nullopt, std::nullopt, "Kick", "nonfinite-1-384000", false, 0, 0.0};
     return {
         StartLine{"2026-11-23T10:15:00.000+01:00", "2026-11-23T10-15-00", "device", "Scarlett 18i20", 96000.0, 2},
         clip,
@@ -57,7 +59,7 @@ std::vector<ClipsLine> every_line() {
         nonfinite,
         XrunLine{"2026-11-23T10:15:05.000+01:00", 2, 5},
         DeviceLostLine{"2026-11-23T10:15:06.000+01:00", "JACK server went away", 576000},
-        DeviceBackLine{"2026-11-23T10:15:09.000+01:00", 576000},
+        DeviceBackLine{"2026-11-23T10:15:09.000+01:00", 576000, 44100.0, 6},
         DroppedLine{"2026-11-23T10:15:10.000+01:00", 7, 9},
         WriteErrorLine{"2026-11-23T10:15:11.000+01:00", "/x/levels.f32: No space left on device", 12},
         StopLine{"2026-11-23T10:20:00.250+01:00", 28824000, 300.25, 9},
@@ -124,14 +126,63 @@ TEST_CASE("session format") {
         }
     }
 
-    SUBCASE("a clip counts clipped_samples, hot and nonfinite samples") {
+    SUBCASE("every event type has the same keys; a clip also clipped_samples (the §4 clip object)") {
         const auto lines = every_line();
+        for (int i : {1, 2, 3}) {
+            const json j = json::parse(clips_line_text(std::get<EventLine>(lines[static_cast<std::size_t>(i)])));
+            for (const char* key : kEventKeys) CHECK_MESSAGE(j.contains(key), key);
+        }
         const json clip = json::parse(clips_line_text(std::get<EventLine>(lines[1])));
+        CHECK(clip["samples"] == 12);
         CHECK(clip["clipped_samples"] == 12);
-        CHECK(!clip.contains("samples"));
+        CHECK(clip["id"] == "clip-2-96000");
+        CHECK(clip["transport_frame"] == 4896000);
         const json hot = json::parse(clips_line_text(std::get<EventLine>(lines[2])));
         CHECK(hot["samples"] == 40);
+        CHECK(hot["provisional"] == true);
+        CHECK(hot["transport_s"].is_null());
         CHECK(!hot.contains("clipped_samples"));
+        const json back = json::parse(clips_line_text(std::get<DeviceBackLine>(lines[6])));
+        CHECK(back["sample_rate"] == 44100);
+        CHECK(back["channels"] == 6);
+        CHECK(event_id("hot", 3, 96000) == "hot-3-96000");
+    }
+
+    SUBCASE("well-formed: what the writer writes; malformed: missing, negative, mistyped keys") {
+        for (const ClipsLine& l : every_line()) {
+            const std::string text = std::visit([](const auto& x) { return clips_line_text(x); }, l);
+            CHECK_MESSAGE(clips_line_well_formed(json::parse(text)), text);
+        }
+        const json clip = json::parse(clips_line_text(std::get<EventLine>(every_line()[1])));
+        auto with = [&](const char* key, const json& v) {
+            json j = clip;
+            j[key] = v;
+            return j;
+        };
+        auto without = [&](const char* key) {
+            json j = clip;
+            j.erase(key);
+            return j;
+        };
+        CHECK(!clips_line_well_formed(with("start_sample", -5)));
+        CHECK(!clips_line_well_formed(with("start_sample", "96000")));
+        CHECK(!clips_line_well_formed(with("start_sample", 1.5)));
+        CHECK(!clips_line_well_formed(with("channel", 0)));
+        CHECK(!clips_line_well_formed(with("channel", -1)));
+        CHECK(!clips_line_well_formed(with("start_s", -1.0)));
+        CHECK(!clips_line_well_formed(with("end_s", 0.5)));  // before start_s
+        CHECK(!clips_line_well_formed(with("runs", nullptr)));
+        CHECK(!clips_line_well_formed(with("sample_peak_dbfs", "loud")));
+        CHECK(!clips_line_well_formed(with("provisional", "yes")));
+        CHECK(!clips_line_well_formed(with("time", 5)));
+        CHECK(!clips_line_well_formed(without("start_sample")));
+        CHECK(!clips_line_well_formed(without("end_s")));
+        CHECK(!clips_line_well_formed(json::array({1, 2})));
+        CHECK(!clips_line_well_formed(json::parse(R"({"type":"xrun","time":"t","count":-2,"total":1})")));
+        CHECK(!clips_line_well_formed(json::parse(R"({"type":"stop","time":"t","frames":"all"})")));
+        CHECK(clips_line_well_formed(json::parse(R"({"type":"start","time":"t"})")));  // hand-made: keys may be left out
+        CHECK(clips_line_well_formed(json::parse(R"({"type":"future","time":"t","x":-1})")));
+        CHECK(clips_line_well_formed(with("sample_peak_dbfs", nullptr)));
     }
 
     SUBCASE("an unknown line type keeps its type and time") {

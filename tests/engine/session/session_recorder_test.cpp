@@ -186,6 +186,88 @@ TEST_CASE("SessionRecorder") {
         CHECK(std::get<StopLine>(log.entries[7].line).frames == 48000);
     }
 
+    SUBCASE("an event still open is on disk within 1 s of its start, provisional; its final line replaces it") {
+        // A real MeterBank: a full-scale sample every 100 ms on channel 1 merges (500 ms) into
+        // one clip event that stays open while the samples go on (3 s here).
+        MeterOptions o;
+        o.provisional_events = true;  // as record and the window ask for them
+        EventQueue q(4096);
+        MeterBank bank(o, &q);
+        SessionRecorder rec(tmp.dir, two_channels(), o, two_presets());
+        rec.start(q);
+        std::vector<float> block(2 * 480, 0.0f);  // 10 ms
+        auto play = [&](int blocks, int& k) {
+            for (int b = 0; b < blocks; ++b, ++k) {
+                std::fill(block.begin(), block.end(), 0.0f);
+                if (k % 10 == 5) block[0] = 1.0f;  // frame k * 480 on channel 1
+                bank.process(block.data(), 480);
+            }
+        };
+        int k = 0;
+        play(100, k);  // 1.0 s: the event opened at 0.05 s, still open (next sample at 1.05 s)
+        const std::uint64_t start = 5 * 480;
+        std::vector<json> provisional;
+        for (int i = 0; i < 40 && provisional.empty(); ++i) {
+            std::this_thread::sleep_for(25ms);
+            for (const auto& l : lines_of(rec.folder() / "clips.jsonl"))
+                if (l["type"] == "clip") provisional.push_back(l);
+        }
+        REQUIRE(provisional.size() == 1);
+        CHECK(provisional[0]["provisional"] == true);
+        CHECK(provisional[0]["id"] == "clip-1-" + std::to_string(start));
+        CHECK(provisional[0]["start_sample"] == start);
+        CHECK(provisional[0]["runs"].get<int>() >= 6);  // as it stood at 0.65 s
+        play(200, k);  // to 3.0 s: one more copy a second, no more
+        bank.finish();
+        rec.stop();
+        int copies = 0, finals = 0;
+        for (const auto& l : lines_of(rec.folder() / "clips.jsonl")) {
+            if (l["type"] != "clip") continue;
+            CHECK(l["id"] == "clip-1-" + std::to_string(start));
+            (l["provisional"] == true ? copies : finals) += 1;
+        }
+        CHECK(copies >= 2);
+        CHECK(copies <= 4);  // at most ~1/s over 3 s
+        CHECK(finals == 1);
+        CHECK(rec.summary().channel(0).clip_events == 1);  // counted once
+        const SessionLog log = read_session(rec.folder());
+        int seen = 0;
+        for (const auto& e : log.entries)
+            if (e.type == "clip") {
+                ++seen;
+                CHECK(!e.provisional);
+                CHECK(e.runs == 30);
+            }
+        CHECK(seen == 1);
+    }
+
+    SUBCASE("a flood of events that keeps the queue full: every event the summary counts is a line") {
+        // 192,000 clip events a second (8 channels, --merge-ms 0) keep the queue full, so the
+        // writer's drain never finds it empty; the lines it formats must reach the file as it
+        // goes, never pile up past the retry backlog and vanish.
+        EventQueue q(1u << 16);
+        SessionRecorder rec(tmp.dir, two_channels(), MeterOptions{}, two_presets());
+        rec.start(q);
+        constexpr std::uint64_t kEvents = 120000;  // about 25 MB of lines: far over the 4 MB backlog
+        std::thread producer([&] {
+            for (std::uint64_t k = 0; k < kEvents;) {
+                if (q.try_push(event(EventType::Clip, static_cast<int>(k % 2), 2 * k, 1))) ++k;
+            }
+        });
+        producer.join();
+        rec.stop();
+        std::uint64_t clip_lines = 0, dropped_lines = 0;
+        for (const auto& l : lines_of(rec.folder() / "clips.jsonl")) {
+            if (l["type"] == "clip") ++clip_lines;
+            if (l["type"] == "dropped") ++dropped_lines;
+        }
+        const SessionSummary sum = rec.summary();
+        CHECK(sum.channel(0).clip_events + sum.channel(1).clip_events == kEvents);
+        CHECK(clip_lines == kEvents);
+        CHECK(dropped_lines == 0);
+        CHECK(!rec.write_error());
+    }
+
     SUBCASE("a channel name that is not UTF-8 is written, replaced, never thrown") {
         EventQueue q(64);
         SourceInfo info = two_channels();
