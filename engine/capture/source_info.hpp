@@ -46,8 +46,6 @@ struct CaptureStatus {
     std::string lost_reason;             // why, while lost ("JACK server went away", ...)
     std::uint32_t losses = 0;            // times the device was lost
     std::uint32_t returns = 0;           // times it came back
-    double back_sample_rate = 0.0;       // the server's rate when it last came back (0: not known)
-    int back_channels = 0;               // its capture ports then (0: not known)
     std::uint64_t dropped_events = 0;    // events the full queue refused
     // What the device offers now, when it came back different from the take (a JACK server
     // restarted at another rate or with another port count); 0 when it came back the same.

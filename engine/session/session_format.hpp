@@ -155,7 +155,8 @@ struct DeviceLostLine {
 struct DeviceBackLine {
     std::string time;
     std::uint64_t frames = 0;     // where the stream resumed
-    // The stream as it came back (a JACK server may return at another rate or width); 0: not known.
+    // The server as it came back when it differs from the take (CaptureStatus::back_rate,
+    // back_channels: a JACK server with another port count); 0: came back the same.
     double sample_rate = 0.0;
     int channels = 0;
     bool operator==(const DeviceBackLine&) const = default;

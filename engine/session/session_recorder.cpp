@@ -289,7 +289,7 @@ void SessionRecorder::note_status(const CaptureStatus& s) {
     if (s.returns > m.prev.returns) {
         m.clock.resume(m.loss_frame, now);
         m.status_lines.push_back(
-            clips_line_text(DeviceBackLine{t, m.loss_frame, s.back_sample_rate, s.back_channels}));
+            clips_line_text(DeviceBackLine{t, m.loss_frame, s.back_rate, s.back_channels}));
     }
     if (s.dropped_events > m.prev.dropped_events)
         m.status_lines.push_back(
