@@ -199,7 +199,7 @@ Command add_log_command(CLI::App& root, CommonCli& common) {
     c.cli = root.add_subcommand("log", "Print a session's clip log (the newest session by default)");
     c.bit = kLogCommand;
     c.cli->add_option("SESSION", args->session, "Session folder, or its name under the sessions folder");
-    auto* j = c.cli->add_flag("--json", args->json, "Print the log's entries as a JSON array");
+    auto* j = c.cli->add_flag("--json", args->json, "Print the log as JSON: its entries, and the lines skipped (malformed_lines, torn_last_line, unreadable)");
     auto* v = c.cli->add_flag("--csv", args->csv, "Print the clip, hot and non-finite events as CSV (header row)");
     auto* m = c.cli->add_option("--markers", args->markers,
                                 "Print markers: audacity (label track .txt) or reaper (Region/Marker Manager CSV)")

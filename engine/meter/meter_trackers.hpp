@@ -188,7 +188,8 @@ public:
             close(sink);
             return;
         }
-        rule.provisional.maybe_emit(event_, pos, next_provisional_, sink);
+        // Full-scale samples alone are no hot event (close()): nor is a copy of one sent.
+        if (event_.count > 0) rule.provisional.maybe_emit(event_, pos, next_provisional_, sink);
     }
 
     // Closes the open event unconditionally (end of stream); a run going on when the stream

@@ -183,7 +183,7 @@ both("devices", ["--verbose"], ["--json"], lambda rc, out, err, l: None if rc ==
      (_ for _ in ()).throw(AssertionError("exit %d" % rc)))
 logdir = os.path.join(tmp, "X")   # the sessions recorded above with --session-dir X
 newest = sorted(os.listdir(logdir))[-1] if os.path.isdir(logdir) and os.listdir(logdir) else "(no session in X)"
-both("log", ["--session-dir", logdir], ["--json"], lambda rc, out, err, l: None if rc == 0 and json.loads(out)[0]["type"] == "start"
+both("log", ["--session-dir", logdir], ["--json"], lambda rc, out, err, l: None if rc == 0 and json.loads(out)["entries"][0]["type"] == "start"
      else (_ for _ in ()).throw(AssertionError("exit %d" % rc)))
 both("log", ["--verbose"], ["--session-dir", logdir], lambda rc, out, err, l: None if rc == 0 and newest in out else
      (_ for _ in ()).throw(AssertionError("exit %d" % rc)))

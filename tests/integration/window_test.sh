@@ -187,7 +187,7 @@ if ov:
     x0, y0, x1, y1 = ov[0]["rect"]
     check("the overview entry is inside the PNG", 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h, ov[0]["rect"])
     r, g, b = tuple(rows[(y0 + y1) // 2][(x0 + 3) * bpp:(x0 + 3) * bpp + 3])
-    check("the overview entry is red", r > 180 and g < 90 and b < 90, (r, g, b))
+    check("the overview entry is the clip colour (red dominant)", r > 180 and g < 90 and r > b + 100, (r, g, b))
     # Proof that this is not the strip itself: some strips were drawn, channel 250's need not be.
     latched = [c["channel"] for c in geo["channels"] if c["clip_latched"]]
     check("no other strip drawn is latched", set(latched) <= {250}, latched)

@@ -143,11 +143,16 @@ std::vector<float> hot_passage_with_clip(std::size_t hot_end, std::size_t clip_a
 TEST_CASE("MeterBank: a lone clip on a quiet channel makes no hot event") {
     auto x = hot_passage_with_clip(24000, 30000, 0.05);  // -26 dBFS, no clip
     x[12000] = x[12001] = -1.0f;                           // two full-scale samples alone
+    // With provisional copies on, nor is a copy of one sent (the stream runs 0.75 s past the
+    // clip: past the first copy's 0.6 s, with the hot gap of 2 s still open).
+    for (bool provisional : {false, true})
     for (bool scalar : {true, false}) {
+        CAPTURE(provisional);
         MeterOptions o;
         o.channels = 1;
         o.hot_ceiling_dbfs = {-12.0f};
         o.force_scalar = scalar;
+        o.provisional_events = provisional;
         const BankRun r = run_bank(o, x, 37);
         CHECK(events_of(r, EventType::Clip).size() == 1);
         CHECK(events_of(r, EventType::Hot).empty());
