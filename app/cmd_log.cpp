@@ -117,11 +117,14 @@ void print_text(const SessionLog& log) {
             ++counts[e.type][e.channel];
             const auto c = static_cast<std::size_t>(e.channel - 1);
             const std::string name = e.channel >= 1 && c < log.channel_names.size() ? log.channel_names[c] : "";
-            std::printf("%-12s  %-12s  %3d  %-14.14s %-11s %11s  %11s  %10s  %5llu  %7llu\n", clock_of(e.time).c_str(),
+            // A hot event can last seconds: say where its loudest sample is (seconds from the start).
+            char loudest[48] = "";
+            if (e.type == line_type::hot && e.peak_s) std::snprintf(loudest, sizeof loudest, "  loudest at %.3f s", *e.peak_s);
+            std::printf("%-12s  %-12s  %3d  %-14.14s %-11s %11s  %11s  %10s  %5llu  %7llu%s\n", clock_of(e.time).c_str(),
                         session_timecode(tc).c_str(), e.channel, name.c_str(), e.type.c_str(),
                         db_text(e.sample_peak_dbfs, "dBFS").c_str(), db_text(e.true_peak_dbtp, "dBTP").c_str(),
                         duration_text(e.end_s - e.start_s).c_str(), static_cast<unsigned long long>(e.runs),
-                        static_cast<unsigned long long>(e.samples));
+                        static_cast<unsigned long long>(e.samples), loudest);
             continue;
         }
         std::string detail;

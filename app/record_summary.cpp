@@ -28,6 +28,7 @@ nlohmann::ordered_json record_json(const RecordResult& r) {
     j["duration_s"] = std::round(static_cast<double>(s.frames()) / s.sample_rate() * 1e6) / 1e6;
     j["channels"] = s.channels_json(r.rms_aes17);
     j["clips"] = s.clips_json();
+    j["hot"] = s.hot_json();
     j["source"] = r.info.kind;
     j["device"] = r.info.device;
     j["host_api"] = r.info.host_api;

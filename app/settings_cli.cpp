@@ -36,6 +36,7 @@ CommandSettings read_settings(const std::string& config_option, const MeterCli& 
     s.config_path = config_option.empty() ? default_config_path() : std::filesystem::path(config_option);
     s.cfg = load_config(s.config_path);
     if (s.cfg.error) report(s, *s.cfg.error + " (defaults in use; the file is left as it is)");
+    for (const auto& problem : s.cfg.problems) report(s, problem);
     s.table = PresetTable::load_builtin();
     for (const auto& p : s.cfg.config.user_presets) s.table.add_or_replace(p);
     cli.validate(s.table);  // the command line's own mistakes are usage errors (exit 2)

@@ -1,5 +1,10 @@
 #include "app/window_screenshot.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
 #include <stb_image_write.h>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +15,23 @@
 
 namespace headroom {
 
+namespace {
+
+[[noreturn]] void write_failed(const std::filesystem::path& path, int error) {
+    throw OutputError(path.string() + ": cannot write the screenshot: " + std::strerror(error));
+}
+
+// Writes `bytes` to `path` (created or truncated), checking open, every write and the close.
+void write_file_checked(const std::filesystem::path& path, const std::string& bytes) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) write_failed(path, errno);
+    const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0;
+    const int error = errno;
+    if (std::fclose(f) != 0 || !written) write_failed(path, written ? errno : error);
+}
+
+} // namespace
+
 void write_png(const std::filesystem::path& path, const std::vector<std::uint8_t>& rgba, int width, int height) {
     // Opaque: the alpha of a GL back buffer is not meant for viewers.
     std::vector<std::uint8_t> rgb(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3);
@@ -18,8 +40,15 @@ void write_png(const std::filesystem::path& path, const std::vector<std::uint8_t
         rgb[j + 1] = rgba[i + 1];
         rgb[j + 2] = rgba[i + 2];
     }
-    if (!stbi_write_png(path.c_str(), width, height, 3, rgb.data(), width * 3))
-        throw OutputError(path.string() + ": cannot write the screenshot");
+    // Encoded in memory, then written with every step checked: stb's own file writer ignores
+    // fwrite's and fclose's errors (a full disk, /dev/full, read as success).
+    std::string png;
+    auto append = [](void* context, void* data, int size) {
+        static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+    };
+    if (!stbi_write_png_to_func(append, &png, width, height, 3, rgb.data(), width * 3) || png.empty())
+        throw OutputError(path.string() + ": cannot encode the screenshot");
+    write_file_checked(path, png);
 }
 
 void write_geometry_sidecar(const std::filesystem::path& path, ui::Bridge& bridge, int width, int height,

@@ -67,6 +67,11 @@ std::string channel_preset(const SessionLog& log, int channel) {
 
 double duration_ms(const SessionEntry& e) { return std::max(0.0, (e.end_s - e.start_s) * 1000.0); }
 
+std::string loudest_moment_text(const SessionEntry& e) {
+    if (!e.peak_s || !e.peak_sample) return {};
+    return "loudest at " + session_timecode(*e.peak_s) + " (sample " + std::to_string(*e.peak_sample) + ")";
+}
+
 std::optional<double> gain_advice_from_envelope(const std::vector<float>& peaks, double lo, double hi) {
     // 400 ms peaks: the max of 4 consecutive 100 ms ticks, hopping by 4.
     std::vector<double> loud;

@@ -33,6 +33,9 @@ void sort_entries(std::vector<int>& rows, const SessionLog& log, LogColumn colum
 std::string channel_name(const SessionLog& log, int channel);
 std::string channel_preset(const SessionLog& log, int channel);
 double duration_ms(const SessionEntry& e);
+// Where a clip or hot event was loudest, for the log's tooltip: "loudest at 00:00:12.345
+// (sample 592560)" (session timecode, as the Timecode column); empty when the line has none.
+std::string loudest_moment_text(const SessionEntry& e);
 
 struct ChannelLogSummary {
     int clip_events = 0;

@@ -286,6 +286,8 @@ void LogView::draw_table(const Fonts& fonts) {
             ImGui::TextColored(to_vec4(tc), "%s", e.type.c_str());
             ImGui::TableSetColumnIndex(5);
             ImGui::TextUnformatted(opt_db(e.sample_peak_dbfs).c_str());
+            if (const std::string loudest = loudest_moment_text(e); !loudest.empty() && ImGui::IsItemHovered())
+                ImGui::SetTooltip("%s", loudest.c_str());
             ImGui::TableSetColumnIndex(6);
             ImGui::TextUnformatted(opt_db(e.true_peak_dbtp).c_str());
             ImGui::TableSetColumnIndex(7);

@@ -9,6 +9,7 @@ using nlohmann::json;
 namespace {
 
 ojson number_or_null(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
+ojson count_or_null(const std::optional<std::uint64_t>& v) { return v ? ojson(*v) : ojson(nullptr); }
 ojson text_or_null(const std::optional<std::string>& v) { return v ? ojson(*v) : ojson(nullptr); }
 std::int64_t whole_hz(double rate) { return std::llround(rate); }
 
@@ -30,6 +31,13 @@ std::optional<double> opt_number(const json& j, const char* key) {
     const auto it = j.find(key);
     if (it == j.end() || !it->is_number()) return std::nullopt;
     return it->get<double>();
+}
+
+std::optional<std::uint64_t> opt_count(const json& j, const char* key) {
+    if (!j.is_object()) return std::nullopt;
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number_unsigned()) return std::nullopt;
+    return it->get<std::uint64_t>();
 }
 
 std::optional<std::string> opt_text(const json& j, const char* key) {
@@ -182,6 +190,8 @@ ojson event_object(const EventLine& l) {
     j[l.type == line_type::clip ? "clipped_samples" : "samples"] = l.samples;
     j["sample_peak_dbfs"] = number_or_null(l.sample_peak_dbfs);
     j["true_peak_dbtp"] = number_or_null(l.true_peak_dbtp);
+    j["peak_sample"] = count_or_null(l.peak_sample);
+    j["peak_s"] = number_or_null(l.peak_s);
     return j;
 }
 
@@ -202,7 +212,9 @@ ojson to_json(const EventLine& l) {
     if (l.type == line_type::clip) j["clipped_samples"] = l.samples;  // the §4 clip object's name
     j["sample_peak_dbfs"] = number_or_null(l.sample_peak_dbfs);
     j["true_peak_dbtp"] = number_or_null(l.true_peak_dbtp);
-    j["transport_frame"] = l.transport_frame ? ojson(*l.transport_frame) : ojson(nullptr);
+    j["peak_sample"] = count_or_null(l.peak_sample);
+    j["peak_s"] = number_or_null(l.peak_s);
+    j["transport_frame"] = count_or_null(l.transport_frame);
     j["transport_s"] = number_or_null(l.transport_s);
     j["channel_name"] = l.channel_name;
     return j;
@@ -286,8 +298,9 @@ ClipsLine clips_line_from_json(const json& j) {
         l.channel_name = get_or<std::string>(j, "channel_name", "");
         l.id = get_or<std::string>(j, "id", event_id(type, l.channel, l.start_sample));
         l.provisional = get_or<bool>(j, "provisional", false);
-        if (j.contains("transport_frame") && j["transport_frame"].is_number_unsigned())
-            l.transport_frame = j["transport_frame"].get<std::uint64_t>();
+        l.peak_sample = opt_count(j, "peak_sample");
+        l.peak_s = opt_number(j, "peak_s");
+        l.transport_frame = opt_count(j, "transport_frame");
         l.transport_s = opt_number(j, "transport_s");
         return l;
     }
@@ -344,7 +357,8 @@ bool clips_line_well_formed(const json& j) {
                j["channel"].get<std::uint64_t>() <= 65536 && has_count(j, "start_sample") && has_seconds(j, "start_s") &&
                has_seconds(j, "end_s") && j["end_s"].get<double>() >= j["start_s"].get<double>() &&
                has_count(j, "runs") && samples && db_or_absent(j, "sample_peak_dbfs") &&
-               db_or_absent(j, "true_peak_dbtp") && count_or_absent(j, "transport_frame") &&
+               db_or_absent(j, "true_peak_dbtp") && count_or_absent(j, "peak_sample") &&
+               seconds_or_absent(j, "peak_s") && count_or_absent(j, "transport_frame") &&
                seconds_or_absent(j, "transport_s") && (!j.contains("id") || j["id"].is_string()) &&
                (!j.contains("provisional") || j["provisional"].is_boolean()) &&
                (!j.contains("channel_name") || j["channel_name"].is_string());

@@ -120,6 +120,10 @@ struct EventLine {
     std::uint64_t runs = 0;
     std::uint64_t samples = 0;    // "samples" in every event type; a clip also "clipped_samples" (§4)
     std::optional<double> sample_peak_dbfs, true_peak_dbtp;
+    // Clip, hot: the first frame where |x| equals the event's sample peak (its loudest moment),
+    // from the stream start, and the same in seconds (peak_sample / rate); null for nonfinite.
+    std::optional<std::uint64_t> peak_sample;
+    std::optional<double> peak_s;
     std::string channel_name;     // not in the §4 object
     std::string id;               // event_id(): the same in a provisional line and its final line
     bool provisional = false;     // the event was still open when written; a later line replaces it
@@ -133,7 +137,7 @@ struct EventLine {
 // export's columns use the same names.
 inline constexpr const char* kEventKeys[] = {"type", "time", "id", "provisional", "channel", "start_sample",
                                              "start_s", "end_s", "runs", "samples", "sample_peak_dbfs",
-                                             "true_peak_dbtp", "transport_frame", "transport_s", "channel_name"};
+                                             "true_peak_dbtp", "peak_sample", "peak_s", "transport_frame", "transport_s", "channel_name"};
 
 // "clip-3-96000": type, 1-based channel and first sample identify an event in its session.
 std::string event_id(std::string_view type, int channel, std::uint64_t start_sample);
@@ -207,8 +211,8 @@ nlohmann::ordered_json to_json(const DroppedLine& l);
 nlohmann::ordered_json to_json(const WriteErrorLine& l);
 nlohmann::ordered_json to_json(const StopLine& l);
 nlohmann::ordered_json to_json(const OtherLine& l);  // its type and time
-// The DESIGN.md §4 clip object of an event: "channel" .. "true_peak_dbtp" (no type, time or
-// channel name).
+// The DESIGN.md §4 clip object of an event: "channel" .. "peak_s" (no type, time or channel
+// name).
 nlohmann::ordered_json event_object(const EventLine& l);
 
 // session.json's text: indented by 2, a final newline.

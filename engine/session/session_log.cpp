@@ -71,6 +71,8 @@ SessionEntry to_entry(json raw) {
         e.samples = ev->samples;
         e.sample_peak_dbfs = ev->sample_peak_dbfs;
         e.true_peak_dbtp = ev->true_peak_dbtp;
+        e.peak_sample = ev->peak_sample;
+        e.peak_s = ev->peak_s;
         e.provisional = ev->provisional;
         e.transport_s = ev->transport_s;
     } else {
@@ -294,7 +296,7 @@ std::size_t events_without_transport(const SessionLog& log) {
 std::string session_csv(const SessionLog& log) {
     std::string out =
         "time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,"
-        "runs,samples,sample_peak_dbfs,true_peak_dbtp,transport_s,id,provisional\n";
+        "runs,samples,sample_peak_dbfs,true_peak_dbtp,peak_sample,peak_s,transport_s,id,provisional\n";
     for (const SessionEntry* ep : session_events(log)) {
         const SessionEntry& e = *ep;
         const auto c = static_cast<std::size_t>(e.channel - 1);
@@ -308,7 +310,8 @@ std::string session_csv(const SessionLog& log) {
                ',' + fixed(e.start_s, 6) + ',' + fixed(e.end_s, 6) + ',' +
                fixed((e.end_s - e.start_s) * 1000.0, 3) + ',' + std::to_string(e.runs) + ',' +
                std::to_string(e.samples) + ',' + db(e.sample_peak_dbfs) + ',' + db(e.true_peak_dbtp) + ',' +
-               (e.transport_s ? fixed(*e.transport_s, 6) : std::string()) + ',' + csv_cell(ev ? ev->id : "") + ',' +
+               (e.peak_sample ? std::to_string(*e.peak_sample) : std::string()) + ',' +
+               (e.peak_s ? fixed(*e.peak_s, 6) : std::string()) + ',' + (e.transport_s ? fixed(*e.transport_s, 6) : std::string()) + ',' + csv_cell(ev ? ev->id : "") + ',' +
                (e.provisional ? "true" : "false") + '\n';
     }
     return out;

@@ -29,6 +29,8 @@ struct SessionEntry {
     std::uint64_t runs = 0;
     std::uint64_t samples = 0;        // clipped samples (clip), samples (hot/nonfinite)
     std::optional<double> sample_peak_dbfs, true_peak_dbtp;
+    std::optional<std::uint64_t> peak_sample;  // clip/hot: the loudest moment's frame (null: nonfinite)
+    std::optional<double> peak_s;     // the same in seconds from session start
     bool provisional = false;         // an event still open when last written (killed before it closed)
     std::optional<double> transport_s;  // where it started on the JACK transport, when rolling
     ClipsLine line;                   // the typed record (session_format.hpp)
@@ -78,7 +80,8 @@ bool has_transport_timeline(const SessionLog& log);
 
 // normal thread. CSV of the clip/hot/nonfinite entries in time order, header row first:
 // time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,
-// runs,samples,sample_peak_dbfs,true_peak_dbtp,transport_s,id,provisional   (empty cell for null)
+// runs,samples,sample_peak_dbfs,true_peak_dbtp,peak_sample,peak_s,transport_s,id,provisional
+// (empty cell for null)
 std::string session_csv(const SessionLog& log);
 // normal thread. Audacity label track: "start<TAB>end<TAB>label" per clip, seconds on the
 // timeline with 6 decimals; label "CLIP ch3 Snare +0.4 dBTP (12 samples)" ("(1 sample)"

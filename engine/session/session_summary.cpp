@@ -147,6 +147,12 @@ nlohmann::ordered_json SessionSummary::clips_json() const {
     return out;
 }
 
+nlohmann::ordered_json SessionSummary::hot_json() const {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& e : hot_) out.push_back(event_json(e, rate_, true_peak_measured_));
+    return out;
+}
+
 EventLine event_record(const MeterEvent& e, double sample_rate, bool true_peak_measured) {
     EventLine l;
     l.type = e.type == EventType::Clip ? line_type::clip
@@ -162,6 +168,10 @@ EventLine event_record(const MeterEvent& e, double sample_rate, bool true_peak_m
     l.id = event_id(l.type, l.channel, l.start_sample);
     l.sample_peak_dbfs = rounded_db(e.sample_peak);
     if (true_peak_measured) l.true_peak_dbtp = rounded_db(e.true_peak);
+    if (e.type == EventType::Clip || e.type == EventType::Hot) {
+        l.peak_sample = e.peak_sample;
+        l.peak_s = round_to(static_cast<double>(e.peak_sample) / sample_rate, 1e6);
+    }
     return l;
 }
 

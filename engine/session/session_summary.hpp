@@ -88,6 +88,9 @@ public:
     std::vector<ChannelSummaryRecord> channel_records(bool rms_aes17) const;
     nlohmann::ordered_json channels_json(bool rms_aes17) const;
     nlohmann::ordered_json clips_json() const;
+    // The "hot" array (after "clips" in record --json; analyze does not track hot events): the
+    // hot events as the same objects, with "samples" and the loudest moment (peak_sample, peak_s).
+    nlohmann::ordered_json hot_json() const;
 
 private:
     struct GainState {

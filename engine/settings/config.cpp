@@ -115,7 +115,7 @@ std::string device_key(const std::string& kind, const std::string& device) {
     return "device:" + device;
 }
 
-Config config_from_text(const std::string& text, const std::string& origin) {
+Config config_from_text(const std::string& text, const std::string& origin, std::vector<std::string>* problems) {
     json doc;
     try {
         doc = json::parse(text);
@@ -179,19 +179,43 @@ Config config_from_text(const std::string& text, const std::string& origin) {
         d.always_on_top = get_bool(*it, "always_on_top", d.always_on_top, w, origin);
     }
     if (const auto it = doc.find("window"); it != doc.end() && !it->is_null()) {
-        if (!it->is_object()) bad(origin, "\"window\" is not an object");
+        // Per key, like the meter values: a bad one is reported and its default used; the rest
+        // of the file (channel names above all) still counts. The window's own next save
+        // replaces the bad value with the state it has then.
         const std::string w = "window.";
         WindowState& ws = c.window;
-        ws.width = static_cast<int>(get_number(*it, "width", 0.0, 0.0, 32768.0, w, origin));
-        ws.height = static_cast<int>(get_number(*it, "height", 0.0, 0.0, 32768.0, w, origin));
-        if (it->contains("x") && it->contains("y")) {
-            ws.has_position = true;
-            ws.x = static_cast<int>(get_number(*it, "x", 0.0, -65536.0, 65536.0, w, origin));
-            ws.y = static_cast<int>(get_number(*it, "y", 0.0, -65536.0, 65536.0, w, origin));
+        auto per_key = [&](auto read) {
+            try {
+                read();
+            } catch (const InputError& e) {
+                if (problems) problems->push_back(std::string(e.what()) + "; the default is used");
+            }
+        };
+        if (!it->is_object()) {
+            if (problems) problems->push_back(origin + ": \"window\" is not an object; the defaults are used");
+        } else {
+            per_key([&] { ws.width = static_cast<int>(get_number(*it, "width", 0.0, 0.0, 32768.0, w, origin)); });
+            per_key([&] { ws.height = static_cast<int>(get_number(*it, "height", 0.0, 0.0, 32768.0, w, origin)); });
+            if (it->contains("x") && it->contains("y")) {
+                per_key([&] {
+                    const int x = static_cast<int>(get_number(*it, "x", 0.0, -65536.0, 65536.0, w, origin));
+                    const int y = static_cast<int>(get_number(*it, "y", 0.0, -65536.0, 65536.0, w, origin));
+                    ws.x = x;
+                    ws.y = y;
+                    ws.has_position = true;
+                });
+            }
+            per_key([&] {
+                const double scale = get_number(*it, "ui_scale", 0.0, 0.0, 4.0, w, origin);
+                if (scale > 0.0 && scale < 0.5) {
+                    std::ostringstream m;
+                    m << w << "\"ui_scale\" is " << scale << ", not 0 (follow the monitor) or 0.5 .. 4";
+                    bad(origin, m.str());
+                }
+                ws.ui_scale = scale;
+            });
+            per_key([&] { ws.log_docked = get_bool(*it, "log_docked", false, w, origin); });
         }
-        ws.ui_scale = get_number(*it, "ui_scale", 0.0, 0.0, 4.0, w, origin);
-        if (ws.ui_scale > 0.0 && ws.ui_scale < 0.5) bad(origin, w + "ui_scale: " + std::to_string(ws.ui_scale) + " is not 0 (follow the monitor) or 0.5 .. 4");
-        ws.log_docked = get_bool(*it, "log_docked", false, w, origin);
     }
     if (const auto it = doc.find("meter"); it != doc.end() && !it->is_null()) {
         if (!it->is_object()) bad(origin, "\"meter\" is not an object");
@@ -270,10 +294,11 @@ ConfigLoad load_config(const std::filesystem::path& path) {
     std::ostringstream s;
     s << in.rdbuf();
     try {
-        r.config = config_from_text(s.str(), path.string());
+        r.config = config_from_text(s.str(), path.string(), &r.problems);
     } catch (const InputError& e) {
         r.error = e.what();
         r.config = Config{};
+        r.problems.clear();
     }
     return r;
 }

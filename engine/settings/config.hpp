@@ -68,6 +68,9 @@ struct ConfigLoad {
     std::filesystem::path path;
     bool existed = false;              // the file was there
     std::optional<std::string> error;  // "<path>:<line>: <what>" when the file is bad
+    // Keys whose bad value was replaced by its default (the rest of the file is in `config`):
+    // "<path>: window."ui_scale" is not a number; the default is used". The file stays writable.
+    std::vector<std::string> problems;
     bool writable() const { return !error.has_value(); }  // never overwrite a bad file
 };
 
@@ -80,8 +83,11 @@ ConfigLoad load_config(const std::filesystem::path& path);
 
 // normal thread. Parses config text; throws InputError "<origin>:<line>: <what>" for bad
 // JSON (the line computed from the parser's byte offset) and "<origin>: <what>" for a
-// well-formed document with a bad field.
-Config config_from_text(const std::string& text, const std::string& origin);
+// well-formed document with a bad field. A bad value in "window" does not fail the document:
+// it is appended to `problems` ("<origin>: window."<key>" <what>; the default is used") and
+// that key keeps its default.
+Config config_from_text(const std::string& text, const std::string& origin,
+                        std::vector<std::string>* problems = nullptr);
 nlohmann::json config_to_json(const Config& c);  // normal thread
 
 // normal thread. Writes the config atomically (creating the folder); throws OutputError

@@ -2,7 +2,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <system_error>
 
 #include <sndfile.h>
@@ -35,6 +37,15 @@ std::string tidy(std::string m) {
     return m;
 }
 
+// What a path that is not a regular file is, in words.
+std::string not_regular(mode_t mode) {
+    if (S_ISFIFO(mode)) return "is a FIFO (named pipe)";
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return "is a device";
+    if (S_ISSOCK(mode)) return "is a socket";
+    if (S_ISDIR(mode)) return "is a directory";
+    return "is not a regular file";
+}
+
 } // namespace
 
 SoundFile::SoundFile(const std::filesystem::path& path) : path_(path) {
@@ -46,15 +57,27 @@ SoundFile::SoundFile(const std::filesystem::path& path) : path_(path) {
         throw InputError(p + ": cannot open: " + std::strerror(err));
     }
     if (std::filesystem::is_directory(st)) throw InputError(p + ": is a directory, not a sound file");
-    if (std::filesystem::is_regular_file(st) && std::filesystem::file_size(path, ec) == 0 && !ec)
-        throw InputError(p + ": is empty (0 bytes), not a sound file");
-    {
-        std::ifstream probe(path, std::ios::binary);  // tells "permission denied" apart
-        if (!probe) throw InputError(p + ": cannot open: " + std::strerror(errno ? errno : EACCES));
+    // Opened without blocking and checked on the descriptor itself, so a FIFO (whose open
+    // waits for a writer, and whose read waits forever) or a device never reaches libsndfile,
+    // even when the name is swapped after the status above.
+    const int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) throw InputError(p + ": cannot open: " + std::strerror(errno));
+    struct stat fst {};
+    if (::fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode)) {
+        const int err = errno;
+        const mode_t mode = fst.st_mode;
+        ::close(fd);
+        if (mode == 0) throw InputError(p + ": cannot open: " + std::strerror(err));
+        throw InputError(p + ": " + not_regular(mode) + ", not a sound file");
     }
+    if (fst.st_size == 0) {
+        ::close(fd);
+        throw InputError(p + ": is empty (0 bytes), not a sound file");
+    }
+    (void)::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 
     SF_INFO sfi{};
-    SNDFILE* f = sf_open(p.c_str(), SFM_READ, &sfi);
+    SNDFILE* f = sf_open_fd(fd, SFM_READ, &sfi, SF_TRUE);  // closes fd, also on failure
     if (!f) throw InputError(p + ": not a readable sound file (" + tidy(sf_strerror(nullptr)) + ")");
     handle_ = f;
     if (sfi.channels < 1 || sfi.samplerate < 1) {

@@ -232,7 +232,7 @@ check "file object fields" clips.json 'list(d[0].keys())' \
 check "channel object fields" clips.json 'list(d[0]["channels"][0].keys())' \
     '["channel","preset","sample_peak_dbfs","true_peak_dbtp","rms_dbfs","rms_max_dbfs","clip_events","clipped_samples","nonfinite_samples","gain_advice_db"]'
 check "clip object fields" clips.json 'list(d[0]["clips"][0].keys())' \
-    '["channel","start_sample","start_s","end_s","runs","clipped_samples","sample_peak_dbfs","true_peak_dbtp"]'
+    '["channel","start_sample","start_s","end_s","runs","clipped_samples","sample_peak_dbfs","true_peak_dbtp","peak_sample","peak_s"]'
 check "file facts" clips.json '(d[0]["file"], d[0]["sample_rate"], d[0]["frames"], d[0]["duration_s"])' \
     '("clips.wav", 48000, 192000, 4.0)'
 "$H" analyze --json --preset 2=vocals --rms aes17 tones_3ch_esignedinteg.wav >opts.json 2>/dev/null || fail "options: exit $?"
@@ -243,6 +243,46 @@ check "--preset before and between several files: every FILE stays a file" multi
 check "--preset CH=ID" opts.json '[c["preset"] for c in d[0]["channels"]]' '["general","vocals","general"]'
 check "--rms aes17 adds 3.01 dB" opts.json \
     'round(d[0]["channels"][0]["rms_dbfs"] - json.load(open("tones_3ch_esignedinteg.wav.json"))[0]["channels"][0]["rms_dbfs"], 2)' '3.01'
+
+# --- 4b. the loudest moment of an event (peak_sample, peak_s) ---------------------------------
+# sox: a 997 Hz sine at 0.3 (hot against the general preset's -12 dBFS ceiling) for 2 s, with
+# frames 48000..48047 raised to 0.99 (above the -0.1 dBFS clip threshold: a clip inside the hot
+# passage; below 1.0, so sox clips nothing and the loudest sample is one frame). The
+# loudest sample, found by python in the raw floats sox writes back, is in that stretch:
+# `analyze --json` puts the clip's peak_sample there, and `record --json` (which also tracks
+# hot events) gives the hot event around it the same peak and frame; `log` says where.
+sox -n -r 48000 -c 1 -e floating-point -b 32 hot_a.wav synth 2 sine 997 vol 0.3
+sox hot_a.wav hot_b.wav trim 0 48000s
+sox hot_a.wav hot_c.wav trim 48000s 48s vol 3.3
+sox hot_a.wav hot_d.wav trim 48048s
+sox hot_b.wav hot_c.wav hot_d.wav hot.wav
+sox hot.wav -t raw -e floating-point -b 32 -L hot.raw
+loudest=$(python3 -c '
+import struct
+data = open("hot.raw", "rb").read()
+x = struct.unpack("<%df" % (len(data) // 4), data)
+print(max(range(len(x)), key=lambda i: (abs(x[i]), -i)))')
+[ "$loudest" -ge 48000 ] && [ "$loudest" -lt 48048 ] || fail "harness: the loudest sample $loudest is not in the raised stretch"
+sox_peak=$(sox hot.wav -n stats 2>&1 | awk '/^Pk lev dB/ {print $NF}')
+"$H" analyze --json hot.wav >hot.json 2>/dev/null || fail "analyze hot.wav: exit $?"
+check "one clip event in the raised stretch" hot.json 'len(d[0]["clips"])' '1'
+check "clip: peak_sample is the loudest frame" hot.json 'd[0]["clips"][0]["peak_sample"]' "$loudest"
+check "clip: peak_s = peak_sample / rate" hot.json 'd[0]["clips"][0]["peak_s"]' "round($loudest / 48000, 6)"
+check "clip: its peak is the file's (sox stats $sox_peak)" hot.json 'round(d[0]["clips"][0]["sample_peak_dbfs"], 1)' \
+    "round($sox_peak, 1)"
+expect_fail "peak_sample is not the frame after" jcheck hot.json 'd[0]["clips"][0]["peak_sample"]' "$loudest + 1"
+"$H" record --input-file hot.wav --session-dir rec_hot --json >rec_hot.json 2>/dev/null || fail "record hot.wav: exit $?"
+check "record: one hot event around the clip" rec_hot.json \
+    '(len(d["hot"]), d["hot"][0]["start_sample"] < d["clips"][0]["start_sample"])' '(1, True)'
+check "hot object fields" rec_hot.json 'list(d["hot"][0].keys())' \
+    '["channel","start_sample","start_s","end_s","runs","samples","sample_peak_dbfs","true_peak_dbtp","peak_sample","peak_s"]'
+check "hot event: the clip's peak and loudest frame" rec_hot.json \
+    '(d["hot"][0]["sample_peak_dbfs"], d["hot"][0]["peak_sample"], d["hot"][0]["peak_s"])' \
+    "(json.load(open('hot.json'))[0]['clips'][0]['sample_peak_dbfs'], $loudest, round($loudest / 48000, 6))"
+checks=$((checks + 1))
+want_at=$(python3 -c "print('%.3f' % ($loudest / 48000))")
+"$H" log --session-dir rec_hot | grep -q "hot .*loudest at $want_at s" \
+    || fail "log text: no 'loudest at $want_at s' for the hot event: $("$H" log --session-dir rec_hot)"
 
 # --- 5. block size does not change anything --------------------------------------------------
 sox -M s1.wav s2.wav s3.wav s4.wav s5.wav s6.wav s7.wav s8.wav -e floating-point -b 32 blk.wav
@@ -284,6 +324,18 @@ run_rc "empty file" 3 '^headroom: empty\.wav: .*empty' -- analyze empty.wav
 run_rc "a folder" 3 '^headroom: folder\.wav: .*directory' -- analyze folder.wav
 run_rc "not audio" 3 '^headroom: text\.wav: .*not a readable sound file' -- analyze text.wav
 run_rc "garbage" 3 '^headroom: garbage\.wav: ' -- analyze garbage.wav
+# Not a regular file: refused before it is opened, so a FIFO can never block (timeout: a
+# regression fails instead of hanging the suite).
+mkfifo fifo.wav
+for cmd in "analyze fifo.wav" "record --input-file fifo.wav --session-dir rec_fifo --duration 1"; do
+    checks=$((checks + 1))
+    # shellcheck disable=SC2086
+    timeout 10 "$H" $cmd >out.txt 2>err.txt; rc=$?
+    [ "$rc" = 3 ] || fail "$cmd: exit $rc, want 3 (124: it blocked) (stderr: $(head -c 300 err.txt))"
+    grep -q '^headroom: fifo\.wav: is a FIFO (named pipe), not a sound file$' err.txt || fail "$cmd: stderr: $(cat err.txt)"
+    [ "$(wc -l <err.txt)" -eq 1 ] || fail "$cmd: more than one stderr line: $(cat err.txt)"
+done
+run_rc "a device" 3 '^headroom: /dev/zero: is a device, not a sound file$' -- analyze /dev/zero
 run_rc "truncated inside the header" 3 '^headroom: cut_header\.wav: ' -- analyze cut_header.wav
 run_rc "header without audio" 3 '^headroom: cut_nodata\.wav: ' -- analyze cut_nodata.wav
 run_rc "truncated part-way: analysed" 0 '^headroom: cut_part\.wav: truncated' -- analyze --json cut_part.wav

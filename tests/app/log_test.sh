@@ -32,8 +32,8 @@ grep -q "no stop line" "$tmp/out" || fail "the missing stop line is not noted"
 grep -Eq "00:00:01\.500 +2 +Gtr +clip +\+0\.00 dBFS +\+1\.23 dBTP" "$tmp/out" || fail "clip row: $(cat "$tmp/out")"
 
 "$HEADROOM" log 2026-11-23T10-15-00 --session-dir "$tmp/s" --csv >"$tmp/csv" || fail "log --csv"
-printf '%s\n' 'time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,runs,samples,sample_peak_dbfs,true_peak_dbtp,transport_s,id,provisional' \
-    '2026-11-23T10:15:01.500+00:00,00:00:01.500,2,Gtr,guitar_di,clip,72000,1.500000,1.500100,0.100,1,5,0.00,1.23,,clip-2-72000,false' >"$tmp/want.csv"
+printf '%s\n' 'time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,runs,samples,sample_peak_dbfs,true_peak_dbtp,peak_sample,peak_s,transport_s,id,provisional' \
+    '2026-11-23T10:15:01.500+00:00,00:00:01.500,2,Gtr,guitar_di,clip,72000,1.500000,1.500100,0.100,1,5,0.00,1.23,,,,clip-2-72000,false' >"$tmp/want.csv"
 cmp -s "$tmp/csv" "$tmp/want.csv" || fail "CSV: $(cat "$tmp/csv")"
 "$HEADROOM" log "$tmp/s/2026-11-23T10-15-00-2" --markers audacity >"$tmp/labels" || fail "log --markers"
 printf '1.500000\t1.500100\tCLIP ch2 Gtr +1.2 dBTP (5 samples)\n' | cmp -s - "$tmp/labels" || fail "labels: $(cat "$tmp/labels")"

@@ -78,7 +78,7 @@ demo=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"
 grep -q "Session $(basename "$demo")" "$tmp/log.txt" || fail "log does not name the newest session"
 grep -q "recording started" "$tmp/log.txt" && grep -q "recording stopped" "$tmp/log.txt" || fail "log text lacks start/stop"
 "$HEADROOM" log "$demo" --csv >"$tmp/log.csv" || fail "log --csv failed"
-[ "$(head -1 "$tmp/log.csv")" = "time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,runs,samples,sample_peak_dbfs,true_peak_dbtp,transport_s,id,provisional" ] \
+[ "$(head -1 "$tmp/log.csv")" = "time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,runs,samples,sample_peak_dbfs,true_peak_dbtp,peak_sample,peak_s,transport_s,id,provisional" ] \
     || fail "CSV header: $(head -1 "$tmp/log.csv")"
 "$HEADROOM" log "$(basename "$demo")" --session-dir "$tmp/demo" --json >"$tmp/log.json" || fail "log --json by name failed"
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["entries"]; assert a[0]["type"]=="start" and a[-1]["type"]=="stop"' "$tmp/log.json" \

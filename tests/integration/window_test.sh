@@ -72,6 +72,16 @@ xvfb-run -a -s "-screen 0 1600x900x24" "$HEADROOM" --demo --demo-channels 2 --se
     --screenshot /proc/headroom-no/shot.png --frames 3 2>"$work/unwritable.stderr"; rc=$?
 check "unwritable screenshot exits 4 (got $rc)" '[ "$rc" -eq 4 ]'
 check "unwritable screenshot is named on stderr" 'grep -q "^headroom: /proc/headroom-no/shot.png: " "$work/unwritable.stderr"'
+# A full disk (/dev/full: every write fails) and a folder that does not exist: exit 4, one
+# line naming the file, never a silent 0.
+for target in /dev/full /nonexistent/dir/x.png; do
+    xvfb-run -a -s "-screen 0 1600x900x24" "$HEADROOM" --demo --demo-channels 2 --session-dir "$work/sessions" \
+        --screenshot "$target" --frames 3 2>"$work/full.stderr"; rc=$?
+    check "screenshot to $target exits 4 (got $rc)" '[ "$rc" -eq 4 ]'
+    check "screenshot to $target: one line naming it ($(head -c 300 "$work/full.stderr"))" \
+        'grep -q "^headroom: $target: " "$work/full.stderr" && [ "$(grep -c "$target" "$work/full.stderr")" -eq 1 ]'
+done
+check "/dev/full is still the device" '[ -c /dev/full ]'
 
 # 6. Pixels, read with the standard library (zlib + PNG filters).
 cat > "$work/pngread.py" <<'PY'

@@ -98,6 +98,11 @@ TEST_CASE("log filter") {
         CHECK(channel_name(log, 7) == "In 7");
         CHECK(channel_name(log, 0).empty());
         CHECK(duration_ms(log.entries[3]) == doctest::Approx(500.0));
+        CHECK(loudest_moment_text(log.entries[2]).empty());  // a line without peak_sample
+        SessionEntry hot = log.entries[2];
+        hot.peak_sample = 592560;
+        hot.peak_s = 12.345;
+        CHECK(loudest_moment_text(hot) == "loudest at 00:00:12.345 (sample 592560)");
     }
 
     SUBCASE("per-channel summary") {

@@ -46,12 +46,13 @@ SessionFileRecord full_session_file() {
 
 // One line of every type, every field away from its default.
 std::vector<ClipsLine> every_line() {
-    EventLine clip{"clip", "2026-11-23T10:15:02.000+01:00", 2, 96000, 1.0, 1.00025, 2, 12, 0.0, 0.41, "Snare, top",
+    EventLine clip{"clip", "2026-11-23T10:15:02.000+01:00", 2, 96000, 1.0, 1.00025, 2, 12, 0.0, 0.41, 96003, 1.0000625,
+                   "Snare, top",
                    "clip-2-96000", false, 4896000, 51.0};
-    EventLine hot{"hot", "2026-11-23T10:15:03.500+01:00", 1, 336000, 3.5, 3.6, 4, 40, -9.5, -9.4, "Kick",
+    EventLine hot{"hot", "2026-11-23T10:15:03.500+01:00", 1, 336000, 3.5, 3.6, 4, 40, -9.5, -9.4, 340800, 3.55, "Kick",
                   "hot-1-336000", true, std::nullopt, std::nullopt};
     EventLine nonfinite{"nonfinite", "2026-11-23T10:15:04.000+01:00", 1, 384000, 4.0, 4.00001, 1, 1,
-                        std::nullopt, std::nullopt, "Kick", "nonfinite-1-384000", false, 0, 0.0};
+                        std::nullopt, std::nullopt, std::nullopt, std::nullopt, "Kick", "nonfinite-1-384000", false, 0, 0.0};
     return {
         StartLine{"2026-11-23T10:15:00.000+01:00", "2026-11-23T10-15-00", "device", "Scarlett 18i20", 96000.0, 2},
         clip,
@@ -141,6 +142,12 @@ TEST_CASE("session format") {
         CHECK(hot["samples"] == 40);
         CHECK(hot["provisional"] == true);
         CHECK(hot["transport_s"].is_null());
+        CHECK(hot["peak_sample"] == 340800);
+        CHECK(hot["peak_s"] == 3.55);
+        CHECK(clip["peak_sample"] == 96003);
+        const json nonfinite = json::parse(clips_line_text(std::get<EventLine>(lines[3])));
+        CHECK(nonfinite["peak_sample"].is_null());
+        CHECK(nonfinite["peak_s"].is_null());
         CHECK(!hot.contains("clipped_samples"));
         const json back = json::parse(clips_line_text(std::get<DeviceBackLine>(lines[6])));
         CHECK(back["sample_rate"] == 44100);
@@ -174,6 +181,10 @@ TEST_CASE("session format") {
         CHECK(!clips_line_well_formed(with("runs", nullptr)));
         CHECK(!clips_line_well_formed(with("sample_peak_dbfs", "loud")));
         CHECK(!clips_line_well_formed(with("provisional", "yes")));
+        CHECK(!clips_line_well_formed(with("peak_sample", -3)));
+        CHECK(!clips_line_well_formed(with("peak_s", "soon")));
+        CHECK(clips_line_well_formed(with("peak_sample", nullptr)));
+        CHECK(clips_line_well_formed(without("peak_s")));  // an older line
         CHECK(!clips_line_well_formed(with("time", 5)));
         CHECK(!clips_line_well_formed(without("start_sample")));
         CHECK(!clips_line_well_formed(without("end_s")));

@@ -29,7 +29,7 @@ const char* kClips =
     R"({"type":"start","time":"2026-11-23T10:15:00.000+00:00","sample_rate":48000,"channels":3})" "\n"
     R"({"type":"clip","time":"2026-11-23T10:15:02.000+00:00","channel":3,"start_sample":96000,"start_s":2.0,"end_s":2.00025,"runs":2,"clipped_samples":12,"sample_peak_dbfs":0.0,"true_peak_dbtp":0.41,"channel_name":"Snare"})" "\n"
     "this is not json\n"
-    R"({"type":"hot","time":"2026-11-23T10:15:03.500+00:00","channel":1,"start_sample":168000,"start_s":3.5,"end_s":3.6,"runs":4,"samples":40,"sample_peak_dbfs":-9.5,"true_peak_dbtp":-9.4})" "\n"
+    R"({"type":"hot","time":"2026-11-23T10:15:03.500+00:00","channel":1,"start_sample":168000,"start_s":3.5,"end_s":3.6,"runs":4,"samples":40,"sample_peak_dbfs":-9.5,"true_peak_dbtp":-9.4,"peak_sample":170400,"peak_s":3.55})" "\n"
     R"({"type":"xrun","time":"2026-11-23T10:15:04.000+00:00","count":1,"total":1})" "\n"
     R"({"type":"clip","time":"2026-11-23T10:15:05.000+00:00","channel":2,"start_sample":240000,"start_s":5.0,"end_s":5.0000208333,"runs":1,"clipped_samples":1,"sample_peak_dbfs":0.0,"true_peak_dbtp":null})" "\n"
     R"({"type":"clip","time":"2026-11-23T10:15:0)";
@@ -97,13 +97,13 @@ TEST_CASE("read_session") {
         const std::string csv = session_csv(read_session(s));
         CHECK(csv ==
               "time,timecode,channel,channel_name,preset,type,start_sample,start_s,end_s,duration_ms,"
-              "runs,samples,sample_peak_dbfs,true_peak_dbtp,transport_s,id,provisional\n"
+              "runs,samples,sample_peak_dbfs,true_peak_dbtp,peak_sample,peak_s,transport_s,id,provisional\n"
               "2026-11-23T10:15:02.000+00:00,00:00:02.000,3,Snare,close_drums,clip,96000,2.000000,2.000250,"
-              "0.250,2,12,0.00,0.41,,clip-3-96000,false\n"
+              "0.250,2,12,0.00,0.41,,,,clip-3-96000,false\n"
               "2026-11-23T10:15:03.500+00:00,00:00:03.500,1,Vocal,vocals,hot,168000,3.500000,3.600000,"
-              "100.000,4,40,-9.50,-9.40,,hot-1-168000,false\n"
+              "100.000,4,40,-9.50,-9.40,170400,3.550000,,hot-1-168000,false\n"
               "2026-11-23T10:15:05.000+00:00,00:00:05.000,2,\"Bass, DI\",bass,clip,240000,5.000000,5.000021,"
-              "0.021,1,1,0.00,,,clip-2-240000,false\n");
+              "0.021,1,1,0.00,,,,,clip-2-240000,false\n");
     }
 
     SUBCASE("Audacity labels: one per clip") {

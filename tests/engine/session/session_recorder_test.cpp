@@ -1,6 +1,7 @@
 #include "engine/session/session_recorder.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -239,6 +240,52 @@ TEST_CASE("SessionRecorder") {
                 CHECK(e.runs == 30);
             }
         CHECK(seen == 1);
+    }
+
+    SUBCASE("a hot event around a clip: the clip's peak and its loudest moment, in the log and the summary") {
+        // A real MeterBank: channel 1 a 997 Hz sine at 0.5 (hot against -12 dBFS) for 0.5 s,
+        // 48 frames of it at 1.1 from frame 12000 (a clip). The loudest sample is in the clip.
+        MeterOptions o;
+        o.channels = 2;
+        o.hot_ceiling_dbfs = {-12.0f, -12.0f};
+        EventQueue q(4096);
+        MeterBank bank(o, &q);
+        SessionRecorder rec(tmp.dir, two_channels(), o, two_presets());
+        rec.start(q);
+        std::vector<float> x(48000 * 2, 0.0f);
+        std::uint64_t loudest = 0;
+        for (std::size_t f = 0; f < 24000; ++f) {
+            const double g = f >= 12000 && f < 12048 ? 1.1 : 0.5;
+            x[2 * f] = static_cast<float>(g * std::sin(2.0 * 3.141592653589793 * 997.0 * static_cast<double>(f) / 48000.0));
+            if (std::fabs(x[2 * f]) > std::fabs(x[2 * loudest])) loudest = f;  // the first of the largest
+        }
+        REQUIRE(loudest >= 12000);
+        REQUIRE(loudest < 12048);
+        for (std::size_t f = 0; f < 48000; f += 480) bank.process(x.data() + 2 * f, 480);
+        bank.finish();
+        rec.stop();
+        std::vector<json> clip, hot;
+        for (const auto& l : lines_of(rec.folder() / "clips.jsonl")) {
+            if (l["type"] == "clip") clip.push_back(l);
+            if (l["type"] == "hot") hot.push_back(l);
+        }
+        REQUIRE(clip.size() == 1);
+        REQUIRE(hot.size() == 1);
+        CHECK(hot[0]["start_sample"].get<std::uint64_t>() < clip[0]["start_sample"].get<std::uint64_t>());
+        CHECK(hot[0]["sample_peak_dbfs"] == clip[0]["sample_peak_dbfs"]);
+        CHECK(hot[0]["sample_peak_dbfs"].get<double>() > 0.5);  // 1.1 is +0.83 dBFS
+        CHECK(hot[0]["peak_sample"] == loudest);
+        CHECK(clip[0]["peak_sample"] == loudest);
+        const double loudest_s = std::round(static_cast<double>(loudest) / 48000.0 * 1e6) / 1e6;
+        CHECK(hot[0]["peak_s"].get<double>() == loudest_s);
+        const auto summary_hot = rec.summary().hot_json();
+        REQUIRE(summary_hot.size() == 1);
+        CHECK(summary_hot[0]["peak_sample"] == loudest);
+        CHECK(summary_hot[0]["peak_s"].get<double>() == loudest_s);
+        CHECK(rec.summary().clips_json()[0]["peak_sample"] == loudest);
+        const SessionLog log = read_session(rec.folder());
+        for (const auto& e : log.entries)
+            if (e.type == "hot") CHECK(e.peak_sample == loudest);
     }
 
     SUBCASE("a flood of events that keeps the queue full: every event the summary counts is a line") {

@@ -139,7 +139,8 @@ TEST_CASE("SessionSummary") {
         std::vector<std::string> keys;
         for (auto it = clips[0].begin(); it != clips[0].end(); ++it) keys.push_back(it.key());
         CHECK(keys == std::vector<std::string>{"channel", "start_sample", "start_s", "end_s", "runs",
-                                               "clipped_samples", "sample_peak_dbfs", "true_peak_dbtp"});
+                                               "clipped_samples", "sample_peak_dbfs", "true_peak_dbtp",
+                                               "peak_sample", "peak_s"});
         CHECK(clips[0]["channel"] == 2);
         CHECK(clips[0]["start_sample"] == 96000);
         CHECK(clips[0]["start_s"].get<double>() == 2.0);

@@ -1,12 +1,18 @@
 #include "engine/soundfile/sound_file.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sndfile.h>
 
 #include "engine/base/errors.hpp"
@@ -127,5 +133,32 @@ TEST_CASE("SoundFile") {
         CHECK(error_of(tmp / "half_header.wav").find("not a readable sound file") != std::string::npos);
         for (const char* name : {"missing.wav", "empty.wav", "notes.txt", "garbage.wav"})
             CHECK(error_of(tmp / name).find('\n') == std::string::npos);
+    }
+
+    SUBCASE("what is not a regular file is refused before it is opened: a FIFO never blocks") {
+        const auto fifo = tmp / "fifo.wav";
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        // Should the FIFO reach an open that waits for a writer, this thread is the writer (a
+        // few bytes of noise, then EOF), so the test fails on the message instead of hanging.
+        std::atomic<bool> done{false};
+        std::thread writer([&] {
+            while (!done) {
+                const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);  // ENXIO while no reader
+                if (fd >= 0) {
+                    (void)!::write(fd, "not audio", 9);
+                    ::close(fd);
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        });
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::string fifo_error = error_of(fifo);
+        const auto took = std::chrono::steady_clock::now() - t0;
+        done = true;
+        writer.join();
+        CHECK(fifo_error == fifo.string() + ": is a FIFO (named pipe), not a sound file");
+        CHECK(took < std::chrono::seconds(1));
+        CHECK(error_of("/dev/zero") == "/dev/zero: is a device, not a sound file");
+        CHECK(error_of("/dev/null") == "/dev/null: is a device, not a sound file");
     }
 }
