@@ -34,6 +34,8 @@ Command add_window_command(CLI::App& root, CommonCli& common) {
     CLI::Option* size_option = root.add_option("--size", p->size, "Window size in pixels (default: as last closed, else 1600x900 at the UI scale)")
         ->type_name("WxH");
 
+    for (const char* name : {"--screenshot", "--frames", "--show-log", "--show-help", "--compact", "--size"})
+        c.window_only.push_back(root.get_option(name));
     c.run = [options = common.options, p, screenshot, frames, size_option]() -> int {
         if (size_option->count() > 0 && p->size.empty()) throw UsageError("--size: the value is empty (give WIDTHxHEIGHT)");
         if (screenshot->count() > 0 && p->screenshot.empty())

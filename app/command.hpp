@@ -3,6 +3,7 @@
 // options (app/common_cli.hpp) on its subcommand; its closure reads them from
 // CommonCli::options, which main() fills (CommonCli::resolve) before run().
 #include <functional>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -14,6 +15,9 @@ struct Command {
     CLI::App* cli = nullptr;          // the subcommand (or the root app for the window)
     CommandBit bit = kWindowCommand;  // which command it is (for the common options)
     std::function<int()> run;         // returns the exit code; may throw the errors.hpp types
+    // The window's own options (--screenshot, --size, ...): they stand on the root, so a
+    // subcommand's parse accepts them too; main() refuses them when a subcommand runs.
+    std::vector<CLI::Option*> window_only;
 };
 
 Command add_analyze_command(CLI::App& root, CommonCli& common);

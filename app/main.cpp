@@ -115,6 +115,11 @@ int main(int argc, char** argv) {
     for (auto& c : commands)
         if (c.cli->parsed()) chosen = &c;
     try {
+        if (chosen != &window)
+            for (const CLI::Option* o : window.window_only)
+                if (o->count() > 0)
+                    throw UsageError(o->get_name() + ": an option of the window (no subcommand); " +
+                                     chosen->cli->get_name() + " does not take it");
         const CommonOptions& options = common.resolve(chosen->bit, chosen == &window ? nullptr : chosen->cli);
         setup_logging(options.verbose);
         const int rc = chosen->run();

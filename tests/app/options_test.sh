@@ -193,6 +193,15 @@ for opt in (["--block", "64"],):
     rc, out, err = run(opt)
     check(rc == 2 and "--block" in err and "analyze" in err, "window %s: rc %d %r" % (opt, rc, err))
 
+# --- the window's own options before a subcommand: refused, never ignored ----------------------
+for opt in (["--screenshot", os.path.join(tmp, "x.png")], ["--frames", "5"], ["--show-log"], ["--show-help"],
+            ["--compact"], ["--size", "800x600"]):
+    for sub in (["analyze", take], ["record", "--json", "--session-dir", sess, "--input-file", take], ["devices"],
+                ["log", "--session-dir", sess]):
+        rc, out, err = run(opt + sub)
+        check(rc == 2 and opt[0] in err and "window" in err and sub[0] in err and "\n" not in err.strip(),
+              "%s before %s: rc %d %r" % (opt, sub[0], rc, err))
+
 # --- empty values, both positions, every command that takes them ---------------------------
 for opt in ("--device", "--host-api", "--rate", "--buffer", "--input-file", "--demo-channels", "--preset",
             "--clip-threshold", "--clip-min-run", "--merge-ms", "--rms-window", "--rms", "--true-peak",
