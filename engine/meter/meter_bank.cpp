@@ -192,6 +192,7 @@ void MeterBank::Impl::measure_segment(std::uint64_t a, std::uint64_t b) noexcept
     if (true_peak.phases > 0) {
         kernels->true_peak(row(a + delay), frames * nc, ch, true_peak.coeffs, interpolator.taps, true_peak.phases,
                            true_peak.values.data());
+        if (true_peak.past_the_end) std::fill_n(true_peak.values.data(), frames * nc, 0.0f);
         tp_values = true_peak.values.data();
     }
     const float* x = row(a);
@@ -411,9 +412,14 @@ void MeterBank::finish() noexcept {
     Impl& s = *impl_;
     s.reset_counters();
     s.history.first_frame = static_cast<std::int64_t>(s.frames_given) - static_cast<std::int64_t>(s.history.kept_rows);
-    // The interpolator's tail: D frames of silence after the end (not kept as history).
+    // The last D frames: their inter-sample points would need the samples after the end,
+    // which the stream does not have (a take stopped mid-note is not followed by silence:
+    // padding it so read a step, up to +0.9 dB of true peak that is not in the signal). So
+    // they are measured for everything but the true peak's inter-sample points.
     std::fill_n(s.row(s.frames_given), static_cast<std::size_t>(s.delay) * s.channels, 0.0f);
+    s.true_peak.past_the_end = true;
     s.measure_until(s.frames_given);
+    s.true_peak.past_the_end = false;
     s.short_stream_window();
     s.publish();
     for (std::size_t c = 0; c < s.channels; ++c) {

@@ -72,6 +72,9 @@ struct MeterBank::Impl {
         const float* coeffs = nullptr;      // phase-major; phase 0 left out when it is the identity (the sample peak)
         int phases = 0;                     // phases the kernel runs; 0: true peak off
         std::vector<float> values;          // one segment's true-peak value per sample (zeros with true peak off)
+        // finish(): the frames left need samples after the stream's end, which are not known;
+        // their inter-sample points are not claimed (the sample peak stands for them).
+        bool past_the_end = false;
     } true_peak;
 
     // The segment being measured: frames with no hop or tick end inside, so one scan call.

@@ -219,3 +219,26 @@ TEST_CASE("MeterBank on loud material allocates nothing and takes no lock in pro
         CHECK(hot_events >= nc);  // the hot path did run
     }
 }
+
+TEST_CASE("MeterBank true peak at the end of a stream: a take stopped mid-wave reads no over that is not in the signal") {
+    // 997 Hz at -0.5 dBFS (true peak -0.49 dBTP: the continuous sine's), stopped at its
+    // steepest point, at a crest and in between: the end is not followed by silence, so no
+    // step's overshoot may be read (zero padding read up to +0.4 dBTP here).
+    const double amplitude = std::pow(10.0, -0.5 / 20.0);
+    for (std::size_t stop : {62400u, 62412u, 62418u, 62424u, 62430u}) {
+        std::vector<float> x(stop);
+        for (std::size_t f = 0; f < stop; ++f)
+            x[f] = static_cast<float>(amplitude * std::sin(2.0 * std::numbers::pi * 997.0 * static_cast<double>(f) / 48000.0));
+        for (bool scalar : {true, false}) {
+            CAPTURE(stop);
+            CAPTURE(scalar);
+            MeterOptions o;
+            o.channels = 1;
+            o.force_scalar = scalar;
+            const BankRun r = run_bank(o, x, 256);
+            const double tp_db = 20.0 * std::log10(static_cast<double>(r.folded[0].true_peak));
+            CHECK(tp_db <= -0.5 + 0.1);   // within 0.1 dB of the continuous peak (DESIGN.md §2)
+            CHECK(tp_db >= -0.5 - 0.05);
+        }
+    }
+}
