@@ -101,6 +101,15 @@ double SessionSummary::active_seconds(int c) const {
 }
 
 std::optional<double> SessionSummary::gain_advice_db(int c) const {
+    const std::optional<double> advice = loud_peak_advice_db(c);
+    const ChannelSummary& s = ch_.at(static_cast<std::size_t>(c));
+    if (s.clip_events == 0) return advice;
+    const float loudest = true_peak_measured_ ? std::max(s.sample_peak, s.true_peak) : s.sample_peak;
+    const double to_centre = s.preset.centre() - amplitude_to_db(loudest);
+    return advice ? std::min(*advice, to_centre) : to_centre;
+}
+
+std::optional<double> SessionSummary::loud_peak_advice_db(int c) const {
     const GainState& g = gain_.at(static_cast<std::size_t>(c));
     const std::size_t n = g.active.size();
     if (n < min_active_values()) return std::nullopt;

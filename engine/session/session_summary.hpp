@@ -79,6 +79,9 @@ public:
     const std::vector<MeterEvent>& clips() const;         // Clip events in arrival order
     const std::vector<MeterEvent>& hot() const;
     // DESIGN.md §3 gain advice in dB, once the channel has >= 10 s of activity (see above).
+    // On a channel that clipped (DESIGN.md §2: never "on target"), at least what brings its
+    // loudest peak (the larger of sample and true peak) to the window's centre, at once: the
+    // same figure as the strip's "lower ≥ X dB".
     std::optional<double> gain_advice_db(int c) const;
     // Seconds of activity so far (active 400 ms values x 0.1 s).
     double active_seconds(int c) const;
@@ -93,6 +96,8 @@ public:
     nlohmann::ordered_json hot_json() const;
 
 private:
+    // The 95th-percentile rule alone (DESIGN.md §3), before the clipped-channel floor.
+    std::optional<double> loud_peak_advice_db(int c) const;
     struct GainState {
         float last[kGainTicksPerValue - 1] = {};  // the previous ticks' sample peaks, newest last
         std::uint64_t ticks = 0;

@@ -166,6 +166,28 @@ TEST_CASE("SessionSummary") {
         CHECK(s.channels_json(false)[0]["gain_advice_db"].get<double>() == 6.5);
     }
 
+    SUBCASE("gain advice on a clipped channel: at least what brings its loudest peak to the centre, never on target") {
+        SessionSummary s = one_channel(vocals);  // centre -13.5
+        for (std::uint64_t k = 0; k < 120; ++k) s.add(tick(0, k, lin(-14.0)));  // the 95th percentile: +0.5
+        REQUIRE(s.gain_advice_db(0).has_value());
+        CHECK(*s.gain_advice_db(0) == doctest::Approx(0.5).epsilon(1e-5));
+        MeterEvent clip;
+        clip.type = EventType::Clip;
+        clip.channel = 0;
+        clip.start_sample = 5 * kTick;
+        clip.count = 3;
+        clip.sample_peak = 1.0f;
+        clip.true_peak = lin(0.9);   // +0.9 dBTP: the loudest peak
+        s.add(clip);
+        REQUIRE(s.gain_advice_db(0).has_value());
+        CHECK(*s.gain_advice_db(0) == doctest::Approx(-14.4).epsilon(1e-5));
+        CHECK(s.channels_json(false)[0]["gain_advice_db"].get<double>() == -14.4);
+        SessionSummary early = one_channel(vocals);  // a clip in the first 10 s: advice at once
+        early.add(clip);
+        REQUIRE(early.gain_advice_db(0).has_value());
+        CHECK(*early.gain_advice_db(0) == doctest::Approx(-14.4).epsilon(1e-5));
+    }
+
     SUBCASE("true peak not measured (--true-peak off): every true-peak figure is null") {
         SessionSummary s(kRate, {general}, {}, false);
         CHECK_FALSE(s.true_peak_measured());
