@@ -1,5 +1,6 @@
 #include "engine/session/session_recorder.hpp"
 
+#include <cstdio>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -285,6 +286,16 @@ void SessionRecorder::note_status(const CaptureStatus& s) {
     if (s.losses > m.prev.losses) {
         m.loss_frame = s.frames;
         m.status_lines.push_back(clips_line_text(DeviceLostLine{t, s.lost_reason, s.frames}));
+    }
+    // The server is back but not as the take began (another rate: the meters do not
+    // resample, so the take stays lost): the log says why, once per difference.
+    if (s.device_lost && s.back_rate > 0.0 && s.returns == m.prev.returns &&
+        (s.back_rate != m.prev.back_rate || s.back_channels != m.prev.back_channels)) {
+        char why[192];
+        std::snprintf(why, sizeof why,
+                      "the server is back at %.0f Hz with %d capture ports; this take runs at %.0f Hz: not metering",
+                      s.back_rate, s.back_channels, m.rate);
+        m.status_lines.push_back(clips_line_text(DeviceLostLine{t, why, s.frames}));
     }
     if (s.returns > m.prev.returns) {
         m.clock.resume(m.loss_frame, now);

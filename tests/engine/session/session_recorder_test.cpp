@@ -114,6 +114,12 @@ TEST_CASE("SessionRecorder") {
         s.device_lost = true;
         s.lost_reason = "JACK server went away";
         rec.note_status(s);
+        s.back_rate = 44100.0;  // back at another rate: still lost, and the log says why
+        s.back_channels = 2;
+        rec.note_status(s);
+        rec.note_status(s);     // once per difference
+        s.back_rate = 0.0;      // then back as the take began
+        s.back_channels = 0;
         s.returns = 1;
         s.device_lost = false;
         rec.note_status(s);
@@ -123,20 +129,22 @@ TEST_CASE("SessionRecorder") {
         for (int i = 0; i < 40; ++i) {
             std::this_thread::sleep_for(25ms);
             early = lines_of(folder / "clips.jsonl");
-            if (early.size() >= 7) break;
+            if (early.size() >= 8) break;
         }
-        REQUIRE(early.size() == 7);
+        REQUIRE(early.size() == 8);
         rec.stop();
 
         const auto lines = lines_of(folder / "clips.jsonl");
-        REQUIRE(lines.size() == 8);
+        REQUIRE(lines.size() == 9);
         std::vector<std::string> types;
         for (const auto& l : lines) {
             types.push_back(l["type"]);
             CHECK(parse_iso8601_ms(l["time"].get<std::string>()).has_value());
         }
         CHECK(types == std::vector<std::string>{"start", "clip", "hot", "nonfinite", "xrun", "device_lost",
-                                                "device_back", "stop"});
+                                                "device_lost", "device_back", "stop"});
+        CHECK(lines[6]["reason"] ==
+              "the server is back at 44100 Hz with 2 capture ports; this take runs at 48000 Hz: not metering");
         const json& clip = lines[1];
         CHECK(clip["channel"] == 2);
         CHECK(clip["channel_name"] == "Snare");
@@ -149,7 +157,7 @@ TEST_CASE("SessionRecorder") {
         CHECK(lines[3]["samples"] == 2);
         CHECK(lines[4]["count"] == 2);
         CHECK(lines[5]["reason"] == "JACK server went away");
-        CHECK(lines[7]["frames"] == 48000);
+        CHECK(lines[8]["frames"] == 48000);
 
         // session.json rewritten atomically at the clean end.
         const json at_end = json::parse(slurp(folder / "session.json"));
@@ -179,12 +187,12 @@ TEST_CASE("SessionRecorder") {
         CHECK(log.session.frames == sum.frames());
         CHECK(log.session.levels.tick_frames == 4800);
         CHECK(log.session.start_time == lines[0]["time"].get<std::string>());
-        REQUIRE(log.entries.size() == 8);
+        REQUIRE(log.entries.size() == 9);
         const auto& read_clip = std::get<EventLine>(log.entries[1].line);
         CHECK(read_clip.channel_name == "Snare");
         CHECK(read_clip.samples == 12);
         CHECK(std::get<DeviceLostLine>(log.entries[5].line).reason == "JACK server went away");
-        CHECK(std::get<StopLine>(log.entries[7].line).frames == 48000);
+        CHECK(std::get<StopLine>(log.entries[8].line).frames == 48000);
     }
 
     SUBCASE("an event still open is on disk within 1 s of its start, provisional; its final line replaces it") {
