@@ -232,6 +232,15 @@ SessionLog read_session(const fs::path& folder) {
     log.sample_rate = log.session.sample_rate > 0.0 ? log.session.sample_rate : start ? start->sample_rate : 0.0;
     log.channels = log.session.channels != 0 ? log.session.channels : start ? start->channels : 0;
     if (log.channels < 0 || log.channels > 4096) log.channels = 0;
+    // An event on a channel the session does not have, or a line of a type this headroom does
+    // not write, is malformed too: skipped and counted, never shown as a row.
+    const auto before = log.entries.size();
+    std::erase_if(log.entries, [&](const SessionEntry& e) {
+        if (std::holds_alternative<OtherLine>(e.line)) return true;
+        const auto* ev = std::get_if<EventLine>(&e.line);
+        return ev && log.channels > 0 && ev->channel > log.channels;
+    });
+    log.bad_lines += before - log.entries.size();
     const auto& names = log.session.channel_names;
     const auto& presets = log.session.presets;
     for (int c = 0; c < log.channels; ++c) {

@@ -127,6 +127,17 @@ TEST_CASE("read_session") {
         for (const auto& e : log.entries) CHECK(e.start_sample < 1000000);
     }
 
+    SUBCASE("an event on a channel the session does not have, or a line of an unknown type, is malformed") {
+        std::string text = kClips;
+        text.resize(text.rfind('\n') + 1);
+        text += R"({"type":"clip","time":"2026-11-23T10:15:06.000+00:00","channel":99,"start_sample":5,"start_s":6.0,"end_s":6.1,"runs":1,"clipped_samples":1,"sample_peak_dbfs":0.0,"true_peak_dbtp":null})" "\n"
+                R"({"type":"weird","time":"x"})" "\n";
+        write_text(s / "clips.jsonl", text);
+        const SessionLog log = read_session(s);
+        CHECK(log.bad_lines == 3);  // the garbage line, channel 99 of 3, the unknown type
+        CHECK(log.entries.size() == 5);
+    }
+
     SUBCASE("a provisional line is replaced by its final line: each event once, wherever it is read") {
         std::string text = kClips;
         text.resize(text.rfind('\n') + 1);
