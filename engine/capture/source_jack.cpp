@@ -231,7 +231,7 @@ private:
     static int on_process(jack_nframes_t frames, void* arg) noexcept {
         auto* self = static_cast<JackSource*>(arg);
         CaptureCore* core = self->core_.load(std::memory_order_acquire);
-        if (!core) return 0;
+        if (!core || self->unlinked_pause_.load(std::memory_order_acquire)) return 0;
         const std::size_t nc = self->nc_;
         for (std::size_t c = 0; c < nc; ++c)
             self->in_[c] = static_cast<const float*>(jack_port_get_buffer(self->ports_in_[c], frames));
@@ -303,6 +303,7 @@ private:
         client_gone_.store(false, std::memory_order_relaxed);
         port_unregistered_.store(false, std::memory_order_relaxed);
         unlinked_ = false;
+        unlinked_pause_.store(false, std::memory_order_relaxed);
         unlinked_since_ns_ = 0;
         source_client_ = ports_.empty() ? std::string() : ports_.front().substr(0, ports_.front().find(':'));
         jack_set_process_callback(client_, &JackSource::on_process, this);
@@ -364,7 +365,12 @@ private:
     }
 
     void close_lost() override {
-        if (unlinked_) return;  // our client stays; reopen() waits for a link
+        if (unlinked_) {  // our client stays; reopen() waits for a link
+            // No frames while lost, as when the client is closed: the recorder stamps the
+            // frames after device_back from where the loss began.
+            unlinked_pause_.store(true, std::memory_order_release);
+            return;
+        }
         if (client_) close_client(client_);
         client_ = nullptr;
     }
@@ -419,6 +425,7 @@ private:
         }
         if (links() == 0) return false;
         unlinked_ = false;
+        unlinked_pause_.store(false, std::memory_order_release);
         unlinked_since_ns_ = 0;
         links_changed_.store(true, std::memory_order_release);  // recount at the next poll
         return true;
@@ -458,6 +465,7 @@ private:
     std::atomic<bool> client_gone_{false};   // set when source_client_ unregisters
     std::atomic<bool> links_changed_{false}; // set on any port (dis)connection; the poller counts
     std::atomic<bool> port_unregistered_{false};  // set when any port unregisters
+    std::atomic<bool> unlinked_pause_{false};     // poller: lost by unlinking, deliver no frames
     // poller state
     bool unlinked_ = false;                  // lost because our inputs lost every link
     std::int64_t unlinked_since_ns_ = 0;     // when the poller first saw no links (0: linked)
