@@ -9,10 +9,17 @@
 // chosen device is on JACK, PortAudio is shut down and this source takes over.
 //
 // The process callback (JACK's real-time thread) interleaves the port buffers into a
-// preallocated block and calls CaptureCore::step(). JACK's shutdown callback sets a flag;
-// the poller (a normal thread) turns it into device_lost, closes the dead client and tries
-// to open a new one every 2 s; device_back when the device is there again with the same
-// rate and at least as many ports (that bookkeeping is shared: source_reopen.cpp).
+// preallocated block and calls CaptureCore::step(). JACK's notification callbacks (shutdown,
+// client unregistered, port (dis)connected, port unregistered) only set atomic flags; the
+// poller (a normal thread) turns them into device_lost:
+//  - the server went away: our client is closed; every 2 s a new one is tried;
+//  - the source client went away (killed player, removed node): the same;
+//  - all of our input ports lost their links (for 300 ms) while the source is there: our
+//    client stays; device_back as soon as any link to our inputs is back (whoever made it),
+//    or, after a port unregistration (the source re-created its ports), when we could link
+//    the source's ports again. A deliberate disconnect is not fought.
+// device_back when the device is there again with the same rate and at least as many ports
+// (that bookkeeping is shared: source_reopen.cpp).
 #include <jack/jack.h>
 #include <jack/metadata.h>
 #include <jack/uuid.h>
@@ -22,6 +29,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -223,7 +231,7 @@ private:
     static int on_process(jack_nframes_t frames, void* arg) noexcept {
         auto* self = static_cast<JackSource*>(arg);
         CaptureCore* core = self->core_.load(std::memory_order_acquire);
-        if (!core) return 0;
+        if (!core || self->unlinked_pause_.load(std::memory_order_acquire)) return 0;
         const std::size_t nc = self->nc_;
         for (std::size_t c = 0; c < nc; ++c)
             self->in_[c] = static_cast<const float*>(jack_port_get_buffer(self->ports_in_[c], frames));
@@ -248,6 +256,19 @@ private:
     }
     static void on_shutdown(jack_status_t, const char*, void* arg) noexcept {  // one atomic store
         static_cast<JackSource*>(arg)->server_gone_.store(true, std::memory_order_release);
+    }
+    // JACK's notification thread: a string compare and one atomic store (source_client_ is only
+    // written while our client is closed or not yet active).
+    static void on_client_registration(const char* name, int registered, void* arg) noexcept {
+        auto* self = static_cast<JackSource*>(arg);
+        if (!registered && name && std::strcmp(name, self->source_client_.c_str()) == 0)
+            self->client_gone_.store(true, std::memory_order_release);
+    }
+    static void on_port_connect(jack_port_id_t, jack_port_id_t, int, void* arg) noexcept {  // one atomic store
+        static_cast<JackSource*>(arg)->links_changed_.store(true, std::memory_order_release);
+    }
+    static void on_port_registration(jack_port_id_t, int registered, void* arg) noexcept {  // one atomic store
+        if (!registered) static_cast<JackSource*>(arg)->port_unregistered_.store(true, std::memory_order_release);
     }
 
     // ---- normal threads -----------------------------------------------------------------
@@ -279,9 +300,18 @@ private:
             }
         }
         server_gone_.store(false, std::memory_order_relaxed);
+        client_gone_.store(false, std::memory_order_relaxed);
+        port_unregistered_.store(false, std::memory_order_relaxed);
+        unlinked_ = false;
+        unlinked_pause_.store(false, std::memory_order_relaxed);
+        unlinked_since_ns_ = 0;
+        source_client_ = ports_.empty() ? std::string() : ports_.front().substr(0, ports_.front().find(':'));
         jack_set_process_callback(client_, &JackSource::on_process, this);
         jack_set_xrun_callback(client_, &JackSource::on_xrun, this);
         jack_on_info_shutdown(client_, &JackSource::on_shutdown, this);
+        jack_set_client_registration_callback(client_, &JackSource::on_client_registration, this);
+        jack_set_port_connect_callback(client_, &JackSource::on_port_connect, this);
+        jack_set_port_registration_callback(client_, &JackSource::on_port_registration, this);
         return true;
     }
 
@@ -295,8 +325,23 @@ private:
             const int r = jack_connect(client_, ports_[i].c_str(), jack_port_name(ports_in_[i]));
             if (r != 0 && r != EEXIST) spdlog::debug("jack_connect {} -> {} failed ({})", ports_[i], jack_port_name(ports_in_[i]), r);
         }
+        links_changed_.store(true, std::memory_order_release);  // the poller counts them once
         return true;
     }
+
+    // poller: how many links our input ports have.
+    int links() const {
+        int n = 0;
+        for (jack_port_t* p : ports_in_)
+            if (p) n += jack_port_connected(p);
+        return n;
+    }
+    // poller: whether any of the source's ports is still registered.
+    bool source_present() const {
+        return std::any_of(ports_.begin(), ports_.end(),
+                           [&](const std::string& p) { return jack_port_by_name(client_, p.c_str()) != nullptr; });
+    }
+    std::string client_gone_reason() const { return "JACK client '" + source_client_ + "' went away"; }
 
     std::string asked() const {
         return device_.empty() ? std::string("JACK's physical capture ports") : "JACK device '" + device_ + "'";
@@ -304,10 +349,28 @@ private:
 
     // ---- ReopeningSource hooks (the poller) ------------------------------------------------
     std::string dead_reason() override {
-        return server_gone_.load(std::memory_order_acquire) ? "the JACK server went away" : std::string();
+        if (server_gone_.load(std::memory_order_acquire)) return "the JACK server went away";
+        if (client_gone_.load(std::memory_order_acquire)) return client_gone_reason();
+        if (!client_) return {};
+        const std::int64_t now = monotonic_ns();
+        if (links_changed_.exchange(false, std::memory_order_acq_rel))
+            unlinked_since_ns_ = links() > 0 ? 0 : (unlinked_since_ns_ != 0 ? unlinked_since_ns_ : now);
+        // A dying client's links go before its unregistration notice: wait a little so the
+        // reason names what happened.
+        if (unlinked_since_ns_ == 0 || now - unlinked_since_ns_ < kUnlinkGraceNs) return {};
+        if (!source_present()) return client_gone_reason();
+        unlinked_ = true;
+        return "JACK ports unlinked: nothing is connected to headroom:in_1" +
+               (nc_ > 1 ? std::string("…in_") + std::to_string(nc_) : std::string());
     }
 
     void close_lost() override {
+        if (unlinked_) {  // our client stays; reopen() waits for a link
+            // No frames while lost, as when the client is closed: the recorder stamps the
+            // frames after device_back from where the loss began.
+            unlinked_pause_.store(true, std::memory_order_release);
+            return;
+        }
         if (client_) close_client(client_);
         client_ = nullptr;
     }
@@ -315,6 +378,13 @@ private:
     std::string label() const override { return "JACK device '" + info_.device + "'"; }
 
     bool reopen() override {
+        if (client_ && unlinked_) {
+            if (!server_gone_.load(std::memory_order_acquire) && !client_gone_.load(std::memory_order_acquire))
+                return relinked();
+            close_client(client_);  // the server or the source went away meanwhile: start afresh
+            client_ = nullptr;
+            unlinked_ = false;
+        }
         std::string why;
         jack_client_t* c = open_client(why);
         if (!c) {
@@ -342,6 +412,22 @@ private:
             client_ = nullptr;
             return false;
         }
+        return true;
+    }
+
+    // Lost by unlinking, our client still open: back when anything links to our inputs again,
+    // or when the source's ports were unregistered meanwhile (re-created) and we link them.
+    bool relinked() {
+        if (links() == 0 && port_unregistered_.load(std::memory_order_acquire) && source_present()) {
+            port_unregistered_.store(false, std::memory_order_release);
+            for (std::size_t i = 0; i < nc_ && i < ports_.size(); ++i)
+                jack_connect(client_, ports_[i].c_str(), jack_port_name(ports_in_[i]));
+        }
+        if (links() == 0) return false;
+        unlinked_ = false;
+        unlinked_pause_.store(false, std::memory_order_release);
+        unlinked_since_ns_ = 0;
+        links_changed_.store(true, std::memory_order_release);  // recount at the next poll
         return true;
     }
 
@@ -374,7 +460,16 @@ private:
     std::size_t nc_ = 0;
     std::vector<float> interleaved_;         // process thread only
     std::vector<const float*> in_;           // process thread only
+    std::string source_client_;              // the client of ports_ (written while no callback runs)
     std::atomic<bool> server_gone_{false};   // set by JACK's shutdown callback
+    std::atomic<bool> client_gone_{false};   // set when source_client_ unregisters
+    std::atomic<bool> links_changed_{false}; // set on any port (dis)connection; the poller counts
+    std::atomic<bool> port_unregistered_{false};  // set when any port unregisters
+    std::atomic<bool> unlinked_pause_{false};     // poller: lost by unlinking, deliver no frames
+    // poller state
+    bool unlinked_ = false;                  // lost because our inputs lost every link
+    std::int64_t unlinked_since_ns_ = 0;     // when the poller first saw no links (0: linked)
+    static constexpr std::int64_t kUnlinkGraceNs = 300'000'000;
 };
 
 } // namespace

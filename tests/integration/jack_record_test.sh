@@ -7,7 +7,11 @@
 #     a channel; --device nosuch lists JACK's clients only (exit 3);
 #  2. the server is killed mid-record and restarted: a device_lost line, then device_back, an
 #     intact log ending with "stop", exit 0 at the end of the duration, no crash;
-#  3. the server comes back at 44100 Hz: said once on stderr, no device_back, exit 0.
+#  3. the server comes back at 44100 Hz: said once on stderr, no device_back, exit 0;
+#  4. the server stays but the source goes (issue 16): --device a jack-play client, killed
+#     mid-record -> device_lost within 2 s naming the client; started again -> device_back;
+#     jack_disconnect of headroom's ports -> device_lost "ports unlinked", not relinked by
+#     headroom; jack_connect by hand -> device_back; record --json device_losses == 2.
 set -u
 HEADROOM=${1:?usage: jack_record_test.sh /path/to/headroom}
 skip() { echo "jack_record_test: SKIP: $*" >&2; echo "jack_record_test: *** NOT RUN: $* ***" >&2; exit 77; }
@@ -186,5 +190,64 @@ import json, os, sys
 types = [json.loads(l)["type"] for l in open(os.path.join(sys.argv[1], "clips.jsonl"))]
 assert types.count("device_lost") == 1 and "device_back" not in types and types[-1] == "stop", types
 print("jack_record_test: server back at another rate: not metered, said on stderr:", types)
+PY
+# --- 4. the source goes away while the server stays, and comes back; ports unlinked -----------
+kill -TERM "$jackd_pid" 2>/dev/null   # part 3's 44100 Hz server; SIGTERM frees its registry slot
+for _ in $(seq 50); do kill -0 "$jackd_pid" 2>/dev/null || break; sleep 0.1; done
+kill -9 "$jackd_pid" 2>/dev/null; { wait "$jackd_pid"; } 2>/dev/null; jackd_pid=""
+start_jackd || fail "jackd did not start for part 4: $(tail -5 "$tmp/jackd.log")"
+python3 - "$tmp/tone.wav" <<'PY'
+import math, struct, sys
+rate, n = 48000, 40 * 48000   # 40 s, longer than any take below: jack-play never ends by itself
+frames = b"".join(struct.pack("<f", 0.25 * math.sin(2 * math.pi * 1000 * i / rate)) for i in range(n))
+fmt = struct.pack("<HHIIHH", 3, 1, rate, rate * 4, 4, 32)
+with open(sys.argv[1], "wb") as out:
+    out.write(b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(frames)) + b"WAVE")
+    out.write(b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(frames)) + frames)
+PY
+src="hrsrc-$$"
+start_player() {
+    # no timeout wrapper: kill -9 below must reach jack-play itself (40 s file: it ends by itself)
+    jack-play -u -n "$src" -c 3 "$tmp/tone.wav" >>"$tmp/play4.log" 2>&1 &
+    play_pid=$!
+    wait_port "$src:out_1" 5 || fail "jack-play $src did not appear: $(cat "$tmp/play4.log")"
+}
+wait_line() {  # wait_line PATTERN TENTHS: the pattern in s4.err within TENTHS tenths of a second
+    for _ in $(seq "$2"); do grep -q "$1" "$tmp/s4.err" && return 0; sleep 0.1; done
+    return 1
+}
+start_player
+timeout -s KILL 60 "$HEADROOM" record --host-api jack --device "$src" --duration 16 --json --session-dir "$tmp/s4" >"$tmp/s4.json" 2>"$tmp/s4.err" &
+rec_pid=$!
+wait_port headroom:in_1 10 || fail "headroom's ports did not appear (part 4): $(cat "$tmp/s4.err")"
+sleep 1.5
+kill -9 "$play_pid"; { wait "$play_pid"; } 2>/dev/null; play_pid=""   # the player crashes; the server stays
+wait_line "device lost: JACK client '$src' went away" 20 ||
+    fail "jack-play killed: no device lost naming the client within 2 s: $(cat "$tmp/s4.err")"
+echo "jack_record_test: source client killed at $(date +%T): device lost" >&2
+start_player
+wait_line "device back" 30 || fail "jack-play started again: no device back within 3 s: $(cat "$tmp/s4.err")"
+echo "jack_record_test: source client back at $(date +%T): device back" >&2
+sleep 0.5
+timeout 3 jack_disconnect "$src:out_1" headroom:in_1 || fail "jack_disconnect $src:out_1 headroom:in_1 failed"
+wait_line "device lost: JACK ports unlinked" 20 || fail "ports unlinked: no device lost within 2 s: $(cat "$tmp/s4.err")"
+sleep 2.5   # two re-open attempts: headroom does not fight a deliberate disconnect
+[ "$(grep -c "device back" "$tmp/s4.err")" -eq 1 ] || fail "headroom relinked ports the user unlinked: $(cat "$tmp/s4.err")"
+timeout 3 jack_connect "$src:out_1" headroom:in_1 || fail "jack_connect $src:out_1 headroom:in_1 failed"
+wait "$rec_pid"; rc=$?; rec_pid=""
+stop_pid "$play_pid"; play_pid=""
+[ $rc -eq 0 ] || fail "record after a source loss should exit 0, got $rc: $(cat "$tmp/s4.err")"
+python3 - "$tmp/s4.json" "$src" <<'PY' || fail "the log after the source losses is wrong: $(cat "$tmp/s4.err")"
+import json, os, sys
+j = json.load(open(sys.argv[1]))
+assert j["device_losses"] == 2, j["device_losses"]
+lines = [json.loads(l) for l in open(os.path.join(j["session"], "clips.jsonl"))]
+seq = [(l["type"], l.get("reason", "")) for l in lines if l["type"] in ("device_lost", "device_back")]
+assert [t for t, _ in seq] == ["device_lost", "device_back", "device_lost", "device_back"], seq
+assert seq[0][1] == "JACK client '%s' went away" % sys.argv[2], seq
+assert seq[2][1].startswith("JACK ports unlinked"), seq
+assert lines[-1]["type"] == "stop", lines[-1]
+assert j["channels"][0]["sample_peak_dbfs"] == -12.04, j["channels"][0]
+print("jack_record_test: source killed, back, unlinked, relinked by hand:", seq)
 PY
 echo "jack_record_test: ok"
