@@ -166,6 +166,10 @@ void MeterBank::Impl::on_nonfinite(void* ctx, std::size_t begin, std::size_t end
 
 // Measures up to stream frame `end`, in segments cut at every hop and tick end.
 void MeterBank::Impl::measure_until(std::uint64_t end) noexcept {
+    if (tick.end_deferred && frames_measured < end) {  // the stream goes on: the tick ends where it did
+        tick.end_deferred = false;
+        tick_end(frames_measured);
+    }
     while (frames_measured < end) {
         const std::uint64_t a = frames_measured;
         const std::uint64_t next_hop_end = (a / hop_frames + 1) * hop_frames;
@@ -177,7 +181,14 @@ void MeterBank::Impl::measure_until(std::uint64_t end) noexcept {
             hop_end(b);  // folds the slots too
         else if (b == next_tick_end)
             fold_squares();
-        if (b == next_tick_end) tick_end(b);
+        if (b != next_tick_end) continue;
+        // A tick that ends with the frames given so far while the stream is shorter than the RMS
+        // window: its envelope waits for more frames or finish(), which may give it the window
+        // of the whole stream (window_at_end).
+        if (b == frames_given && window.hops_seen < window_hops)
+            tick.end_deferred = true;
+        else
+            tick_end(b);
     }
 }
 
@@ -293,11 +304,11 @@ void MeterBank::Impl::fold_beyond() noexcept {
     }
 }
 
-// finish() of a stream shorter than the RMS window whose last hop is partial: the window is
-// the whole stream, so its RMS (every frame, the partial hop's too) is one more window value:
-// the reading's rms and rms_max, and the tick's rms_max.
-void MeterBank::Impl::short_stream_window() noexcept {
-    if (window.hops_seen >= window_hops || frames_measured % hop_frames == 0) return;
+// finish() of a stream shorter than the RMS window (no full window ever ended): the window is
+// the whole stream, so its RMS (every frame, a partial last hop's too) is the stream's one
+// window value: the reading's rms and rms_max, and the tick's rms_max.
+void MeterBank::Impl::window_at_end() noexcept {
+    if (window.hops_seen >= window_hops || frames_measured == 0) return;
     fold_squares();
     const double norm = 1.0 / static_cast<double>(frames_measured);
     for (std::size_t c = 0; c < channels; ++c) {
@@ -320,16 +331,16 @@ void MeterBank::Impl::hop_end(std::uint64_t b) noexcept {
                            tick.rms_max.data(),   call.rms_max.data()};
     const bool rebase = ++window.ring_row == window_hops;
     if (rebase) window.ring_row = 0;
-    // the first W - 1 hops: the window is what exists (mean over the frames since the start)
-    double norm = window.norm;
-    if (window.hops_seen < window_hops) {
-        ++window.hops_seen;
-        norm = 1.0 / (static_cast<double>(window.hops_seen) * static_cast<double>(hop_frames));
-    }
+    // The first W - 1 hops end no full window: they go into the ring and the running sum, but
+    // give no value (norm 0 makes the RMS 0, which raises no maximum; the call has no hop end),
+    // so rms_max is the loudest full window wherever a transient falls. A stream shorter than
+    // the window gets its value at finish() (window_at_end).
+    const bool full = window.hops_seen + 1 >= window_hops;
+    if (window.hops_seen < window_hops) ++window.hops_seen;
     fold_beyond();
-    steps->hop(squares.slots.data(), squares.slot_count, nc, arrays, norm, rebase);
+    steps->hop(squares.slots.data(), squares.slot_count, nc, arrays, full ? window.norm : 0.0, rebase);
     std::fill_n(squares.slots.data(), squares.slot_count * nc, 0.0f);
-    call.hop_ended = true;
+    if (full) call.hop_ended = true;
     for (std::size_t c0 = 0; c0 < nc; c0 += 8) {
         // eight channels at once: usually none has an open event; else only those that have
         std::uint64_t runs8 = 0, bursts8 = 0;
@@ -420,13 +431,14 @@ void MeterBank::finish() noexcept {
     s.true_peak.past_the_end = true;
     s.measure_until(s.frames_given);
     s.true_peak.past_the_end = false;
-    s.short_stream_window();
+    s.window_at_end();
     s.publish();
     for (std::size_t c = 0; c < s.channels; ++c) {
         s.trackers.clip[c].finish(s.events);
         s.trackers.hot[c].finish(s.events);
         s.trackers.nonfinite[c].finish(s.events);
     }
+    s.tick.end_deferred = false;
     if (s.frames_given > s.tick.first_frame) {
         s.fold_squares();
         s.tick_end(s.frames_given);

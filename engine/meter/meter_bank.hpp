@@ -27,12 +27,13 @@
 //    with true peak on, apart from true peak.
 //  - RMS: hops of floor(rate / 200) frames at absolute positions [k*hop, (k+1)*hop); a window
 //    of W = max(1, round(rms_window_ms * rate / 1000 / hop)) hops. At each hop end the window
-//    RMS is sqrt(sum of the last W hop sums of x^2 / (W * hop)). The window is what exists:
-//    at the end of hop k < W (1-based, from the stream start) it is the k hops so far,
-//    sqrt(sum / (k * hop)), so a stream's first values (and the rms_max of a stream shorter
-//    than the window) are never diluted by silence that was never there. A stream shorter
-//    than the window whose last hop is partial gets one more value at finish(): the RMS of
-//    the whole stream (docs/design.md, "RMS"). Squares are summed in float (fused multiply-adds) in
+//    RMS is sqrt(sum of the last W hop sums of x^2 / (W * hop)), from the W-th hop end on: the
+//    first W - 1 hops end no full window and give no value (no silence before the start is
+//    counted, no part-window stands in for a window), so rms_max does not depend on where a
+//    transient falls. A stream shorter than the window (fewer than W hops) gets one value at
+//    finish(): the RMS of the whole stream, in the readings and in the last Envelope (a tick
+//    that ends with the frames given in such a stream waits for more frames or finish();
+//    docs/design.md, "RMS"). Squares are summed in float (fused multiply-adds) in
 //    S = sq_slot_count(channels) sequential chains per channel (frame position mod S,
 //    meter_kernels.hpp), folded into double in a fixed order at every hop and tick end: the
 //    order of additions depends on the stream alone, so any block partition and either kernel

@@ -117,6 +117,7 @@ struct MeterBank::Impl {
     // The envelope tick in progress (one Envelope event per channel at its end).
     struct EnvelopeTick {
         std::uint64_t first_frame = 0;      // stream frame where the tick began
+        bool end_deferred = false;          // it ended with the frames given while no full RMS window had (measure_until)
         std::vector<float> sample_peak;     // per channel, folded from `pending` at tick ends and publish()
         std::vector<float> true_peak;       // per channel, as above
         std::vector<float> rms_max;         // per channel: largest window RMS of the hops ending in the tick
@@ -183,7 +184,7 @@ struct MeterBank::Impl {
         squares.beyond[c] += x * x - limit * limit;
         squares.any_beyond = true;
     }
-    void short_stream_window() noexcept;
+    void window_at_end() noexcept;
     void fold_pending() noexcept;
     void publish() noexcept;
     void hop_end(std::uint64_t b) noexcept;

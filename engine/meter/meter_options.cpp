@@ -1,10 +1,23 @@
 #include "engine/meter/meter_options.hpp"
 
+#include <cstdio>
+
 namespace headroom {
+
+namespace {
+
+// A rate as a user writes it: 8000, 22050.5 (not std::to_string's 8000.000000).
+std::string rate_text(double hz) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.15g", hz);
+    return b;
+}
+
+} // namespace
 
 std::optional<std::string> validate_meter_options(const MeterOptions& o) {
     if (!(o.sample_rate >= 44100.0 && o.sample_rate <= 192000.0))
-        return "sample rate " + std::to_string(o.sample_rate) + " Hz is outside 44100..192000";
+        return "sample rate " + rate_text(o.sample_rate) + " Hz is outside 44100..192000";
     if (o.channels < 1 || o.channels > kMaxChannels)
         return "channel count " + std::to_string(o.channels) + " is outside 1..256";
     if (o.max_block < 1 || o.max_block > kMaxBlock)

@@ -281,7 +281,7 @@ TEST_CASE("MeterBank: RMS and envelope") {
         }
     }
 
-    SUBCASE("DC reads its level from the first hop: the window is what exists (W = 60 hops of 240)") {
+    SUBCASE("DC reads its level from the first full window on (W = 60 hops of 240), none before") {
         std::vector<float> x(48000, 0.25f);
         MeterOptions o = mono();
         EventQueue q(1 << 12);
@@ -292,13 +292,12 @@ TEST_CASE("MeterBank: RMS and envelope") {
             bank.process(&x[n], 1);
             if (bank.block_readings()[0].rms >= 0.0f) values.emplace_back(n + 1 - delay, bank.block_readings()[0].rms);
         }
-        REQUIRE(values.size() == 199);  // hop ends 240 .. 47760 measured by frame 47999
+        REQUIRE(values.size() == 140);  // hop ends 14400 .. 47760 measured by frame 47999
         for (std::size_t k = 0; k < values.size(); ++k) {
-            CHECK(values[k].first == 240 * (k + 1));
+            CHECK(values[k].first == 240 * (k + 60));
             CHECK(values[k].second == doctest::Approx(0.25).epsilon(1e-6));
         }
-        CHECK(values[0].second == 0.25f);   // the first hop alone: exact
-        CHECK(values[59].second == 0.25f);  // first full window: exact
+        CHECK(values[0].second == 0.25f);  // first full window: exact
     }
 
     SUBCASE("rms_max keeps the loudest window; rms is the latest") {
@@ -330,6 +329,8 @@ TEST_CASE("MeterBank: RMS and envelope") {
         const double with_spike = std::sqrt((14399 * 0.015625 + 0.5625) / 14400);
         CHECK(env[5].rms_window_max == doctest::Approx(with_spike).epsilon(1e-6));
         CHECK(env[7].rms_window_max == doctest::Approx(0.125).epsilon(1e-6));
-        CHECK(env[0].rms_window_max == doctest::Approx(0.125).epsilon(1e-6));  // the window so far: DC
+        CHECK(env[0].rms_window_max == 0.0f);  // no full window yet (300 ms: the end of tick 2)
+        CHECK(env[1].rms_window_max == 0.0f);
+        CHECK(env[2].rms_window_max == doctest::Approx(0.125).epsilon(1e-6));
     }
 }

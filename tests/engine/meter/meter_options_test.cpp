@@ -61,6 +61,12 @@ TEST_CASE("validate_meter_options") {
                     std::numeric_limits<float>::quiet_NaN(), "clip threshold");
     }
 
+    SUBCASE("a rate is printed as a user gives it: 8000 Hz, not 8000.000000 Hz") {
+        CHECK(verdict([](MeterOptions& o) { o.sample_rate = 8000.0; }) == "sample rate 8000 Hz is outside 44100..192000");
+        CHECK(verdict([](MeterOptions& o) { o.sample_rate = 22050.5; }) ==
+              "sample rate 22050.5 Hz is outside 44100..192000");
+    }
+
     SUBCASE("the merge gap's message is not the hot merge gap's") {
         const std::string m = verdict([](MeterOptions& o) { o.merge_ms = -1.0; });
         CHECK(m.rfind("merge gap", 0) == 0);
