@@ -187,9 +187,13 @@ grep -q "back at 44100 Hz.*this take runs at 48000 Hz" "$tmp/s3.err" || fail "a 
 folder=$(ls -d "$tmp"/s3/*/)
 python3 - "$folder" <<'PY' || fail "the log after a return at another rate is wrong"
 import json, os, sys
-types = [json.loads(l)["type"] for l in open(os.path.join(sys.argv[1], "clips.jsonl"))]
-assert types.count("device_lost") == 1 and "device_back" not in types and types[-1] == "stop", types
-print("jack_record_test: server back at another rate: not metered, said on stderr:", types)
+lines = [json.loads(l) for l in open(os.path.join(sys.argv[1], "clips.jsonl"))]
+types = [l["type"] for l in lines]
+# lost, then a second device_lost saying why the take stays lost (once), never device_back
+assert types.count("device_lost") == 2 and "device_back" not in types and types[-1] == "stop", types
+why = [l["reason"] for l in lines if l["type"] == "device_lost"][1]
+assert "back at 44100 Hz" in why and "this take runs at 48000 Hz" in why, why
+print("jack_record_test: server back at another rate: not metered, said on stderr and in the log:", types, why)
 PY
 # --- 4. the source goes away while the server stays, and comes back; ports unlinked -----------
 kill -TERM "$jackd_pid" 2>/dev/null   # part 3's 44100 Hz server; SIGTERM frees its registry slot
