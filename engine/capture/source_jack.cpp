@@ -126,11 +126,27 @@ std::string jack_clients(const std::vector<PortEntry>& all) {
 }
 
 // A channel's name: the port's JACK pretty-name metadata (as set by a session manager, PipeWire
-// or `jack_property`), else its short name ("capture_1").
+// or `jack_property`), else the port part of an alias that names the interface's input
+// ("Scarlett 18i8:Input 2" -> "Input 2"; the backends' own "alsa_pcm:…", "dummy_pcm:…" are
+// not names), else its short name ("capture_1").
 std::string port_label(jack_client_t* c, const std::string& port) {
     std::string label = port.substr(port.find(':') + 1);
     jack_port_t* p = jack_port_by_name(c, port.c_str());
     if (!p) return label;
+    if (std::vector<char> buf(2 * static_cast<std::size_t>(jack_port_name_size())); !buf.empty()) {
+        char* al[2] = {buf.data(), buf.data() + buf.size() / 2};
+        const int n = jack_port_get_aliases(p, al);
+        for (int k = n - 1; k >= 0; --k) {  // the later alias is the more specific one
+            const std::string a = al[k];
+            const std::string client = alias_client(a);
+            const std::string rest = a.find(':') == std::string::npos ? std::string() : a.substr(a.find(':') + 1);
+            const bool backend = client.size() >= 4 && client.compare(client.size() - 4, 4, "_pcm") == 0;
+            if (!backend && !rest.empty() && rest != label && client != port.substr(0, port.find(':'))) {
+                label = rest;
+                break;
+            }
+        }
+    }
     char* value = nullptr;
     char* type = nullptr;
     if (jack_get_property(jack_port_uuid(p), JACK_METADATA_PRETTY_NAME, &value, &type) == 0 && value) {

@@ -88,6 +88,12 @@ PY
 # A channel named by JACK's pretty-name metadata (as PipeWire or a session manager sets it).
 timeout 5 jack_property -p -s system:capture_2 http://jackaudio.org/metadata/pretty-name "Snare Top" 2>>"$tmp/prop.log" ||
     fail "jack_property cannot set a pretty-name: $(cat "$tmp/prop.log")"
+# A channel named by an alias that names the interface's input (the backend's own dummy_pcm
+# alias is not a name; a pretty-name wins over an alias).
+timeout 5 jack_alias system:capture_3 "Scarlett 18i8:Input 3" 2>>"$tmp/prop.log" ||
+    fail "jack_alias cannot set an alias: $(cat "$tmp/prop.log")"
+timeout 5 jack_alias system:capture_2 "Scarlett 18i8:Input 2" 2>>"$tmp/prop.log" ||
+    fail "jack_alias cannot set an alias: $(cat "$tmp/prop.log")"
 # --device that matches nothing: exit 3, and the message lists JACK's clients only.
 "$HEADROOM" record --host-api jack --device nosuch --duration 1 --session-dir "$tmp/s0" >/dev/null 2>"$tmp/s0.err"; rc=$?
 [ $rc -eq 3 ] || fail "--device nosuch on JACK: exit $rc, want 3: $(cat "$tmp/s0.err")"
@@ -137,7 +143,7 @@ logged = sorted((l["channel"], l["start_sample"], l["clipped_samples"], l["runs"
 assert logged == [(c["channel"], c["start_sample"], c["clipped_samples"], c["runs"]) for c in clips], logged
 assert j["host_api"].lower().find("jack") >= 0, j["host_api"]
 names = json.load(open(os.path.join(j["session"], "session.json")))["channel_names"]
-assert names[:3] == ["capture_1", "Snare Top", "capture_3"], names   # JACK's pretty-name metadata
+assert names[:3] == ["capture_1", "Snare Top", "Input 3"], names   # pretty-name metadata, then an alias
 print("jack_record_test: played into JACK and metered exactly: ch2 clip at", a["start_sample"], "ch3 at", b["start_sample"])
 PY
 
