@@ -80,9 +80,10 @@ public:
             throw InputError("cannot open PipeWire source " + describe(src_) + ": its " + std::to_string(src_.channels) +
                              " channels have no channel positions (audio.position) to link them by; set audio.position "
                              "on the node, or capture it through JACK (pw-jack headroom --host-api jack)");
-        const int channels = std::min(src_.channels, kMaxChannels);
-        if (src_.channels > kMaxChannels)
-            spdlog::warn("PipeWire source {} has {} channels; metering the first {}", describe(src_), src_.channels, kMaxChannels);
+        // A PipeWire 0.3 stream has at most SPA_AUDIO_MAX_CHANNELS (64) positions: every
+        // channel of the source is metered, so the stream's frames are the meters' frames.
+        static_assert(SPA_AUDIO_MAX_CHANNELS <= kMaxChannels);
+        const int channels = src_.channels;
         if (spec.rate > 0.0 && spec.rate != src_.rate)
             throw InputError("cannot open PipeWire source " + describe(src_) + " at " +
                              std::to_string(static_cast<long>(spec.rate)) + " Hz: it runs at " +
@@ -101,7 +102,6 @@ public:
             info_.chosen = "PipeWire: no --device given, capturing the default source " + describe(src_) + ", " +
                            std::to_string(src_.channels) + " channels at " + std::to_string(static_cast<long>(src_.rate)) + " Hz";
         nc_ = static_cast<std::size_t>(channels);
-        stride_ = static_cast<std::size_t>(src_.channels);
         spdlog::debug("PipeWire source {}: {} channels at {} Hz", describe(src_), src_.channels, src_.rate);
     }
     ~PipeWireSource() override { stop(); }
@@ -135,21 +135,9 @@ private:
         if (core && d.data && d.chunk) {
             const std::uint32_t offset = std::min(d.chunk->offset, d.maxsize);
             const std::uint32_t size = std::min(d.chunk->size, d.maxsize - offset);
-            const std::size_t frame_bytes = self->stride_ * sizeof(float);
-            const std::size_t frames = size / frame_bytes;
+            const std::size_t frames = size / (self->nc_ * sizeof(float));
             const auto* in = reinterpret_cast<const float*>(static_cast<const char*>(d.data) + offset);
-            if (self->stride_ == self->nc_) {
-                core->step(in, frames);  // split into kMaxBlock pieces by the core
-            } else {  // more channels than Headroom meters: the first nc_ of each frame
-                float* out = self->scratch_.data();
-                for (std::size_t done = 0; done < frames;) {
-                    const std::size_t n = std::min<std::size_t>(kMaxBlock, frames - done);
-                    for (std::size_t f = 0; f < n; ++f)
-                        std::memcpy(out + f * self->nc_, in + (done + f) * self->stride_, self->nc_ * sizeof(float));
-                    core->step(out, n);
-                    done += n;
-                }
-            }
+            core->step(in, frames);  // split into kMaxBlock pieces by the core
         }
         pw_stream_queue_buffer(self->stream_, b);
     }
@@ -166,7 +154,6 @@ private:
 
     // ---- normal threads -------------------------------------------------------------------
     bool connect_stream(std::string& why) {
-        scratch_.assign(stride_ == nc_ ? 0 : kMaxBlock * nc_, 0.0f);
         conn_->watch(src_.id);
         conn_->watch_links_into(0xffffffffu);
         stream_dead_.store(false, std::memory_order_release);
@@ -197,8 +184,8 @@ private:
         spa_audio_info_raw raw{};
         raw.format = SPA_AUDIO_FORMAT_F32;
         raw.rate = static_cast<std::uint32_t>(src_.rate);
-        raw.channels = static_cast<std::uint32_t>(stride_);
-        for (std::size_t c = 0; c < stride_; ++c) raw.position[c] = spa_position(src_.positions[c]);  // <= 64: checked
+        raw.channels = static_cast<std::uint32_t>(nc_);
+        for (std::size_t c = 0; c < nc_; ++c) raw.position[c] = spa_position(src_.positions[c]);  // <= 64: checked
         std::uint8_t pod_buffer[4096];
         spa_pod_builder b = SPA_POD_BUILDER_INIT(pod_buffer, sizeof pod_buffer);
         const spa_pod* params[1] = {spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &raw)};
@@ -254,9 +241,9 @@ private:
         }
         for (const auto& s : conn_->sources()) {
             if (s.name != src_.name) continue;
-            if (s.channels < static_cast<int>(stride_) || s.rate != src_.rate) {
+            if (s.channels < static_cast<int>(nc_) || s.rate != src_.rate) {
                 spdlog::debug("re-open {}: back with {} channels at {} Hz, need {} at {} Hz", label(), s.channels, s.rate,
-                              stride_, src_.rate);
+                              nc_, src_.rate);
                 return false;
             }
             const auto id = s.id;
@@ -273,11 +260,9 @@ private:
     std::unique_ptr<PwConnection> conn_;
     PwSourceEntry src_;
     SourceInfo info_;
-    std::size_t nc_ = 0;                     // channels metered
-    std::size_t stride_ = 0;                 // channels in the stream (the source's)
+    std::size_t nc_ = 0;                     // channels metered: every channel of the stream
     pw_stream* stream_ = nullptr;            // created/destroyed under the loop lock
     spa_hook stream_listener_{};
-    std::vector<float> scratch_;             // data thread only (when stride_ > nc_)
     std::atomic<bool> stream_dead_{false};   // set on the loop thread
 };
 
