@@ -7,7 +7,7 @@
 #     a channel; --device nosuch lists JACK's clients only (exit 3);
 #  2. the server is killed mid-record and restarted: a device_lost line, then device_back, an
 #     intact log ending with "stop", exit 0 at the end of the duration, no crash;
-#  3. the server comes back at 44100 Hz: said once on stderr, no device_back, exit 0;
+#  3. the server comes back at 44100 Hz: said once on stderr and in the log, no device_back, exit 0;
 #  4. the server stays but the source goes (issue 16): --device a jack-play client, killed
 #     mid-record -> device_lost within 2 s naming the client; started again -> device_back;
 #     jack_disconnect of headroom's ports -> device_lost "ports unlinked", not relinked by
@@ -25,38 +25,14 @@ export JACK_DEFAULT_SERVER="hr-$$-$RANDOM"
 export XDG_DATA_HOME
 tmp=$(mktemp -d)
 XDG_DATA_HOME="$tmp/xdg"
-jackd_pid="" rec_pid="" play_pid=""
-stop_pid() { [ -n "$1" ] && kill "$1" 2>/dev/null && { wait "$1"; } 2>/dev/null; }
+rec_pid="" play_pid=""
+. "$(dirname "${BASH_SOURCE[0]}")/jack_server.sh"
 cleanup() {
     stop_pid "$play_pid"; stop_pid "$rec_pid"
-    # SIGTERM: jackd then frees its slot in JACK's server registry (a SIGKILLed server keeps
-    # it until a server of the same name starts again; 8 leaked slots and no jackd can start).
-    if [ -n "$jackd_pid" ] && kill -TERM "$jackd_pid" 2>/dev/null; then
-        for _ in $(seq 50); do kill -0 "$jackd_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$jackd_pid" 2>/dev/null
-        { wait "$jackd_pid"; } 2>/dev/null
-    fi
+    stop_jackd
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-start_jackd() {
-    jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 -C 8 -P 8 >>"$tmp/jackd.log" 2>&1 &
-    jackd_pid=$!
-    for _ in $(seq 200); do   # up to 20 s: a loaded CI machine starts jackd slowly
-        timeout 3 jack_lsp >/dev/null 2>&1 && return 0
-        kill -0 "$jackd_pid" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
-wait_port() {  # wait_port PORT SECONDS
-    for _ in $(seq $(( $2 * 10 ))); do
-        timeout 3 jack_lsp 2>/dev/null | grep -qx "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 start_jackd || skip "jackd -d dummy cannot start on this machine: $(tr "\n" " " <"$tmp/jackd.log")"
 
@@ -202,9 +178,7 @@ assert "back at 44100 Hz" in why and "this take runs at 48000 Hz" in why, why
 print("jack_record_test: server back at another rate: not metered, said on stderr and in the log:", types, why)
 PY
 # --- 4. the source goes away while the server stays, and comes back; ports unlinked -----------
-kill -TERM "$jackd_pid" 2>/dev/null   # part 3's 44100 Hz server; SIGTERM frees its registry slot
-for _ in $(seq 50); do kill -0 "$jackd_pid" 2>/dev/null || break; sleep 0.1; done
-kill -9 "$jackd_pid" 2>/dev/null; { wait "$jackd_pid"; } 2>/dev/null; jackd_pid=""
+stop_jackd   # part 3's 44100 Hz server
 start_jackd || fail "jackd did not start for part 4: $(tail -5 "$tmp/jackd.log")"
 python3 - "$tmp/tone.wav" <<'PY'
 import math, struct, sys

@@ -15,35 +15,16 @@ export JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1
 export JACK_DEFAULT_SERVER="hrt-$$-$RANDOM"
 tmp=$(mktemp -d)
 export XDG_DATA_HOME="$tmp/xdg"
-jackd_pid="" rec_pid="" play_pid=""
-stop_pid() { [ -n "$1" ] && kill "$1" 2>/dev/null && { wait "$1"; } 2>/dev/null; }
+rec_pid="" play_pid=""
+. "$(dirname "${BASH_SOURCE[0]}")/jack_server.sh"
 cleanup() {
     stop_pid "$play_pid"; stop_pid "$rec_pid"
-    if [ -n "$jackd_pid" ] && kill -TERM "$jackd_pid" 2>/dev/null; then
-        for _ in $(seq 50); do kill -0 "$jackd_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$jackd_pid" 2>/dev/null
-        { wait "$jackd_pid"; } 2>/dev/null
-    fi
+    stop_jackd
     [ -n "${KEEP_TMP:-}" ] && echo "kept $tmp" >&2 || rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 -C 2 -P 2 >>"$tmp/jackd.log" 2>&1 &
-jackd_pid=$!
-up=0
-for _ in $(seq 200); do
-    timeout 3 jack_lsp >/dev/null 2>&1 && { up=1; break; }
-    kill -0 "$jackd_pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ $up -eq 1 ] || skip "jackd -d dummy cannot start on this machine: $(tr "\n" " " <"$tmp/jackd.log")"
-wait_port() {  # wait_port PORT SECONDS
-    for _ in $(seq $(( $2 * 10 ))); do
-        timeout 3 jack_lsp 2>/dev/null | grep -qx "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+start_jackd 2 || skip "jackd -d dummy cannot start on this machine: $(tr "\n" " " <"$tmp/jackd.log")"
 
 # 1 s of silence (the ports get connected), then two 4-sample full-scale runs 1 s apart.
 python3 - "$tmp/two.wav" <<'PY'
