@@ -69,7 +69,7 @@ void write_geometry_sidecar(const std::filesystem::path& path, ui::Bridge& bridg
                          {"target_y", {static_cast<int>(g.y_target_hi * pixel_scale), static_cast<int>(g.y_target_lo * pixel_scale)}},
                          {"zone", zone_name(g.zone)},
                          {"clip_latched", g.clip_latched},
-                         {"peak_max_dbfs", ui::format_db(c.ballistics.display().peak_max_db)}});
+                         {"peak_max_dbfs", g.peak.text}});  // as drawn: the strip's zone-true text
     }
     nlohmann::json overview = nlohmann::json::array();
     for (const auto& e : bridge.overview())

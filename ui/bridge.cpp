@@ -270,7 +270,7 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
             m.true_peak = true_peak_;
             m.highlighted = highlighted == i + 1 || flashing == i + 1;
             m.ui_scale = scale;
-            draw_meter_strip(dl, r, db, m, fonts, layout_.compact);
+            const Readout peak = draw_meter_strip(dl, r, db, m, fonts, layout_.compact);
 
             StripGeometry g;
             g.channel = i + 1;
@@ -281,6 +281,7 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
             g.y_target_lo = db.y_of(p.lo_dbfs);
             g.zone = m.display->bar_db > db.bottom_db ? bar_zone(m.display->bar_db, p, clip_threshold_db_) : Zone::Silent;
             g.clip_latched = m.display->clip_latched;
+            g.peak = peak;
             geometry_.push_back(g);
 
             if (clicked) {

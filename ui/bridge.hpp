@@ -16,6 +16,7 @@
 
 #include "engine/settings/config.hpp"
 #include "engine/settings/presets.hpp"
+#include "ui/readout.hpp"
 #include "engine/meter/meter_snapshot.hpp"
 #include "ui/ballistics.hpp"
 #include "ui/fonts.hpp"
@@ -83,6 +84,7 @@ struct StripGeometry {
     float y_target_hi = 0, y_target_lo = 0;  // the preset window on the bar
     Zone zone = Zone::Silent;                // the bar's colour zone
     bool clip_latched = false;
+    Readout peak;                            // the max sample peak as drawn on the strip
 };
 
 class Bridge {

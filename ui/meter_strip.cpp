@@ -143,8 +143,8 @@ void draw_scale_column(ImDrawList* dl, float x0, float x1, const DbScale& scale,
     }
 }
 
-void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale, const StripModel& m,
-                      const Fonts& fonts, bool compact) {
+Readout draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale, const StripModel& m,
+                         const Fonts& fonts, bool compact) {
     const ChannelDisplay& d = *m.display;
     const Preset& p = *m.preset;
     const float strip_h = r.readouts.y1 - r.header.y0;
@@ -187,8 +187,8 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
     }
 
     // The max sample peak since reset, large, in its own zone's colour and decimals.
+    const Readout peak = level_readout(d.peak_max_db, p, m.clip_threshold_db, decimals);
     {
-        const Readout peak = level_readout(d.peak_max_db, p, m.clip_threshold_db, decimals);
         const float size = std::min(peak_number_px(r.peak_text.w(), strip_h, m.ui_scale, compact), r.peak_text.h());
         ImFont* f = compact ? fonts.small : fonts.big;
         centred_text(dl, f, size, r.peak_text.x0, r.peak_text.x1, r.peak_text.y0 + 0.5f * (r.peak_text.h() - size),
@@ -275,7 +275,7 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
         dl->AddRect(ImVec2(r.header.x0 - 1.0f, r.header.y0 - 1.0f), ImVec2(r.readouts.x1 + 1.0f, r.readouts.y1 + 1.0f),
                     pack(kHighlight), 3.0f, 0, 3.0f);
 
-    if (compact) return;
+    if (compact) return peak;
     // Numbers under the bar, each a maximum since reset: true peak, headroom, RMS max, advice.
     ImFont* f = fonts.small;
     const float lh = r.readouts.h() / 4.0f;
@@ -307,6 +307,7 @@ void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale,
                          (m.true_peak && zone_of(d.true_peak_max_db, p, m.clip_threshold_db) == Zone::Clip);
     const Advice a = gain_advice(m.gain_advice_db, clipped, d.peak_max_db, m.true_peak ? d.true_peak_max_db : kSilenceDb, p);
     centred_text(dl, f, size, x0, x1, y, advice_colour(a.kind), a.text);
+    return peak;
 }
 
 } // namespace headroom::ui

@@ -18,6 +18,7 @@
 #include "ui/ballistics.hpp"
 #include "ui/fonts.hpp"
 #include "ui/layout.hpp"
+#include "ui/readout.hpp"
 
 struct ImDrawList;
 
@@ -42,9 +43,10 @@ std::string format_db(double db, int decimals = 1);
 // The zone a bar shows for `bar_db` (the colour of the whole bar). Any thread.
 Zone bar_zone(double bar_db, const Preset& p, double clip_threshold_db);
 
-// Draws the strip into `dl` within `r`. `fonts` must be loaded.
-void draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale, const StripModel& m,
-                      const Fonts& fonts, bool compact);
+// Draws the strip into `dl` within `r`. `fonts` must be loaded. Returns the max sample peak
+// as drawn (text and zone), for whoever reports what is on screen.
+Readout draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& scale, const StripModel& m,
+                         const Fonts& fonts, bool compact);
 
 // What the strip shows, as the help overlay says it: one line per part. Any thread.
 std::span<const char* const> strip_legend();
