@@ -32,6 +32,15 @@ std::optional<std::string> validate_meter_options(const MeterOptions& o) {
         return "hot merge gap must be between 0 and 60000 ms";
     if (!(o.rms_window_ms >= 50.0 && o.rms_window_ms <= 3000.0))
         return "RMS window must be between 50 and 3000 ms";
+    if (o.buses.size() > static_cast<std::size_t>(kMaxBuses))
+        return "at most " + std::to_string(kMaxBuses) + " buses";
+    for (const BusSpec& b : o.buses) {
+        if (b.channels.empty()) return "bus '" + b.name + "' has no channels";
+        for (int c : b.channels)
+            if (c < 0 || c >= o.channels)
+                return "bus '" + b.name + "': channel " + std::to_string(c + 1) + " is beyond the " +
+                       std::to_string(o.channels) + " channels of the source";
+    }
     return std::nullopt;
 }
 

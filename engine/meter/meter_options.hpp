@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/meter/programme.hpp"
+
 namespace headroom {
 
 inline constexpr int kMaxChannels = 256;
@@ -25,6 +27,11 @@ struct MeterOptions {
     // Per channel: the preset window's ceiling (dBFS). A sample above it, but not
     // full scale, is "hot". Empty, or shorter than `channels`: no hot events there.
     std::vector<float> hot_ceiling_dbfs;
+
+    // DESIGN.md §6. Buses: loudness per bus (LoudnessMeter), at most kMaxBuses, channels within
+    // `channels`. Bands: low/mid/high per channel (BandMeter); the buses' bands need them.
+    std::vector<BusSpec> buses;
+    bool bands = false;
 
     bool provisional_events = false;  // also send open events as they stand (MeterBank: "Provisional
                                       // copies"); for a session recorder, which logs them

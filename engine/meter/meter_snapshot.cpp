@@ -32,9 +32,32 @@ void MeterSnapshot::merge_block(const ChannelReading* block, int n_channels, std
     blocks += 1;
 }
 
+void MeterSnapshot::merge_programme(const BandReadings* bands, const BusReading* bus_readings,
+                                    int n_buses) noexcept {
+    bands_on = bands != nullptr;
+    if (bands)
+        for (std::uint32_t c = 0; c < channels; ++c)
+            for (int b = 0; b < kBandCount; ++b) band[c][b].merge(bands[c][b]);
+    const auto n = static_cast<std::uint32_t>(std::clamp(n_buses, 0, kMaxBuses));
+    for (std::uint32_t i = buses; i < n; ++i) bus[i] = BusReading{};
+    buses = n;
+    for (std::uint32_t i = 0; i < n; ++i) bus[i].merge(bus_readings[i]);
+}
+
 void MeterSnapshot::clear() noexcept {
     blocks = 0;
     for (std::uint32_t c = 0; c < channels && c < ch.size(); ++c) ch[c] = ChannelReading{};
+    if (bands_on)
+        for (std::uint32_t c = 0; c < channels && c < band.size(); ++c) band[c] = BandReadings{};
+    // A bus keeps its running gated values (integrated, LRA) across takes; its interval values go.
+    for (std::uint32_t i = 0; i < buses && i < bus.size(); ++i) {
+        BusReading kept{};
+        kept.integrated_ms = bus[i].integrated_ms;
+        kept.loudness_range_lu = bus[i].loudness_range_lu;
+        kept.measured_from = bus[i].measured_from;
+        kept.resets = bus[i].resets;
+        bus[i] = kept;
+    }
 }
 
 } // namespace headroom

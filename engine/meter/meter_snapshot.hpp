@@ -32,9 +32,17 @@ struct MeterSnapshot {
     std::uint32_t blocks = 0;       // blocks merged since the previous take (0: nothing new)
     std::uint32_t channels = 0;
     std::array<ChannelReading, kMaxChannels> ch{};
+    // DESIGN.md §6, when the bank meters them: each channel's bands (bands_on) and each bus.
+    bool bands_on = false;
+    std::uint32_t buses = 0;
+    std::array<BandReadings, kMaxChannels> band{};
+    std::array<BusReading, kMaxBuses> bus{};
 
     // audio thread; wait-free, no allocation. Folds one block's readings in.
     void merge_block(const ChannelReading* block, int channels, std::uint64_t frames_end) noexcept;
+    // audio thread, after merge_block; wait-free. Folds one block's bands (null: bands off) and
+    // bus readings in.
+    void merge_programme(const BandReadings* bands, const BusReading* bus_readings, int n_buses) noexcept;
     // reader side: back to "nothing since the last take"; keeps `frames`.
     void clear() noexcept;
     bool empty() const noexcept { return blocks == 0; }
