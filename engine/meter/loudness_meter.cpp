@@ -2,6 +2,7 @@
 // kernel (loudness_kernels.hpp).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <stdexcept>
 #include <string>
@@ -44,6 +45,12 @@ std::size_t round_up(std::size_t n, std::size_t m) { return (n + m - 1) / m * m;
 
 // A per-call or per-step maximum of a loudness (-1: none).
 void raise_to(double& m, double v) noexcept { m = std::max(m, v); }
+
+// A mean square as a reading's float: -1 stays "none"; beyond float's range (samples far
+// beyond full scale) it is held at FLT_MAX rather than becoming inf.
+float reading_of(double ms) noexcept {
+    return ms < 0.0 ? -1.0f : static_cast<float>(std::min(ms, static_cast<double>(std::numeric_limits<float>::max())));
+}
 
 } // namespace
 
@@ -179,11 +186,11 @@ struct LoudnessMeter::Impl {
             const Bus& b = buses[i];
             BusReading& r = readings[i];
             r = BusReading{};
-            r.momentary_ms = static_cast<float>(b.call_momentary);
-            r.short_term_ms = static_cast<float>(b.call_short_term);
-            r.momentary_max_ms = static_cast<float>(b.call_momentary_max);
-            r.short_term_max_ms = static_cast<float>(b.call_short_term_max);
-            r.integrated_ms = static_cast<float>(b.integrated);
+            r.momentary_ms = reading_of(b.call_momentary);
+            r.short_term_ms = reading_of(b.call_short_term);
+            r.momentary_max_ms = reading_of(b.call_momentary_max);
+            r.short_term_max_ms = reading_of(b.call_short_term_max);
+            r.integrated_ms = reading_of(b.integrated);
             r.loudness_range_lu = static_cast<float>(b.range);
             r.measured_from = b.measured_from;
             r.resets = b.resets;

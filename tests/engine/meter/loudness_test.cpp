@@ -8,7 +8,10 @@
 #include <random>
 #include <vector>
 
+#include <hwy/targets.h>
+
 #include "engine/meter/loudness.hpp"
+#include "engine/meter/loudness_kernels.hpp"
 #include "tests/engine/meter/loudness_harness.hpp"
 #include "tests/support/alloc_guard.hpp"
 
@@ -170,8 +173,35 @@ TEST_CASE("LoudnessMeter: the same bits for any block partition and either kerne
                 const LoudnessRun r = run_loudness(rate, channels, buses, x, block, scalar);
                 CHECK(same_runs(r, ref));
             }
-        INFO("SIMD kernel: " << run_loudness(rate, channels, buses, x, 4096).kernel);
         CHECK(ref.kernel == std::string("scalar"));
+    }
+    SUBCASE("K-weighted lanes 1, 3, 9, 67 (every SIMD remainder), every target compiled in and supported") {
+        const auto targets = hwy::SupportedAndGeneratedTargets();  // best first
+        REQUIRE(!targets.empty());
+        for (const std::int64_t target : targets) {
+            hwy::SetSupportedTargetsForTest(target);
+            INFO("target ", std::string(hwy::TargetName(target)));
+            REQUIRE(std::string(simd_loudness_kernels().name) == hwy::TargetName(target));
+            for (int lanes : {1, 3, 9, 67}) {
+                CAPTURE(lanes);
+                const auto x = programme(48000.0, lanes + 1, 3.33, 9);
+                const std::vector<BusSpec> buses{bus_of(1, lanes, "b"), bus_of(0, 1, "first")};
+                const LoudnessRun ref = run_loudness(48000.0, lanes + 1, buses, x, 4096, true);
+                for (std::size_t block : {1u, 37u, 4096u}) {
+                    if (block == 1 && target != targets.front()) continue;  // the long run on the dispatched one
+                    CAPTURE(block);
+                    const LoudnessRun r = run_loudness(48000.0, lanes + 1, buses, x, block, false);
+                    CHECK(r.kernel == std::string(hwy::TargetName(target)));
+                    CHECK(same_runs(r, ref));
+                }
+            }
+        }
+        hwy::SetSupportedTargetsForTest(0);
+#if defined(__x86_64__)
+        // This project's machines have AVX2: a build or dispatch that lost it must fail here.
+        const std::string best = simd_loudness_kernels().name;
+        if (__builtin_cpu_supports("avx2")) CHECK((best == "AVX2" || best.rfind("AVX3", 0) == 0));
+#endif
     }
 }
 
@@ -282,4 +312,49 @@ TEST_CASE("LoudnessMeter: invalid configuration is refused") {
     none.process(x.data(), 64);
     CHECK(none.tick_count() == 0);
     CHECK(none.bus_count() == 0);
+}
+
+TEST_CASE("LoudnessMeter: hostile input") {
+    const double rate = 48000.0;
+    SUBCASE("non-finite samples count as 0") {
+        auto x = tone_segments(rate, stereo({{4.0, -20.0}}));
+        auto zeros = x;
+        for (std::size_t i = 1000; i < x.size(); i += 977) {
+            x[i] = (i / 977) % 3 == 0 ? std::nanf("") : (i / 977) % 3 == 1 ? INFINITY : -INFINITY;
+            zeros[i] = 0.0f;
+        }
+        CHECK(same_runs(run_loudness(rate, 2, {bus_of(0, 2)}, x, 64), run_loudness(rate, 2, {bus_of(0, 2)}, zeros, 64)));
+        std::vector<float> all_nan(static_cast<std::size_t>(rate) * 4 * 2, std::nanf(""));
+        const LoudnessRun r = run_loudness(rate, 2, {bus_of(0, 2)}, all_nan, 512);
+        CHECK(r.folded[0].momentary_ms == 0.0f);
+        CHECK(r.folded[0].integrated_ms < 0.0f);  // silence: gated out
+    }
+    SUBCASE("samples far beyond full scale: finite readings, the gate still exact") {
+        std::vector<float> x(static_cast<std::size_t>(rate) * 5 * 2);
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = (i / 2) % 2 ? 3e38f : -3e38f;
+        const LoudnessRun r = run_loudness(rate, 2, {bus_of(0, 2)}, x, 4096);
+        const BusReading& b = r.folded[0];
+        for (float v : {b.momentary_ms, b.short_term_ms, b.momentary_max_ms, b.short_term_max_ms, b.integrated_ms}) {
+            CHECK(std::isfinite(v));
+            CHECK(v > 1e30f);
+        }
+        CHECK(b.loudness_range_lu >= 0.0f);
+        CHECK(b.loudness_range_lu < 0.1f);
+        for (const auto& t : r.ticks) CHECK((t.block_ms < 0.0 || std::isfinite(t.block_ms)));
+    }
+    SUBCASE("rates that are not a multiple of 100 Hz: hop = floor(rate / 100), windows rounded") {
+        for (double odd : {45678.0, 96001.0, 192000.0}) {
+            CAPTURE(odd);
+            const auto x = tone_segments(odd, stereo({{5.0, -23.0}}));
+            const LoudnessRun r = run_loudness(odd, 2, {bus_of(0, 2)}, x, 1000);
+            CHECK(std::fabs(lufs(r.folded[0].integrated_ms) - -23.0) < 0.05);
+            CHECK(std::fabs(lufs(r.folded[0].short_term_ms) - -23.0) < 0.05);
+        }
+    }
+    SUBCASE("a call longer than max_block measures what fits, as the MeterBank does") {
+        LoudnessMeter m(rate, 2, {bus_of(0, 2)}, 64);
+        std::vector<float> x(2 * 1000, 0.1f);
+        m.process(x.data(), 1000);
+        CHECK(m.frames_processed() == 64);
+    }
 }
