@@ -3,9 +3,12 @@
 // partition and either kernel; ticks and readings; reset; no allocation in process().
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include <hwy/targets.h>
@@ -272,6 +275,41 @@ TEST_CASE("LoudnessMeter: reset restarts the bus's own gate") {
     CHECK(std::fabs(lufs(m.readings()[0].integrated_ms) - -20.0) < 0.02);  // only the -20 part
     CHECK(std::fabs(lufs(m.readings()[1].integrated_ms) - -20.0) < 0.02);
     CHECK(m.readings()[0].loudness_range_lu == doctest::Approx(0.0).epsilon(0.01));
+}
+
+TEST_CASE("LoudnessMeter: resets requested from another thread while the audio thread runs") {
+    const double rate = 48000.0;
+    const auto x = tone_segments(rate, stereo({{1.0, -20.0}}));
+    LoudnessMeter m(rate, 2, {bus_of(0, 2), bus_of(0, 1, "left")}, 480);
+    std::atomic<bool> done{false};
+    std::atomic<int> requested{0};
+    std::thread requester([&] {
+        for (int i = 0; i < 200; ++i) {
+            m.request_reset(0);
+            requested.fetch_add(1);
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+        done.store(true);
+    });
+    std::uint32_t last_resets = 0;
+    std::uint64_t last_from = 0;
+    bool monotonic = true;
+    std::size_t f = 0;
+    while (!done.load()) {
+        m.process(x.data() + f * 2, 480);
+        f = (f + 480) % (x.size() / 2 - 480);
+        const BusReading& r = m.readings()[0];
+        monotonic = monotonic && r.resets >= last_resets && r.measured_from >= last_from &&
+                    r.measured_from <= m.frames_processed();
+        last_resets = r.resets;
+        last_from = r.measured_from;
+    }
+    requester.join();
+    m.process(x.data(), 480);  // takes a request left over from the last one
+    CHECK(monotonic);
+    CHECK(m.readings()[0].resets >= 1);
+    CHECK(m.readings()[0].resets <= static_cast<std::uint32_t>(requested.load()));
+    CHECK(m.readings()[1].resets == 0);  // the other bus is untouched
 }
 
 TEST_CASE("LoudnessMeter: process() allocates nothing and takes no lock") {
