@@ -85,10 +85,11 @@ HWY_INLINE bool RunVector(const BandKernelArgs& a, std::size_t c0) {
     VF bad = hn::Zero(d);           // careful loop: non-finite samples per lane
     HWY_ALIGN float tail[kMaxLanesAny] = {};
     const bool short_vector = c0 + L > nc;
+    const auto readable = static_cast<std::size_t>(a.x_end - a.x);  // floats from a.x on
     for (std::size_t f = 0; f < a.frames; ++f) {
         const float* p = a.x + f * nc + c0;
         VF x;
-        if (HWY_UNLIKELY(short_vector && p + L > a.x_end)) {  // the block's last frame
+        if (HWY_UNLIKELY(short_vector && f * nc + c0 + L > readable)) {  // the block's last frame
             std::memcpy(tail, p, (nc - c0) * sizeof(float));
             x = hn::Load(d, tail);
         } else {

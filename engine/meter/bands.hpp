@@ -27,7 +27,8 @@
 //    round(rms_window_ms * rate / 1000 / hop)) hops, a value at each hop end from the W-th on
 //    (sqrt of the last W hop sums / (W * hop)), none before; a stream shorter than the window
 //    gets the RMS of the whole stream at finish(). The same step functions (meter_steps.hpp)
-//    move the windows, over 3 * channels sums. Squares are summed in float per channel and
+//    move the windows, over the 3 * channels sums
+//    (band-major, band_kernels.hpp). Squares are summed in float per channel and
 //    band, one fused multiply-add a sample in stream order, and folded into double at every
 //    hop and tick end: the order depends on the stream alone.
 //  - Ticks: the MeterBank's envelope ticks, round(rate / 10) frames at absolute positions.
