@@ -86,9 +86,17 @@ std::vector<float> material(int channels, std::size_t frames, double rate, unsig
     return x;
 }
 
+// Field by field (BandTick has padding after `channel`), every float and double by its bits.
+bool same_tick(const BandTick& a, const BandTick& b) {
+    return a.channel == b.channel && a.start_frame == b.start_frame && a.end_frame == b.end_frame &&
+           a.frames == b.frames && std::memcmp(a.peak.data(), b.peak.data(), sizeof a.peak) == 0 &&
+           std::memcmp(a.sum_squares.data(), b.sum_squares.data(), sizeof a.sum_squares) == 0 &&
+           std::memcmp(a.rms_window_max.data(), b.rms_window_max.data(), sizeof a.rms_window_max) == 0;
+}
+
 bool same_bits(const Result& a, const Result& b) {
     return a.ticks.size() == b.ticks.size() &&
-           std::memcmp(a.ticks.data(), b.ticks.data(), a.ticks.size() * sizeof(BandTick)) == 0 &&
+           std::equal(a.ticks.begin(), a.ticks.end(), b.ticks.begin(), same_tick) &&
            std::memcmp(a.folded.data(), b.folded.data(), a.folded.size() * sizeof(BandReadings)) == 0 &&
            std::memcmp(a.at_finish.data(), b.at_finish.data(), a.at_finish.size() * sizeof(BandReadings)) == 0;
 }
