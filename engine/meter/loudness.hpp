@@ -81,8 +81,11 @@ class LoudnessGate {
 public:
     LoudnessGate();  // normal thread; allocates everything
     ~LoudnessGate();
-    LoudnessGate(const LoudnessGate&) = delete;
-    LoudnessGate& operator=(const LoudnessGate&) = delete;
+    // normal thread; allocates: a deep copy (a session summary handed to another thread).
+    LoudnessGate(const LoudnessGate& o);
+    LoudnessGate& operator=(const LoudnessGate& o);
+    LoudnessGate(LoudnessGate&&) noexcept;             // the moved-from gate is only destroyed or assigned
+    LoudnessGate& operator=(LoudnessGate&&) noexcept;
 
     void add_block(double block_ms) noexcept;          // wait-free, O(log bins); < gate: ignored
     void add_short_term(double short_term_ms) noexcept; // wait-free, O(log bins)

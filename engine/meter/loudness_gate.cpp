@@ -104,6 +104,17 @@ struct LoudnessGate::Histogram {
 
 LoudnessGate::LoudnessGate() : blocks_(std::make_unique<Histogram>()), short_terms_(std::make_unique<Histogram>()) {}
 LoudnessGate::~LoudnessGate() = default;
+LoudnessGate::LoudnessGate(const LoudnessGate& o)
+    : blocks_(std::make_unique<Histogram>(*o.blocks_)), short_terms_(std::make_unique<Histogram>(*o.short_terms_)) {}
+LoudnessGate::LoudnessGate(LoudnessGate&&) noexcept = default;
+LoudnessGate& LoudnessGate::operator=(LoudnessGate&&) noexcept = default;
+LoudnessGate& LoudnessGate::operator=(const LoudnessGate& o) {
+    if (this != &o) {
+        *blocks_ = *o.blocks_;
+        *short_terms_ = *o.short_terms_;
+    }
+    return *this;
+}
 
 void LoudnessGate::add_block(double block_ms) noexcept { blocks_->add(block_ms); }
 void LoudnessGate::add_short_term(double short_term_ms) noexcept { short_terms_->add(short_term_ms); }
