@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "app/command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/meter_cli.hpp"
+#include "app/programme_report.hpp"
 #include "app/settings_cli.hpp"
 #include "engine/analyze/analyze.hpp"
 #include "engine/base/decibels.hpp"
@@ -53,7 +55,7 @@ std::string db_text(double db) {
 }
 
 // true_peak false (--true-peak off): the TP cells read "off", never the sample peak.
-void print_table(const FileAnalysis& a, bool aes17) {
+void print_table(const FileAnalysis& a, const PresetTable& table, bool aes17) {
     const SessionSummary& s = a.summary;
     const bool true_peak = s.true_peak_measured();
     std::printf("%s: %d ch, %.0f Hz, %llu frames (%.3f s), %s%s\n", a.path.string().c_str(),
@@ -91,6 +93,8 @@ void print_table(const FileAnalysis& a, bool aes17) {
                         true_peak ? db_text(amplitude_to_db(e.true_peak)).c_str() : "off", true_peak ? " dBTP" : "");
         }
     }
+    if (s.bands_measured()) print_bands_table(s.channel_records(aes17), "  ");
+    for (const auto& b : s.bus_records(aes17)) std::printf("  %s\n", bus_line(b, table).c_str());
     if (!true_peak) std::printf("  true peak off (--true-peak off): not measured; the sample peak is the only peak figure\n");
     std::printf("\n");
 }
@@ -104,8 +108,17 @@ int run_analyze(const AnalyzeArgs& args, const CommonOptions& common) {
     const bool aes17 = meter.rms == "aes17";
 
     const AnalyzeConfigure configure = [&](const SoundFileInfo& info) {
-        MeterSetup m = meter.resolve(info.sample_rate, info.channels, kMaxBlock, table);
-        return AnalyzeSetup{std::move(m.options), std::move(m.presets)};
+        // DESIGN.md §6: a 1- or 2-channel file is the bus "programme" unless --bus is given;
+        // bands are always metered.
+        std::vector<BusSpec> programme;
+        if (info.channels <= 2) {
+            BusSpec b{"programme", {}, "mix_bus"};
+            for (int c = 0; c < info.channels; ++c) b.channels.push_back(c);
+            programme.push_back(std::move(b));
+        }
+        MeterSetup m = meter.resolve(info.sample_rate, info.channels, kMaxBlock, table, {}, programme);
+        m.options.bands = true;
+        return AnalyzeSetup{std::move(m.options), std::move(m.presets), std::move(m.bus_presets)};
     };
 
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
@@ -120,7 +133,7 @@ int run_analyze(const AnalyzeArgs& args, const CommonOptions& common) {
             if (args.json) {
                 out.push_back(analysis_json(a, aes17));
             } else {
-                print_table(a, aes17);
+                print_table(a, table, aes17);
             }
         } catch (const InputError& e) {
             std::fprintf(stderr, "headroom: %s\n", e.what());

@@ -18,10 +18,12 @@
 
 #include "app/command.hpp"
 #include "app/exit_codes.hpp"
+#include "app/programme_report.hpp"
 #include "engine/base/errors.hpp"
 #include "engine/session/session_log.hpp"
 #include "engine/session/session_folder.hpp"
 #include "engine/session/wall_time.hpp"
+#include "engine/settings/presets.hpp"
 
 namespace headroom {
 namespace {
@@ -57,6 +59,21 @@ std::string duration_text(double s) {
 
 // Recorded with --true-peak off (session.json's meter.true_peak false).
 bool true_peak_off(const SessionLog& log) { return !log.session.meter.true_peak; }
+
+// DESIGN.md §6: one line per bus, from session.json's bus_summary (written at a clean end).
+void print_buses(const SessionLog& log) {
+    if (log.session.bus_summary) {
+        PresetTable table;  // the mastering window of the built-in table; without assets, 3-6 dB
+        try {
+            table = PresetTable::load_builtin();
+        } catch (const InputError&) {
+        }
+        for (const auto& b : *log.session.bus_summary) std::printf("%s\n", bus_line(b, table).c_str());
+    } else if (!log.session.buses.empty()) {
+        std::printf("%zu bus%s metered; their loudness summary is written at a clean end, and this session has none\n",
+                    log.session.buses.size(), log.session.buses.size() == 1 ? "" : "es");
+    }
+}
 
 void print_text(const SessionLog& log) {
     const SessionFileRecord& sj = log.session;
@@ -175,6 +192,7 @@ void print_text(const SessionLog& log) {
     std::printf(" · ");
     summary("nonfinite", "non-finite burst");
     std::printf(" · %llu xrun%s\n", static_cast<unsigned long long>(xruns), xruns == 1 ? "" : "s");
+    print_buses(log);
 
     if (log.torn_tail)
         std::printf("note: the last line of clips.jsonl was incomplete (the session was killed while writing it); "
@@ -234,6 +252,15 @@ Command add_log_command(CLI::App& root, CommonCli& common) {
                                   {"malformed_lines", log.bad_lines},
                                   {"torn_last_line", log.torn_tail},
                                   {"unreadable", log.problems}};
+            // DESIGN.md §6: the buses' results as session.json holds them (null: not written, the
+            // session did not end cleanly; [] when it had no bus).
+            if (log.session.bus_summary) {
+                nlohmann::json buses = nlohmann::json::array();
+                for (const auto& b : *log.session.bus_summary) buses.push_back(nlohmann::json::parse(to_json(b).dump()));
+                out["buses"] = std::move(buses);
+            } else {
+                out["buses"] = log.session.buses.empty() ? nlohmann::json::array() : nlohmann::json(nullptr);
+            }
             std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         } else if (args->csv) {
             std::fputs(session_csv(log).c_str(), stdout);

@@ -108,7 +108,7 @@ int run_record(const RecordArgs& a, bool duration_given, const CommonOptions& co
 
     const auto dir = common.session_dir.empty() ? default_sessions_dir() : std::filesystem::path(common.session_dir);
     StopSignals signals;
-    SessionRecorder recorder(dir, info, setup.options, setup.presets);  // OutputError: exit 4
+    SessionRecorder recorder(dir, info, setup.options, setup.presets, setup.bus_presets);  // OutputError: exit 4
 
     recorder.start(capture.events(), &capture.transport());
     capture.start();
@@ -147,6 +147,7 @@ int run_record(const RecordArgs& a, bool duration_given, const CommonOptions& co
     r.summary = recorder.summary();
     r.status = st;
     r.rms_aes17 = setup.rms_aes17;
+    r.table = &settings.table;
     r.write_error = recorder.write_error();
     r.ended_by = g_stop_signal != 0 ? (g_stop_signal == SIGINT ? "SIGINT" : "SIGTERM")
                  : capture.finished() && !(duration > 0.0 && std::chrono::steady_clock::now() >= until)

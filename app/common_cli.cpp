@@ -12,6 +12,7 @@ constexpr unsigned kMeterCommands = kWindowCommand | kRecordCommand | kAnalyzeCo
 constexpr unsigned kAllCommands = kWindowCommand | kRecordCommand | kAnalyzeCommand | kDevicesCommand | kLogCommand;
 
 using TextRef = std::string& (*)(CommonOptions&);
+using ListRef = std::vector<std::string>& (*)(CommonOptions&);
 using FlagRef = bool& (*)(CommonOptions&);
 
 struct TextSpec {
@@ -20,7 +21,8 @@ struct TextSpec {
     const char* help;
     const char* group;
     unsigned applies;
-    TextRef ref;  // null: --preset (repeatable, into meter.preset_specs)
+    TextRef ref;    // a single value; null: repeatable, into `list`
+    ListRef list = nullptr;
 };
 
 struct FlagSpec {
@@ -45,7 +47,11 @@ const TextSpec kText[] = {
     {"--demo-channels", "N", "Channels of the demo studio, 1..256 (default 8)", "Source", kSourceCommands,
      [](CommonOptions& o) -> std::string& { return o.source.demo_channels; }},
     {"--preset", "CH=ID", "Source preset of a channel, CH=ID (CH 1-based; repeatable; default general)", "Meters",
-     kMeterCommands, nullptr},
+     kMeterCommands, nullptr, [](CommonOptions& o) -> std::vector<std::string>& { return o.meter.preset_specs; }},
+    {"--bus", "NAME=CHANNELS",
+     "A bus metered as one programme (loudness, peaks, bands): NAME=CHANNELS, channels 1-based as 1-2, 3,4 or 1-6 "
+     "(repeatable; analyze: a 1- or 2-channel file is the bus 'programme' without it)",
+     "Meters", kMeterCommands, nullptr, [](CommonOptions& o) -> std::vector<std::string>& { return o.meter.bus_specs; }},
     {"--clip-threshold", "DB", "Full-scale threshold in dBFS, -20..0 (default -0.1)", "Meters", kMeterCommands,
      [](CommonOptions& o) -> std::string& { return o.meter.clip_threshold; }},
     {"--clip-min-run", "N", "Consecutive full-scale samples that make a clip, 1..16 (default 1)", "Meters",
@@ -72,6 +78,8 @@ const FlagSpec kFlags[] = {
      [](CommonOptions& o) -> bool& { return o.source.loop; }},
     {"--demo", "The built-in simulated studio as the source", "Source", kSourceCommands,
      [](CommonOptions& o) -> bool& { return o.source.demo; }},
+    {"--bands", "Meter low/mid/high bands (LR4 at 150 Hz and 5 kHz) per channel and bus; analyze always does",
+     "Meters", kMeterCommands, [](CommonOptions& o) -> bool& { return o.meter.bands; }},
     {"--verbose", "Show library messages and debug logging on stderr", "Options", kAllCommands,
      [](CommonOptions& o) -> bool& { return o.verbose; }},
 };
@@ -140,7 +148,7 @@ const CommonOptions& CommonCli::resolve(CommandBit command, const CLI::App* sub)
         for (const auto& v : all)
             if (v.empty()) throw UsageError(std::string(t.name) + ": the value is empty (give " + t.type + ")");
         if (!t.ref) {
-            out.meter.preset_specs = all;
+            t.list(out) = all;
             continue;
         }
         if (all.size() > 1)

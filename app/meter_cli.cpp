@@ -1,5 +1,6 @@
 #include "app/meter_cli.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -64,6 +65,26 @@ PresetSpec parse_preset_spec(const std::string& spec, const PresetTable& table) 
     return p;
 }
 
+// --bus NAME=CHANNELS; channel_count 0: the source is not known yet.
+BusSpec parse_bus_spec(const std::string& spec, int channel_count) {
+    BusParse p = parse_bus(spec, channel_count);
+    if (!p.error.empty()) throw UsageError("--bus " + spec + ": " + p.error);
+    return std::move(p.bus);
+}
+
+void check_bus_names(const std::vector<std::string>& specs) {
+    if (specs.size() > static_cast<std::size_t>(kMaxBuses))
+        throw UsageError("--bus: given " + std::to_string(specs.size()) + " times; at most " +
+                         std::to_string(kMaxBuses) + " buses");
+    std::vector<std::string> names;
+    for (const auto& s : specs) {
+        BusSpec b = parse_bus_spec(s, 0);
+        for (const auto& n : names)
+            if (n == b.name) throw UsageError("--bus " + s + ": a bus named '" + n + "' is already given");
+        names.push_back(b.name);
+    }
+}
+
 } // namespace
 
 void MeterCli::validate(const PresetTable& table) const {
@@ -76,11 +97,13 @@ void MeterCli::validate(const PresetTable& table) const {
     if (!true_peak.empty() && true_peak != "on" && true_peak != "off")
         throw UsageError("--true-peak: '" + true_peak + "' is not one of on, off");
     for (const auto& s : preset_specs) (void)parse_preset_spec(s, table);
+    check_bus_names(bus_specs);
 }
 
 MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_block,
                              const PresetTable& table,
-                             const std::vector<std::string>& defaults) const {
+                             const std::vector<std::string>& defaults,
+                             const std::vector<BusSpec>& default_buses) const {
     validate(table);
     MeterSetup m;
     MeterOptions& o = m.options;
@@ -95,6 +118,22 @@ MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_b
     o.rms_window_ms = checked(rms_window, "--rms-window", 50.0, 3000.0, "ms", false, o.rms_window_ms);
     m.rms_aes17 = rms == "aes17";
     o.true_peak = true_peak != "off";
+    o.bands = bands;
+    if (!bus_specs.empty()) {
+        for (const auto& s : bus_specs) o.buses.push_back(parse_bus_spec(s, channels));
+    } else {
+        for (const BusSpec& b : default_buses) {
+            const bool fits = !b.channels.empty() &&
+                              std::all_of(b.channels.begin(), b.channels.end(),
+                                          [&](int c) { return c >= 0 && c < channels; });
+            if (fits && o.buses.size() < static_cast<std::size_t>(kMaxBuses)) o.buses.push_back(b);
+        }
+    }
+    for (const BusSpec& b : o.buses) {
+        const Preset* p = table.find(b.preset);
+        if (!p) p = table.find("mix_bus");
+        m.bus_presets.push_back(p ? *p : table.general());
+    }
     if (auto bad = validate_meter_options(o)) throw InputError(*bad);
 
     std::map<int, std::string> chosen;  // the last --preset for a channel wins

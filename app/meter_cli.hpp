@@ -18,6 +18,7 @@ namespace headroom {
 struct MeterSetup {
     MeterOptions options;          // rate, channels, block and the parsed settings; valid
     std::vector<Preset> presets;   // one per channel
+    std::vector<Preset> bus_presets;  // one per options.buses entry
     bool rms_aes17 = false;        // --rms aes17: RMS readings +3.01 dB (presentation only)
 };
 
@@ -32,12 +33,18 @@ public:
     // (config, demo sources) used where no --preset names the channel; a missing or unknown
     // default is "general". Throws UsageError for a --preset channel beyond `channels`.
     // Throws InputError when the stream itself is out of range (rate, channel count).
+    // Buses: the --bus options when any is given, else `default_buses` (config) when their
+    // channels exist in the stream, else none; a bus preset unknown to `table` is mix_bus.
+    // Throws UsageError for a --bus channel beyond `channels`.
     MeterSetup resolve(double sample_rate, int channels, std::size_t max_block,
                        const PresetTable& table,
-                       const std::vector<std::string>& defaults = {}) const;
+                       const std::vector<std::string>& defaults = {},
+                       const std::vector<BusSpec>& default_buses = {}) const;
 
     // The raw option values, as typed (filled by CLI11).
     std::vector<std::string> preset_specs;
+    std::vector<std::string> bus_specs;     // --bus NAME=CHANNELS, in order
+    bool bands = false;                     // --bands
     std::string clip_threshold, clip_min_run, merge_ms, rms_window;
     std::string rms;  // "plain", "aes17", or empty: not given (plain unless the config says otherwise)
     std::string true_peak;  // "on", "off", or empty: not given (on unless the config says otherwise)

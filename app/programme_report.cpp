@@ -6,11 +6,11 @@
 namespace headroom {
 namespace {
 
-// A rounded record value (dB, LUFS, LU) as printed; "-" when null.
-std::string value_text(const std::optional<double>& v) {
+// A rounded record value as printed: levels signed (dB, LUFS), ranges (LRA, PLR) not; "-" when null.
+std::string value_text(const std::optional<double>& v, bool sign = true) {
     if (!v) return "-";
     char b[32];
-    std::snprintf(b, sizeof b, "%+.2f", *v);
+    std::snprintf(b, sizeof b, sign ? "%+.2f" : "%.2f", *v);
     return b;
 }
 
@@ -35,9 +35,9 @@ std::string bus_line(const BusSummaryRecord& b, const PresetTable& table) {
     std::snprintf(line, sizeof line,
                   "bus %s (ch %s, %s): headroom %s dB, %s; TP %s dBTP; integrated %s LUFS; LRA %s LU; PLR %s LU; "
                   "M max %s, S max %s LUFS; low share %s dB",
-                  b.name.c_str(), channels.c_str(), b.preset.c_str(), value_text(b.headroom_db).c_str(), verdict,
+                  b.name.c_str(), channels.c_str(), b.preset.c_str(), value_text(b.headroom_db, false).c_str(), verdict,
                   value_text(b.true_peak_dbtp).c_str(), value_text(b.integrated_lufs).c_str(),
-                  value_text(b.loudness_range_lu).c_str(), value_text(b.plr_lu).c_str(),
+                  value_text(b.loudness_range_lu, false).c_str(), value_text(b.plr_lu, false).c_str(),
                   value_text(b.momentary_max_lufs).c_str(), value_text(b.short_term_max_lufs).c_str(),
                   value_text(b.low_share_db).c_str());
     return line;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/programme_report.hpp"
 #include "engine/meter/meter_options.hpp"
 #include "engine/base/decibels.hpp"
 #include "engine/session/session_log.hpp"
@@ -29,6 +30,7 @@ nlohmann::ordered_json record_json(const RecordResult& r) {
     j["channels"] = s.channels_json(r.rms_aes17);
     j["clips"] = s.clips_json();
     j["hot"] = s.hot_json();
+    j["buses"] = s.buses_json(r.rms_aes17);
     j["source"] = r.info.kind;
     j["device"] = r.info.device;
     j["host_api"] = r.info.host_api;
@@ -102,6 +104,16 @@ void print_record_summary(const RecordResult& r) {
                         true_peak ? "dBTP" : "dBFS", static_cast<unsigned long long>(e.count),
                         e.count == 1 ? "" : "s", e.runs, e.runs == 1 ? "" : "s");
         }
+    }
+    if (s.bands_measured()) {
+        std::printf("Bands:\n");
+        print_bands_table(s.channel_records(r.rms_aes17), "  ");
+    }
+    if (s.buses() > 0) {
+        const PresetTable built_in;
+        std::printf("Buses:\n");
+        for (const auto& b : s.bus_records(r.rms_aes17))
+            std::printf("  %s\n", bus_line(b, r.table ? *r.table : built_in).c_str());
     }
     if (!true_peak)
         std::printf("True peak off (--true-peak off): not measured; headroom and clips read the sample peak.\n");

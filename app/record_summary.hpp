@@ -20,10 +20,11 @@ struct RecordResult {
     bool rms_aes17 = false;
     std::optional<std::string> write_error;
     std::string ended_by;              // "duration", "signal", "end of file"
+    const PresetTable* table = nullptr;  // for the buses' mastering verdict (master_in); null: built-in window
 };
 
 // {"session", "sample_rate", "frames", "duration_s", "channels": [...], "clips": [...],
-//  then "source", "device", "host_api", "buffer_frames", "ended_by", "xruns",
+//  "hot": [...], "buses": [...] (DESIGN.md §6), then "source", "device", "host_api", "buffer_frames", "ended_by", "xruns",
 //  "device_losses", "dropped_events", "write_error"}. True peak off: "true_peak_dbtp" null
 //  (the summary's own rule).
 nlohmann::ordered_json record_json(const RecordResult& r);

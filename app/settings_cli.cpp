@@ -96,9 +96,10 @@ ChannelDefaults channel_settings(const SourceInfo& info, CommandSettings& settin
 }
 
 MeterSetup resolve_meters(const CommandSettings& settings, const SourceInfo& info, std::size_t max_block,
-                          const std::vector<std::string>& default_presets) {
+                          const std::vector<std::string>& default_presets, const std::vector<BusSpec>& default_buses) {
     try {
-        return settings.meter_cli.resolve(info.sample_rate, info.channels, max_block, settings.table, default_presets);
+        return settings.meter_cli.resolve(info.sample_rate, info.channels, max_block, settings.table, default_presets,
+                                          default_buses);
     } catch (const InputError& e) {
         const std::string source = info.kind == "file" ? info.device
                                    : info.kind == "demo" ? std::string("the demo studio")

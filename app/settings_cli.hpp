@@ -51,6 +51,7 @@ ChannelDefaults channel_settings(const SourceInfo& info, CommandSettings& settin
 // preset per channel. An InputError about the stream (an 8 kHz file, too many channels)
 // names the source: the file's path, the device, or the demo studio.
 MeterSetup resolve_meters(const CommandSettings& settings, const SourceInfo& info, std::size_t max_block,
-                          const std::vector<std::string>& default_presets);
+                          const std::vector<std::string>& default_presets,
+                          const std::vector<BusSpec>& default_buses = {});
 
 } // namespace headroom

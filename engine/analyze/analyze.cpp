@@ -20,17 +20,20 @@ namespace {
 // Events one process() call of `frames` frames on `channels` channels can emit at most:
 // per channel, every clip/hot/non-finite event that opens in the call covers >= 1 of its
 // measured frames (as many as given, shifted by the interpolator delay D); add the events
-// open from before (one per type), the envelope ticks ending in the call (<= F / 4410 + 1)
-// and, for finish(), the D flushed frames (D <= 4 * taps, well under the margin).
+// open from before (one per type), the envelope and band ticks ending in the call (<= F / 4410
+// + 1 each) and, for finish(), the D flushed frames (D <= 4 * taps, well under the margin); and
+// per bus the loudness steps ending in the call (100 ms each: <= F / 4410 + 2).
 constexpr std::size_t kEventMargin = 64;
 std::size_t worst_events(std::size_t channels, std::size_t frames) {
-    return channels * (frames + frames / 4410 + kEventMargin);
+    return channels * (frames + 2 * (frames / 4410) + kEventMargin) +
+           static_cast<std::size_t>(kMaxBuses) * (frames / 4410 + 2);
 }
 
 // process() slice length: the block, unless its worst case would not fit the largest queue.
 std::size_t slice_for(std::size_t channels, std::size_t block) {
     if (worst_events(channels, block) <= kAnalyzeQueueCap) return block;
-    return std::max<std::size_t>(1, (kAnalyzeQueueCap / channels - kEventMargin) * 4410 / 4411);
+    const std::size_t per_channel = (kAnalyzeQueueCap - static_cast<std::size_t>(kMaxBuses) * 4) / channels;
+    return std::max<std::size_t>(1, (per_channel - kEventMargin) * 4410 / 4420);
 }
 
 // The true-peak interpolator for a rate, designed once per process: the design costs about
@@ -84,6 +87,7 @@ FileAnalysis analyze_file(const std::filesystem::path& path, std::size_t block,
     MeterBank bank(setup.options, &queue, interpolator_for(info.sample_rate));
     FileAnalysis a{path, info, 0, false, bank.kernel_name(),
                    SessionSummary(info.sample_rate, std::move(setup.presets), {}, setup.options.true_peak)};
+    a.summary.set_programme(setup.options.buses, std::move(setup.bus_presets), setup.options.bands);
 
     std::vector<float> buf(block * channels);
     for (;;) {
@@ -115,6 +119,7 @@ nlohmann::ordered_json analysis_json(const FileAnalysis& a, bool rms_aes17) {
     j["duration_s"] = std::round(static_cast<double>(a.frames) / a.info.sample_rate * 1e6) / 1e6;
     j["channels"] = a.summary.channels_json(rms_aes17);
     j["clips"] = a.summary.clips_json();
+    j["buses"] = a.summary.buses_json(rms_aes17);
     return j;
 }
 

@@ -37,6 +37,7 @@ inline constexpr std::size_t kAnalyzeQueueCap = std::size_t{1} << 17;
 struct AnalyzeSetup {
     MeterOptions options;          // max_block is set by analyze_file
     std::vector<Preset> presets;   // one per channel
+    std::vector<Preset> bus_presets;  // one per options.buses entry (DESIGN.md §6)
     // Hot events (above the preset ceiling) are not part of analyze's report (DESIGN.md §4),
     // so they are not tracked: on loud material that saves the MeterBank's hot-run path
     // (docs/performance.md).
@@ -63,7 +64,7 @@ FileAnalysis analyze_file(const std::filesystem::path& path, std::size_t block,
                           const AnalyzeConfigure& configure);
 
 // normal thread. The DESIGN.md §4 object of one file: file, sample_rate, frames, duration_s,
-// channels, clips.
+// channels (with their bands, §6), clips, buses (§6).
 nlohmann::ordered_json analysis_json(const FileAnalysis& a, bool rms_aes17);
 
 } // namespace headroom

@@ -13,7 +13,8 @@ namespace headroom {
 
 namespace {
 // Events the recorder has not drained yet: at 256 channels the envelope alone is 2560
-// events per second, so this holds ~25 s of it (the recorder drains at least 10 times a second).
+// events per second and the bands (--bands) as many again, so this holds ~12 s of them (the
+// recorder drains at least 10 times a second).
 constexpr std::size_t kEventCapacity = 1u << 16;
 } // namespace
 
@@ -77,6 +78,9 @@ void Capture::stop() {
 }
 
 MeterExchange& Capture::snapshots() { return impl_->snapshots; }
+void Capture::request_loudness_reset(int bus) {
+    if (impl_->core) impl_->core->request_loudness_reset(bus);
+}
 EventQueue& Capture::events() { return impl_->events; }
 TransportTrack& Capture::transport() { return impl_->transport; }
 

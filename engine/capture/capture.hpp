@@ -37,6 +37,9 @@ public:
     // events still open and the partial envelope tick are emitted).
     void stop();
     MeterExchange& snapshots();       // the window is the one reader
+    // any normal thread, after configure(): restarts a bus's integrated loudness and LRA as the
+    // window shows them (MeterBank::request_loudness_reset); the session's figures go on.
+    void request_loudness_reset(int bus);
     EventQueue& events();                // the recorder is the one consumer
     TransportTrack& transport();         // the recorder is the one reader (JACK sources note it)
     // normal thread (one poller); also drives re-open after device loss (every 2 s).

@@ -52,6 +52,7 @@ void CaptureCore::meter(const float* interleaved, std::size_t frames) noexcept {
     const std::uint64_t end = frames_.load(std::memory_order_relaxed) + frames;
     snapshots_.publish([&](MeterSnapshot& snap) noexcept {
         snap.merge_block(bank_.block_readings(), static_cast<int>(channels_), end);
+        snap.merge_programme(bank_.band_readings(), bank_.bus_readings(), bank_.bus_count());
     });
     frames_.store(end, std::memory_order_relaxed);
 }
@@ -87,6 +88,7 @@ void CaptureCore::finish() noexcept {
     const std::uint64_t end = frames_.load(std::memory_order_relaxed);
     snapshots_.publish([&](MeterSnapshot& snap) noexcept {
         snap.merge_block(bank_.block_readings(), static_cast<int>(channels_), end);
+        snap.merge_programme(bank_.band_readings(), bank_.bus_readings(), bank_.bus_count());
     });
 }
 

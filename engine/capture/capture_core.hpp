@@ -70,6 +70,8 @@ public:
 
     const MeterOptions& options() const noexcept { return bank_.options(); }  // any thread
     const MeterBank& bank() const noexcept { return bank_; }                   // any thread
+    // any thread; wait-free: MeterBank::request_loudness_reset.
+    void request_loudness_reset(int bus) noexcept { bank_.request_loudness_reset(bus); }
 
 private:
     void meter(const float* interleaved, std::size_t frames) noexcept;

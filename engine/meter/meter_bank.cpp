@@ -138,6 +138,87 @@ MeterBank::Impl::Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d
     slow.span_sample_peak.assign(nc + kKernelPad, 0.0f);
     slow.span_true_peak.assign(nc + kKernelPad, 0.0f);
     slow.flagged.assign(nc, 0u);
+    if (o.bands)
+        programme.bands = std::make_unique<BandMeter>(o.sample_rate, o.channels, o.rms_window_ms, o.max_block,
+                                                      o.force_scalar);
+    if (!o.buses.empty())
+        programme.loudness = std::make_unique<LoudnessMeter>(o.sample_rate, o.channels, o.buses, o.max_block,
+                                                             o.force_scalar);
+    programme.buses.assign(o.buses.size(), BusReading{});
+}
+
+void MeterBank::Impl::run_programme(const float* interleaved, std::size_t frames) noexcept {
+    if (programme.bands) programme.bands->process(interleaved, frames);
+    if (programme.loudness) programme.loudness->process(interleaved, frames);
+    publish_programme();
+}
+
+void MeterBank::Impl::finish_programme() noexcept {
+    if (programme.bands) programme.bands->finish();
+    if (programme.loudness) programme.loudness->finish();
+    publish_programme();
+}
+
+void MeterBank::Impl::publish_programme() noexcept {
+    const BandReadings* bands = programme.bands ? programme.bands->readings() : nullptr;
+    if (programme.bands) {
+        const BandTick* ticks = programme.bands->ticks();
+        for (std::size_t i = 0, n = programme.bands->tick_count(); i < n; ++i) {
+            const BandTick& t = ticks[i];
+            MeterEvent e;
+            e.type = EventType::Bands;
+            e.channel = t.channel;
+            e.start_sample = t.start_frame;
+            e.end_sample = t.end_frame - 1;
+            e.count = t.frames;
+            e.band_peak = t.peak;
+            e.band_sum_squares = t.sum_squares;
+            e.band_rms_window_max = t.rms_window_max;
+            events.emit(e);
+        }
+    }
+    if (!programme.loudness) return;
+    const LoudnessTick* ticks = programme.loudness->ticks();
+    for (std::size_t i = 0, n = programme.loudness->tick_count(); i < n; ++i) {
+        const LoudnessTick& t = ticks[i];
+        MeterEvent e;
+        e.type = EventType::Loudness;
+        e.channel = t.bus;
+        e.start_sample = t.start_frame;
+        e.end_sample = t.end_frame - 1;
+        e.block_ms = t.block_ms;
+        e.short_term_ms = t.short_term_ms;
+        e.momentary_max_ms = t.momentary_max_ms;
+        e.short_term_max_ms = t.short_term_max_ms;
+        events.emit(e);
+    }
+    const BusReading* loud = programme.loudness->readings();
+    for (std::size_t b = 0; b < programme.buses.size(); ++b) {
+        BusReading r = loud[b];
+        const std::vector<int>& members = options.buses[b].channels;
+        // Bands: peak the maximum, RMS the power mean over the bus's channels (none while one has none).
+        std::array<double, kBandCount> rms_sq{}, rms_max_sq{};
+        bool rms_known = true;
+        for (int c : members) {
+            const ChannelReading& ch = call.readings[static_cast<std::size_t>(c)];
+            r.sample_peak = std::max(r.sample_peak, ch.sample_peak);
+            r.true_peak = std::max(r.true_peak, ch.true_peak);
+            if (!bands) continue;
+            for (int k = 0; k < kBandCount; ++k) {
+                const BandReading& br = bands[c][k];
+                r.bands[k].peak = std::max(r.bands[k].peak, br.peak);
+                rms_known = rms_known && br.rms >= 0.0f;
+                rms_sq[k] += static_cast<double>(br.rms) * br.rms;
+                rms_max_sq[k] += static_cast<double>(br.rms_max) * br.rms_max;
+            }
+        }
+        const double n = static_cast<double>(members.size());
+        for (int k = 0; bands && k < kBandCount; ++k) {
+            r.bands[k].rms = rms_known ? static_cast<float>(std::sqrt(rms_sq[k] / n)) : -1.0f;
+            r.bands[k].rms_max = static_cast<float>(std::sqrt(rms_max_sq[k] / n));
+        }
+        programme.buses[b] = r;
+    }
 }
 
 // The readings' counters, before a call or finish(): only when the last one counted something
@@ -407,6 +488,7 @@ void MeterBank::process(const float* interleaved, std::size_t frames) noexcept {
         s.in_place.block_first_frame = f0;
         s.measure_until(s.frames_given);
         s.publish();
+        s.run_programme(interleaved, frames);
         return;
     }
     s.sanitizing.samples = interleaved;
@@ -417,6 +499,7 @@ void MeterBank::process(const float* interleaved, std::size_t frames) noexcept {
     // Keep the last H input frames as the next block's history.
     float* data = s.history.rows.data();
     std::memmove(data, data + frames * s.channels, s.history.kept_rows * s.channels * sizeof(float));
+    s.run_programme(interleaved, frames);
 }
 
 void MeterBank::finish() noexcept {
@@ -443,6 +526,16 @@ void MeterBank::finish() noexcept {
         s.fold_squares();
         s.tick_end(s.frames_given);
     }
+    s.finish_programme();
+}
+
+const BandReadings* MeterBank::band_readings() const noexcept {
+    return impl_->programme.bands ? impl_->programme.bands->readings() : nullptr;
+}
+const BusReading* MeterBank::bus_readings() const noexcept { return impl_->programme.buses.data(); }
+int MeterBank::bus_count() const noexcept { return static_cast<int>(impl_->programme.buses.size()); }
+void MeterBank::request_loudness_reset(int bus) noexcept {
+    if (impl_->programme.loudness) impl_->programme.loudness->request_reset(bus);
 }
 
 const ChannelReading* MeterBank::block_readings() const noexcept { return impl_->call.readings.data(); }

@@ -73,6 +73,9 @@
 //  - Provisional copies (MeterOptions::provisional_events): a clip/hot/non-finite event still open 0.6 s after its start also
 //    leaves as it stands (MeterEvent::provisional), then once a second until it closes; its
 //    final copy (same type, channel and start_sample) follows. Counting consumers skip them.
+//  - Bands and buses (DESIGN.md §6): a BandMeter (bands.hpp) and a LoudnessMeter
+//    (loudness.hpp) see every block as given, in stream time (no true-peak delay: neither needs
+//    one); their ticks leave as Bands and Loudness events through the same queue.
 //  - Event order: per channel and type, events leave in stream order; the interleaving of
 //    different channels and types may differ between kernels and block partitions.
 //
@@ -117,6 +120,18 @@ public:
     // clip/hot/non-finite events and emits the partial envelope tick. Wait-free. Further
     // process() calls continue the same stream.
     void finish() noexcept;
+
+    // DESIGN.md §6, after process()/finish() on the same thread (or any thread after it):
+    // every channel's bands for the call (null when MeterOptions::bands is off), and every bus
+    // (MeterOptions::buses order): its loudness (LoudnessMeter), peaks (the maxima of its
+    // channels' readings) and bands (peak: max over its channels; rms, rms_max: their power
+    // mean, < 0 while a channel has none).
+    const BandReadings* band_readings() const noexcept;
+    const BusReading* bus_readings() const noexcept;
+    int bus_count() const noexcept;
+    // any thread; wait-free. Restarts bus `bus`'s integrated loudness and LRA (the window's
+    // stopwatch) at the next process() call; the session's own figures (the events) go on.
+    void request_loudness_reset(int bus) noexcept;
 
     // processing thread; frames processed (given to process()) since construction.
     std::uint64_t frames_processed() const noexcept;

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/meter/bands.hpp"
+#include "engine/meter/loudness.hpp"
 #include "engine/meter/meter_bank.hpp"
 #include "engine/meter/meter_kernels.hpp"
 #include "engine/meter/meter_steps.hpp"
@@ -168,7 +170,17 @@ struct MeterBank::Impl {
         std::vector<std::uint32_t> flagged; // the channels special_segment walks
     } slow;
 
+    // DESIGN.md §6: bands per channel and loudness per bus, and what the bank publishes of them.
+    struct Programme {
+        std::unique_ptr<BandMeter> bands;       // null: bands off
+        std::unique_ptr<LoudnessMeter> loudness; // null: no bus
+        std::vector<BusReading> buses;          // per bus, the call's readings
+    } programme;
+
     Impl(const MeterOptions& o, EventQueue* q, InterpolatorDesign d);
+    void run_programme(const float* interleaved, std::size_t frames) noexcept;  // process()
+    void finish_programme() noexcept;
+    void publish_programme() noexcept;          // ticks to events, bus readings
     // The history row of stream frame `frame`.
     float* row(std::uint64_t frame) noexcept {
         return history.rows.data() +

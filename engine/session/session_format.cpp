@@ -61,6 +61,36 @@ ojson line_head(std::string_view type, const std::string& time) {
     return j;
 }
 
+ojson to_json(const BandsRecord& b) {
+    ojson j;
+    for (int i = 0; i < kBandCount; ++i)
+        j[std::string(kBandNames[i])] = {{"peak_dbfs", number_or_null(b[i].peak_dbfs)},
+                                         {"rms_dbfs", number_or_null(b[i].rms_dbfs)}};
+    return j;
+}
+
+ojson bands_or_null(const std::optional<BandsRecord>& b) { return b ? to_json(*b) : ojson(nullptr); }
+
+std::optional<BandsRecord> opt_bands(const json& j, const char* key) {
+    if (!j.is_object()) return std::nullopt;
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_object()) return std::nullopt;
+    BandsRecord b;
+    for (int i = 0; i < kBandCount; ++i) {
+        const json band = get_or<json>(*it, std::string(kBandNames[i]).c_str(), json::object());
+        b[i].peak_dbfs = opt_number(band, "peak_dbfs");
+        b[i].rms_dbfs = opt_number(band, "rms_dbfs");
+    }
+    return b;
+}
+
+std::vector<int> int_list(const json& j, const char* key) {
+    std::vector<int> out;
+    for (const auto& v : get_or<std::vector<json>>(j, key, {}))
+        if (v.is_number_integer()) out.push_back(v.get<int>());
+    return out;
+}
+
 } // namespace
 
 // ---- session.json ----
@@ -77,7 +107,45 @@ ojson to_json(const ChannelSummaryRecord& r) {
     j["clipped_samples"] = r.clipped_samples;
     j["nonfinite_samples"] = r.nonfinite_samples;
     j["gain_advice_db"] = number_or_null(r.gain_advice_db);
+    j["bands"] = bands_or_null(r.bands);
+    j["low_share_db"] = number_or_null(r.low_share_db);
     return j;
+}
+
+ojson to_json(const BusSummaryRecord& r) {
+    ojson j;
+    j["name"] = r.name;
+    j["channels"] = r.channels;
+    j["preset"] = r.preset;
+    j["sample_peak_dbfs"] = number_or_null(r.sample_peak_dbfs);
+    j["true_peak_dbtp"] = number_or_null(r.true_peak_dbtp);
+    j["headroom_db"] = number_or_null(r.headroom_db);
+    j["integrated_lufs"] = number_or_null(r.integrated_lufs);
+    j["momentary_max_lufs"] = number_or_null(r.momentary_max_lufs);
+    j["short_term_max_lufs"] = number_or_null(r.short_term_max_lufs);
+    j["loudness_range_lu"] = number_or_null(r.loudness_range_lu);
+    j["plr_lu"] = number_or_null(r.plr_lu);
+    j["bands"] = bands_or_null(r.bands);
+    j["low_share_db"] = number_or_null(r.low_share_db);
+    return j;
+}
+
+BusSummaryRecord bus_summary_from_json(const json& j) {
+    BusSummaryRecord r;
+    r.name = get_or<std::string>(j, "name", "");
+    r.channels = int_list(j, "channels");
+    r.preset = get_or<std::string>(j, "preset", "");
+    r.sample_peak_dbfs = opt_number(j, "sample_peak_dbfs");
+    r.true_peak_dbtp = opt_number(j, "true_peak_dbtp");
+    r.headroom_db = opt_number(j, "headroom_db");
+    r.integrated_lufs = opt_number(j, "integrated_lufs");
+    r.momentary_max_lufs = opt_number(j, "momentary_max_lufs");
+    r.short_term_max_lufs = opt_number(j, "short_term_max_lufs");
+    r.loudness_range_lu = opt_number(j, "loudness_range_lu");
+    r.plr_lu = opt_number(j, "plr_lu");
+    r.bands = opt_bands(j, "bands");
+    r.low_share_db = opt_number(j, "low_share_db");
+    return r;
 }
 
 ChannelSummaryRecord channel_summary_from_json(const json& j) {
@@ -92,6 +160,8 @@ ChannelSummaryRecord channel_summary_from_json(const json& j) {
     r.clipped_samples = get_or<std::uint64_t>(j, "clipped_samples", 0);
     r.nonfinite_samples = get_or<std::uint64_t>(j, "nonfinite_samples", 0);
     r.gain_advice_db = opt_number(j, "gain_advice_db");
+    r.bands = opt_bands(j, "bands");
+    r.low_share_db = opt_number(j, "low_share_db");
     return r;
 }
 
@@ -117,17 +187,27 @@ ojson to_json(const SessionFileRecord& r) {
                   {"merge_ms", r.meter.merge_ms},
                   {"hot_merge_ms", r.meter.hot_merge_ms},
                   {"rms_window_ms", r.meter.rms_window_ms},
-                  {"true_peak", r.meter.true_peak}};
+                  {"true_peak", r.meter.true_peak},
+                  {"bands", r.meter.bands}};
+    ojson buses = ojson::array();
+    for (const auto& b : r.buses) buses.push_back({{"name", b.name}, {"channels", b.channels}, {"preset", b.preset}});
+    j["buses"] = std::move(buses);
     j["levels"] = {{"file", r.levels.file},
                    {"rate_hz", r.levels.rate_hz},
                    {"tick_frames", r.levels.tick_frames},
                    {"channels", r.levels.channels},
+                   {"buses", r.levels.buses},
                    {"layout", r.levels.layout}};
     if (r.frames) j["frames"] = *r.frames;
     if (r.channel_summary) {
         ojson a = ojson::array();
         for (const auto& c : *r.channel_summary) a.push_back(to_json(c));
         j["channel_summary"] = std::move(a);
+    }
+    if (r.bus_summary) {
+        ojson a = ojson::array();
+        for (const auto& b : *r.bus_summary) a.push_back(to_json(b));
+        j["bus_summary"] = std::move(a);
     }
     return j;
 }
@@ -160,16 +240,25 @@ SessionFileRecord session_file_from_json(const json& j) {
     r.meter.hot_merge_ms = get_or<double>(meter, "hot_merge_ms", r.meter.hot_merge_ms);
     r.meter.rms_window_ms = get_or<double>(meter, "rms_window_ms", r.meter.rms_window_ms);
     r.meter.true_peak = get_or<bool>(meter, "true_peak", r.meter.true_peak);
+    r.meter.bands = get_or<bool>(meter, "bands", r.meter.bands);
+    for (const auto& b : get_or<std::vector<json>>(j, "buses", {}))
+        r.buses.push_back({get_or<std::string>(b, "name", ""), int_list(b, "channels"), get_or<std::string>(b, "preset", "")});
     const json levels = get_or<json>(j, "levels", json::object());
     r.levels.file = get_or<std::string>(levels, "file", r.levels.file);
     r.levels.rate_hz = get_or<int>(levels, "rate_hz", r.levels.rate_hz);
     r.levels.tick_frames = get_or<std::uint64_t>(levels, "tick_frames", r.levels.tick_frames);
     r.levels.channels = get_or<int>(levels, "channels", r.levels.channels);
+    r.levels.buses = get_or<int>(levels, "buses", r.levels.buses);
     r.levels.layout = get_or<std::string>(levels, "layout", r.levels.layout);
     if (j.is_object() && j.contains("frames")) r.frames = get_or<std::uint64_t>(j, "frames", 0);
     if (const auto a = get_or<std::vector<json>>(j, "channel_summary", {}); !a.empty()) {
         r.channel_summary.emplace();
         for (const auto& c : a) r.channel_summary->push_back(channel_summary_from_json(c));
+    }
+    if (j.is_object() && j.contains("bus_summary")) {
+        r.bus_summary.emplace();
+        for (const auto& b : get_or<std::vector<json>>(j, "bus_summary", {}))
+            r.bus_summary->push_back(bus_summary_from_json(b));
     }
     return r;
 }

@@ -10,6 +10,7 @@
 //
 // Threads: any thread (plain values and pure functions; they allocate).
 #include <cstdint>
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/meter/programme.hpp"
 #include "engine/settings/presets.hpp"
 
 namespace headroom {
@@ -37,6 +39,7 @@ struct MeterRecord {
     double hot_merge_ms = 2000.0;
     double rms_window_ms = 300.0;
     bool true_peak = true;  // false (--true-peak off): no true-peak figure anywhere in the session
+    bool bands = false;     // --bands: channels and buses carry their bands (DESIGN.md §6)
     bool operator==(const MeterRecord&) const = default;
 };
 
@@ -46,9 +49,18 @@ struct LevelsRecord {
     int rate_hz = 10;
     std::uint64_t tick_frames = 0;   // frames per record
     int channels = 0;
+    int buses = 0;                   // DESIGN.md §6: pairs after the channels' (session_levels.hpp)
     std::string layout = "peak,rms per channel; float32 LE; linear";
     bool operator==(const LevelsRecord&) const = default;
 };
+
+// One band's levels (DESIGN.md §6): dB rounded to 2 decimals; null for silence.
+struct BandLevelRecord {
+    std::optional<double> peak_dbfs, rms_dbfs;
+    bool operator==(const BandLevelRecord&) const = default;
+};
+// "bands": {"low": {..}, "mid": {..}, "high": {..}} (kBandNames order).
+using BandsRecord = std::array<BandLevelRecord, kBandCount>;
 
 // One item of "channel_summary": the DESIGN.md §4 "channels" object (also printed by
 // `analyze --json` and `record --json`). dB values rounded to 2 decimals; null for silence.
@@ -60,7 +72,30 @@ struct ChannelSummaryRecord {
     std::uint64_t clipped_samples = 0;
     std::uint64_t nonfinite_samples = 0;
     std::optional<double> gain_advice_db;           // null until 10 s of activity
+    std::optional<BandsRecord> bands;               // DESIGN.md §6; null when bands were not metered
+    std::optional<double> low_share_db;             // low-band RMS - full-band RMS, whole stream
     bool operator==(const ChannelSummaryRecord&) const = default;
+};
+
+// One item of "buses" (DESIGN.md §6 JSON; analyze --json, record --json, session.json's
+// "bus_summary"). dB, LUFS and LU rounded to 2 decimals; null when not measurable.
+struct BusSummaryRecord {
+    std::string name;
+    std::vector<int> channels;                      // 1-based
+    std::string preset;
+    std::optional<double> sample_peak_dbfs, true_peak_dbtp, headroom_db, integrated_lufs,
+        momentary_max_lufs, short_term_max_lufs, loudness_range_lu, plr_lu;
+    std::optional<BandsRecord> bands;               // null when bands were not metered
+    std::optional<double> low_share_db;
+    bool operator==(const BusSummaryRecord&) const = default;
+};
+
+// A bus as session.json names it (at start): name, 1-based channels, preset id.
+struct BusRecord {
+    std::string name;
+    std::vector<int> channels;
+    std::string preset;
+    bool operator==(const BusRecord&) const = default;
 };
 
 // session.json. Written when the recorder is created, at start (start_time) and at a clean end
@@ -81,6 +116,8 @@ struct SessionFileRecord {
     LevelsRecord levels;
     std::optional<std::uint64_t> frames;            // at the clean end only
     std::optional<std::vector<ChannelSummaryRecord>> channel_summary;  // at the clean end only
+    std::vector<BusRecord> buses;                   // DESIGN.md §6 (empty: none)
+    std::optional<std::vector<BusSummaryRecord>> bus_summary;  // at the clean end only
 };
 
 // ---- clips.jsonl: one JSON object per line, each with "type" and "time" ---------------------
@@ -202,6 +239,7 @@ using ClipsLine = std::variant<OtherLine, StartLine, EventLine, XrunLine, Device
 
 nlohmann::ordered_json to_json(const SessionFileRecord& r);
 nlohmann::ordered_json to_json(const ChannelSummaryRecord& r);
+nlohmann::ordered_json to_json(const BusSummaryRecord& r);
 nlohmann::ordered_json to_json(const StartLine& l);
 nlohmann::ordered_json to_json(const EventLine& l);
 nlohmann::ordered_json to_json(const XrunLine& l);
@@ -227,6 +265,7 @@ std::string clips_line_text(const Line& l) { return clips_line_text(to_json(l));
 
 SessionFileRecord session_file_from_json(const nlohmann::json& j);
 ChannelSummaryRecord channel_summary_from_json(const nlohmann::json& j);
+BusSummaryRecord bus_summary_from_json(const nlohmann::json& j);
 // A parsed clips.jsonl line as its typed record (OtherLine for an unknown type).
 ClipsLine clips_line_from_json(const nlohmann::json& j);
 // Whether a parsed line is one the writer could have written: an object with a string "type"

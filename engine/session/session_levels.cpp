@@ -14,15 +14,16 @@ std::uint64_t level_tick_frames(double sample_rate) {
 LevelAggregator::LevelAggregator(int channels, std::uint64_t tick_frames)
     : channels_(channels), tick_frames_(std::max<std::uint64_t>(1, tick_frames)) {}
 
-void LevelAggregator::add(const MeterEvent& e) {
-    const std::uint64_t k = e.start_sample / tick_frames_;
-    if (k < first_tick_ || e.channel >= channels_) return;  // already written (a tick's late rest)
+void LevelAggregator::add(const MeterEvent& e) { add(e.channel, e.start_sample, e.sample_peak, e.rms_window_max); }
+
+void LevelAggregator::add(std::size_t ch, std::uint64_t start_sample, float first, float second) {
+    const std::uint64_t k = start_sample / tick_frames_;
+    if (k < first_tick_ || ch >= static_cast<std::size_t>(channels_)) return;  // already written (a tick's late rest)
     if (k - first_tick_ > 100000) return;                   // nonsense; never allocate for it
-    const auto ch = static_cast<std::size_t>(e.channel);
     while (ticks_.size() <= k - first_tick_) ticks_.emplace_back(static_cast<std::size_t>(channels_));
     Tick& t = ticks_[k - first_tick_];
-    t.values[ch * 2] = std::max(t.values[ch * 2], e.sample_peak);
-    t.values[ch * 2 + 1] = std::max(t.values[ch * 2 + 1], e.rms_window_max);
+    t.values[ch * 2] = std::max(t.values[ch * 2], first);
+    t.values[ch * 2 + 1] = std::max(t.values[ch * 2 + 1], second);
     if (!t.seen[ch]) {
         t.seen[ch] = 1;
         ++t.filled;

@@ -1,7 +1,9 @@
 #pragma once
 // The 10 Hz level envelope of a session (DESIGN.md §5): levels.f32, little-endian float32
 // records, one per 100 ms tick of `tick_frames` frames at absolute stream positions, each record
-// `channels` pairs (sample peak, loudest window RMS), linear (1.0 = 0 dBFS), plain RMS.
+// `channels` pairs (sample peak, loudest window RMS), linear (1.0 = 0 dBFS), plain RMS, then
+// one pair per bus (DESIGN.md §6: short-term loudness at the tick's end and the loudest momentary
+// in it, as BS.1770 mean squares; 0: none yet).
 // session.json describes it under "levels" (LevelsRecord, session_format.hpp).
 //
 // LevelAggregator turns the MeterBank's Envelope events (one per channel per tick, arriving
@@ -29,6 +31,9 @@ public:
     // the peaks and window RMS); events of ticks already emitted, of unknown channels, or
     // absurdly far ahead are ignored.
     void add(const MeterEvent& envelope);
+    // normal thread; allocates. The same for any pair of values of record slot `slot` (a bus's
+    // loudness after the channels' levels): each is the maximum of what its tick got.
+    void add(std::size_t slot, std::uint64_t start_sample, float first, float second);
     // normal thread; allocates. Appends the finished records, oldest first, to `out` (one
     // string per record): a record is finished once every channel's event for it arrived, or
     // once it is kMaxTicksAhead ticks behind the newest (a dropped event never holds it back),

@@ -137,7 +137,14 @@ void read_levels(SessionLog& log) {
     if (file.find('/') != std::string::npos) return;  // only files inside the folder
     const auto data = read_file(log.folder / file, log.problems);
     if (!data) return;
-    LevelEnvelope env = decode_levels(*data, log.channels);
+    const int buses = std::clamp(log.session.levels.buses, 0, kMaxBuses);
+    LevelEnvelope env = decode_levels(*data, log.channels + buses);
+    const auto n = static_cast<std::size_t>(log.channels);
+    // The bus pairs after the channels' (session_levels.hpp).
+    log.bus_short_term.assign(env.peak.begin() + static_cast<std::ptrdiff_t>(n), env.peak.end());
+    log.bus_momentary_max.assign(env.rms.begin() + static_cast<std::ptrdiff_t>(n), env.rms.end());
+    env.peak.resize(n);
+    env.rms.resize(n);
     log.env_peak = std::move(env.peak);
     log.env_rms = std::move(env.rms);
 }

@@ -55,6 +55,9 @@ struct SessionLog {
     std::vector<std::string> problems;
     // 10 Hz envelope: env_peak[c][k], env_rms[c][k] for tick k (linear). Empty when absent.
     std::vector<std::vector<float>> env_peak, env_rms;
+    // Per bus (session.json "buses"), per tick: short-term loudness at its end and the loudest
+    // momentary in it, BS.1770 mean squares (0: none). Empty when absent.
+    std::vector<std::vector<float>> bus_short_term, bus_momentary_max;
 };
 
 // normal thread. Reads a session folder; throws InputError "<folder>: <why>" when it is not a

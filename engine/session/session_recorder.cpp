@@ -43,8 +43,12 @@ std::vector<std::string> channel_names(const SourceInfo& i) {
     return n;
 }
 
+// Events that are clips.jsonl lines (the rest are levels and summary).
+bool is_logged(EventType t) { return t == EventType::Clip || t == EventType::Hot || t == EventType::NonFinite; }
+
 // session.json without times or summary: what is known when the recorder is created.
-SessionFileRecord session_file(const SourceInfo& info, const MeterOptions& meter, const std::vector<Preset>& presets) {
+SessionFileRecord session_file(const SourceInfo& info, const MeterOptions& meter, const std::vector<Preset>& presets,
+                               const std::vector<Preset>& bus_presets) {
     SessionFileRecord r;
     r.headroom_version = HEADROOM_VERSION;
     r.source = info.kind;
@@ -57,9 +61,17 @@ SessionFileRecord session_file(const SourceInfo& info, const MeterOptions& meter
     for (const auto& p : presets) r.presets.push_back(p.id);
     r.preset_windows = presets;
     r.meter = {meter.clip_threshold_dbfs, meter.clip_min_run, meter.merge_ms, meter.hot_merge_ms,
-               meter.rms_window_ms, meter.true_peak};
+               meter.rms_window_ms, meter.true_peak, meter.bands};
+    for (std::size_t i = 0; i < meter.buses.size(); ++i) {
+        BusRecord b{meter.buses[i].name, {}, i < bus_presets.size() ? bus_presets[i].id : meter.buses[i].preset};
+        for (int c : meter.buses[i].channels) b.channels.push_back(c + 1);
+        r.buses.push_back(std::move(b));
+    }
     r.levels.tick_frames = level_tick_frames(info.sample_rate);
     r.levels.channels = info.channels;
+    r.levels.buses = static_cast<int>(meter.buses.size());
+    if (!meter.buses.empty())
+        r.levels.layout = "peak,rms per channel, then short_term,momentary_max per bus (BS.1770 mean squares, 0: none); float32 LE; linear";
     return r;
 }
 
@@ -96,10 +108,13 @@ struct SessionRecorder::Impl {
     std::uint64_t lost_before = 0;             // records dropped when the failure began
     WallClock::time_point last_retry{}, last_levels{};
 
-    Impl(const SourceInfo& i, const MeterOptions& m, const std::vector<Preset>& presets)
-        : info(i), file(session_file(i, m, presets)), rate(i.sample_rate),
+    Impl(const SourceInfo& i, const MeterOptions& m, const std::vector<Preset>& presets,
+         const std::vector<Preset>& bus_presets)
+        : info(i), file(session_file(i, m, presets, bus_presets)), rate(i.sample_rate),
           summary(i.sample_rate, presets, file.channel_names, m.true_peak), clock(i.sample_rate),
-          level_records(i.channels, file.levels.tick_frames) {}
+          level_records(i.channels + static_cast<int>(m.buses.size()), file.levels.tick_frames) {
+        summary.set_programme(m.buses, bus_presets, m.bands);
+    }
 
     // A clip, hot or nonfinite event as its clips.jsonl line. Caller holds mu.
     std::string event_line(const MeterEvent& e) const {
@@ -128,13 +143,18 @@ struct SessionRecorder::Impl {
                 std::lock_guard lk(mu);
                 for (std::size_t i = 0; i < n; ++i) {
                     summary.add(batch[i]);
-                    if (batch[i].type != EventType::Envelope) out.push_back(event_line(batch[i]));
+                    if (is_logged(batch[i].type)) out.push_back(event_line(batch[i]));
                 }
                 for (auto& s : status_lines) out.push_back(std::move(s));
                 status_lines.clear();
             }
-            for (std::size_t i = 0; i < n; ++i)
-                if (batch[i].type == EventType::Envelope) level_records.add(batch[i]);
+            for (std::size_t i = 0; i < n; ++i) {
+                const MeterEvent& e = batch[i];
+                if (e.type == EventType::Envelope) level_records.add(e);
+                if (e.type == EventType::Loudness)
+                    level_records.add(static_cast<std::size_t>(info.channels) + e.channel, e.start_sample,
+                                      static_cast<float>(e.short_term_ms), static_cast<float>(e.momentary_max_ms));
+            }
             for (const auto& l : out) clips->append(l);
             lines = lines || !out.empty();
             if (!failing && clips->pending_bytes() >= kWriteThrough) {
@@ -234,11 +254,12 @@ struct SessionRecorder::Impl {
 };
 
 SessionRecorder::SessionRecorder(const fs::path& sessions_dir, const SourceInfo& info,
-                                 const MeterOptions& meter, std::vector<Preset> presets) {
+                                 const MeterOptions& meter, std::vector<Preset> presets,
+                                 std::vector<Preset> bus_presets) {
     if (info.channels < 1 || info.sample_rate <= 0.0)
         throw std::invalid_argument("SessionRecorder: the source has no channels or no rate");
     while (presets.size() < static_cast<std::size_t>(info.channels)) presets.push_back(Preset{"general", "General source"});
-    impl_ = std::make_unique<Impl>(info, meter, presets);
+    impl_ = std::make_unique<Impl>(info, meter, presets, bus_presets);
     impl_->folder = make_session_folder(sessions_dir, WallClock::now());
     write_file_atomic(impl_->folder / kSessionJsonFile, session_json_text(impl_->file));
     impl_->clips = std::make_unique<DurableAppender>(impl_->folder / kClipsFile, kClipsBacklog);
@@ -331,6 +352,7 @@ void SessionRecorder::stop() {
         std::lock_guard lk(m.mu);
         ended.frames = m.summary.frames();
         ended.channel_summary = m.summary.channel_records(false);
+        if (m.summary.buses() > 0) ended.bus_summary = m.summary.bus_records(false);
         dropped = m.prev.dropped_events;
     }
     const std::uint64_t frames = *ended.frames;

@@ -31,7 +31,8 @@ public:
     // normal thread; may block. Creates <sessions_dir>/<YYYY-MM-DDTHH-MM-SS>/ and writes
     // session.json; throws OutputError naming the folder when it cannot.
     SessionRecorder(const std::filesystem::path& sessions_dir, const SourceInfo& info,
-                    const MeterOptions& meter, std::vector<Preset> presets);
+                    const MeterOptions& meter, std::vector<Preset> presets,
+                    std::vector<Preset> bus_presets = {});
     ~SessionRecorder();  // stops if running
     const std::filesystem::path& folder() const;  // any thread
     // normal thread, once; may block (writes session.json). Notes the wall clock of stream frame 0, writes the `start` line and

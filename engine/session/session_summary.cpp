@@ -25,6 +25,23 @@ std::optional<double> rounded(double db) {
 }
 std::optional<double> rounded_db(double linear) { return rounded(amplitude_to_db(linear)); }
 
+double band_rms_of(double sum_squares, std::uint64_t frames) {
+    return frames > 0 ? std::sqrt(sum_squares / static_cast<double>(frames)) : 0.0;
+}
+
+// DESIGN.md §6 low_share_db: low-band RMS - full-band RMS over the whole stream (a ratio of mean
+// squares, so the RMS convention cancels); nothing for silence.
+std::optional<double> low_share(double low_sum, std::uint64_t low_frames, double full_sum, std::uint64_t full_frames) {
+    if (low_frames == 0 || full_frames == 0 || !(low_sum > 0.0) || !(full_sum > 0.0)) return std::nullopt;
+    return rounded(10.0 * std::log10((low_sum / static_cast<double>(low_frames)) /
+                                     (full_sum / static_cast<double>(full_frames))));
+}
+
+std::optional<double> rounded_lufs(double ms) {
+    if (!(ms > 0.0)) return std::nullopt;
+    return rounded(lufs_from_mean_square(ms));
+}
+
 std::size_t min_active_values() {
     return static_cast<std::size_t>(std::llround(kGainMinActiveS * 10.0));  // 100 ms per value
 }
@@ -43,7 +60,31 @@ SessionSummary::SessionSummary(double sample_rate, std::vector<Preset> presets,
     }
 }
 
+void SessionSummary::set_programme(const std::vector<BusSpec>& buses, std::vector<Preset> bus_presets, bool bands) {
+    bands_ = bands;
+    buses_.clear();
+    buses_.reserve(buses.size());
+    for (std::size_t i = 0; i < buses.size(); ++i) {
+        BusSummary b;
+        b.spec = buses[i];
+        if (i < bus_presets.size()) b.preset = std::move(bus_presets[i]);
+        buses_.push_back(std::move(b));
+    }
+}
+
 void SessionSummary::add(const MeterEvent& e) {
+    if (e.type == EventType::Loudness) {
+        if (e.channel >= buses_.size()) return;
+        BusSummary& b = buses_[e.channel];
+        if (e.block_ms >= 0.0) b.gate.add_block(e.block_ms);
+        if (e.short_term_ms >= 0.0) {
+            b.gate.add_short_term(e.short_term_ms);
+            b.short_term_ms = e.short_term_ms;
+        }
+        b.momentary_max_ms = std::max(b.momentary_max_ms, e.momentary_max_ms);
+        b.short_term_max_ms = std::max(b.short_term_max_ms, e.short_term_max_ms);
+        return;
+    }
     if (e.channel >= ch_.size() || e.provisional) return;  // an open event is counted when it closes
     ChannelSummary& s = ch_[e.channel];
     switch (e.type) {
@@ -80,6 +121,16 @@ void SessionSummary::add(const MeterEvent& e) {
     case EventType::NonFinite:
         s.nonfinite_samples += e.count;
         break;
+    case EventType::Bands:
+        for (int b = 0; b < kBandCount; ++b) {
+            s.bands[b].peak = std::max(s.bands[b].peak, e.band_peak[b]);
+            s.bands[b].sum_squares += e.band_sum_squares[b];
+            s.bands[b].rms_window_max = std::max(s.bands[b].rms_window_max, e.band_rms_window_max[b]);
+        }
+        s.band_frames += e.count;
+        break;
+    case EventType::Loudness:
+        break;  // above
     }
 }
 
@@ -139,6 +190,16 @@ std::vector<ChannelSummaryRecord> SessionSummary::channel_records(bool rms_aes17
         r.clipped_samples = s.clipped_samples;
         r.nonfinite_samples = s.nonfinite_samples;
         if (advice) r.gain_advice_db = round_to(*advice, 100.0);
+        if (bands_) {
+            BandsRecord bands;
+            for (int b = 0; b < kBandCount; ++b) {
+                const double band_rms = band_rms_of(s.bands[b].sum_squares, s.band_frames);
+                bands[b].peak_dbfs = rounded_db(s.bands[b].peak);
+                bands[b].rms_dbfs = rounded(rms_to_db(band_rms, rms_aes17));
+            }
+            r.bands = bands;
+            r.low_share_db = low_share(s.bands[0].sum_squares, s.band_frames, s.sum_squares, s.frames);
+        }
         out.push_back(std::move(r));
     }
     return out;
@@ -159,6 +220,63 @@ nlohmann::ordered_json SessionSummary::clips_json() const {
 nlohmann::ordered_json SessionSummary::hot_json() const {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& e : hot_) out.push_back(event_json(e, rate_, true_peak_measured_));
+    return out;
+}
+
+std::vector<BusSummaryRecord> SessionSummary::bus_records(bool rms_aes17) const {
+    std::vector<BusSummaryRecord> out;
+    for (const BusSummary& b : buses_) {
+        BusSummaryRecord r;
+        r.name = b.spec.name;
+        for (int c : b.spec.channels) r.channels.push_back(c + 1);
+        r.preset = b.preset.id;
+        // Peaks, headroom and bands: the maxima (and pooled sums) over the bus's channels.
+        float sample_peak = 0.0f, true_peak = 0.0f;
+        std::array<ChannelSummary::Band, kBandCount> bands{};
+        double full_sum = 0.0;
+        std::uint64_t full_frames = 0, band_frames = 0;
+        for (int c : b.spec.channels) {
+            if (c < 0 || static_cast<std::size_t>(c) >= ch_.size()) continue;
+            const ChannelSummary& s = ch_[static_cast<std::size_t>(c)];
+            sample_peak = std::max(sample_peak, s.sample_peak);
+            true_peak = std::max(true_peak, s.true_peak);
+            full_sum += s.sum_squares;
+            full_frames += s.frames;
+            band_frames += s.band_frames;
+            for (int k = 0; k < kBandCount; ++k) {
+                bands[k].peak = std::max(bands[k].peak, s.bands[k].peak);
+                bands[k].sum_squares += s.bands[k].sum_squares;
+            }
+        }
+        r.sample_peak_dbfs = rounded_db(sample_peak);
+        if (true_peak_measured_) r.true_peak_dbtp = rounded_db(true_peak);
+        if (sample_peak > 0.0f)
+            r.headroom_db = rounded(headroom_db(amplitude_to_db(sample_peak),
+                                                true_peak_measured_ ? amplitude_to_db(true_peak) : amplitude_to_db(sample_peak)));
+        const double integrated = b.gate.integrated_ms();
+        r.integrated_lufs = rounded_lufs(integrated);
+        r.momentary_max_lufs = rounded_lufs(b.momentary_max_ms);
+        r.short_term_max_lufs = rounded_lufs(b.short_term_max_ms);
+        if (const double lra = b.gate.loudness_range_lu(); lra >= 0.0) r.loudness_range_lu = rounded(lra);
+        if (true_peak_measured_ && integrated > 0.0 && true_peak > 0.0f)
+            r.plr_lu = rounded(amplitude_to_db(true_peak) - lufs_from_mean_square(integrated));
+        if (bands_) {
+            BandsRecord rec;
+            for (int k = 0; k < kBandCount; ++k) {
+                rec[k].peak_dbfs = rounded_db(bands[k].peak);
+                rec[k].rms_dbfs = rounded(rms_to_db(band_rms_of(bands[k].sum_squares, band_frames), rms_aes17));
+            }
+            r.bands = rec;
+            r.low_share_db = low_share(bands[0].sum_squares, band_frames, full_sum, full_frames);
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+nlohmann::ordered_json SessionSummary::buses_json(bool rms_aes17) const {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& r : bus_records(rms_aes17)) out.push_back(to_json(r));
     return out;
 }
 

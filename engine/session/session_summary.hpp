@@ -29,6 +29,7 @@
 //  channel-hour).
 //
 // Threads: a plain value, used by one normal thread at a time (copy it to hand it over).
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,6 +37,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "engine/meter/loudness.hpp"
 #include "engine/meter/meter_event.hpp"
 #include "engine/session/session_format.hpp"
 #include "engine/settings/presets.hpp"
@@ -60,6 +62,26 @@ struct ChannelSummary {
     std::uint64_t hot_events = 0;
     std::uint64_t nonfinite_samples = 0;
     std::uint64_t end_sample = 0;  // one past the last frame covered by an Envelope tick
+    // DESIGN.md §6 bands (when metered): per band the maxima and the whole-stream sum of squares
+    // over band_frames finite frames, from the Bands ticks.
+    struct Band {
+        float peak = 0.0f;
+        double sum_squares = 0.0;
+        float rms_window_max = 0.0f;
+    };
+    std::array<Band, kBandCount> bands{};
+    std::uint64_t band_frames = 0;
+};
+
+// One bus's results (DESIGN.md §6), folded from the Loudness steps. Its peaks and bands are
+// its channels' (SessionSummary::bus_records). Memory is fixed: the gate's histograms.
+struct BusSummary {
+    BusSpec spec;
+    Preset preset;
+    LoudnessGate gate;                  // integrated and LRA over the whole stream
+    double momentary_max_ms = -1.0;     // < 0: none
+    double short_term_max_ms = -1.0;
+    double short_term_ms = -1.0;        // the newest short-term value (< 0: none yet)
 };
 
 class SessionSummary {
@@ -70,7 +92,13 @@ public:
     SessionSummary(double sample_rate, std::vector<Preset> presets, std::vector<std::string> names,
                    bool true_peak_measured = true);
     void add(const MeterEvent& e);                        // normal thread; events of unknown channels
-                                                          // and provisional copies are ignored
+                                                          // (buses) and provisional copies are ignored
+    // normal thread, before the first add(): the buses metered (DESIGN.md §6), one preset each,
+    // and whether the channels' bands are metered (else "bands" and "low_share_db" are null).
+    void set_programme(const std::vector<BusSpec>& buses, std::vector<Preset> bus_presets, bool bands);
+    bool bands_measured() const { return bands_; }
+    int buses() const { return static_cast<int>(buses_.size()); }
+    const BusSummary& bus(int i) const { return buses_.at(static_cast<std::size_t>(i)); }
     int channels() const;                                 // any thread (of the owner)
     double sample_rate() const;
     bool true_peak_measured() const { return true_peak_measured_; }
@@ -94,6 +122,10 @@ public:
     // The "hot" array (after "clips" in record --json; analyze does not track hot events): the
     // hot events as the same objects, with "samples" and the loudest moment (peak_sample, peak_s).
     nlohmann::ordered_json hot_json() const;
+    // DESIGN.md §6: the "buses" array (records and JSON), fields in the order DESIGN.md lists them.
+    // rms_aes17: the bands' RMS convention, as channel_records.
+    std::vector<BusSummaryRecord> bus_records(bool rms_aes17) const;
+    nlohmann::ordered_json buses_json(bool rms_aes17) const;
 
 private:
     // The 95th-percentile rule alone (DESIGN.md §3), before the clipped-channel floor.
@@ -108,6 +140,8 @@ private:
     bool true_peak_measured_;
     std::vector<MeterEvent> clips_, hot_;
     std::vector<GainState> gain_;
+    std::vector<BusSummary> buses_;
+    bool bands_ = false;
 };
 
 // A clip or hot event as the JSON object of DESIGN.md §4 / §5 (channel 1-based, dB values,

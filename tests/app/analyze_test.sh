@@ -228,9 +228,9 @@ grep -q -- '-inf\|Infinity\|NaN' nan.json && fail "JSON holds -inf/NaN: $(cat na
 
 # --- 4. JSON shape, field names exactly DESIGN.md §4 -------------------------------------------
 check "file object fields" clips.json 'list(d[0].keys())' \
-    '["file","sample_rate","frames","duration_s","channels","clips"]'
+    '["file","sample_rate","frames","duration_s","channels","clips","buses"]'
 check "channel object fields" clips.json 'list(d[0]["channels"][0].keys())' \
-    '["channel","preset","sample_peak_dbfs","true_peak_dbtp","rms_dbfs","rms_max_dbfs","clip_events","clipped_samples","nonfinite_samples","gain_advice_db"]'
+    '["channel","preset","sample_peak_dbfs","true_peak_dbtp","rms_dbfs","rms_max_dbfs","clip_events","clipped_samples","nonfinite_samples","gain_advice_db","bands","low_share_db"]'
 check "clip object fields" clips.json 'list(d[0]["clips"][0].keys())' \
     '["channel","start_sample","start_s","end_s","runs","clipped_samples","sample_peak_dbfs","true_peak_dbtp","peak_sample","peak_s"]'
 check "file facts" clips.json '(d[0]["file"], d[0]["sample_rate"], d[0]["frames"], d[0]["duration_s"])' \

@@ -35,12 +35,18 @@ SessionFileRecord full_session_file() {
                         Preset{"vocals", "Close-miked vocals", -16.5, -11.25}};
     r.start_time = "2026-11-23T10:15:00.000+01:00";
     r.end_time = "2026-11-23T10:20:00.250+01:00";
-    r.meter = {-0.5, 3, 250.0, 1500.0, 400.0, false};
-    r.levels = {"levels.f32", 10, 9600, 2, "peak,rms per channel; float32 LE; linear"};
+    r.meter = {-0.5, 3, 250.0, 1500.0, 400.0, false, true};
+    r.levels = {"levels.f32", 10, 9600, 2, 1, "peak,rms per channel; float32 LE; linear"};
     r.frames = 28824000;
-    ChannelSummaryRecord a{1, "close_drums", -0.12, 0.41, -18.5, -10.25, 3, 17, 2, 4.75};
-    ChannelSummaryRecord b{2, "vocals", std::nullopt, std::nullopt, std::nullopt, std::nullopt, 0, 0, 0, std::nullopt};
+    const BandsRecord bands{BandLevelRecord{-3.5, -12.25}, BandLevelRecord{-6.0, std::nullopt},
+                            BandLevelRecord{std::nullopt, std::nullopt}};
+    ChannelSummaryRecord a{1, "close_drums", -0.12, 0.41, -18.5, -10.25, 3, 17, 2, 4.75, bands, -1.5};
+    ChannelSummaryRecord b{2, "vocals", std::nullopt, std::nullopt, std::nullopt, std::nullopt, 0, 0, 0, std::nullopt,
+                           std::nullopt, std::nullopt};
     r.channel_summary = std::vector<ChannelSummaryRecord>{a, b};
+    r.buses = {BusRecord{"kit", {1, 2}, "mix_bus"}};
+    r.bus_summary = std::vector<BusSummaryRecord>{
+        BusSummaryRecord{"kit", {1, 2}, "mix_bus", -0.12, 0.41, -0.41, -14.25, -9.5, -11.75, 6.5, 14.66, bands, -2.25}};
     return r;
 }
 
@@ -90,6 +96,8 @@ void check_equal(const SessionFileRecord& got, const SessionFileRecord& want) {
     CHECK(got.levels == want.levels);
     CHECK(got.frames == want.frames);
     CHECK(got.channel_summary == want.channel_summary);
+    CHECK(got.buses == want.buses);
+    CHECK(got.bus_summary == want.bus_summary);
 }
 
 void write_text(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
@@ -226,7 +234,9 @@ TEST_CASE("a session written with the format reads back through read_session, ev
     std::string clips;
     for (const ClipsLine& l : every_line()) clips += std::visit([](const auto& x) { return clips_line_text(x); }, l);
     write_text(folder / kClipsFile, clips);
-    const std::vector<float> tick0{0.5f, 0.25f, 0.125f, 0.0625f}, tick1{1.0f, 0.75f, 0.01f, 0.005f};
+    // Two channels, then the one bus's pair (short-term, momentary max): session_levels.hpp.
+    const std::vector<float> tick0{0.5f, 0.25f, 0.125f, 0.0625f, 0.0f, 0.02f},
+        tick1{1.0f, 0.75f, 0.01f, 0.005f, 0.004f, 0.03f};
     write_text(folder / kLevelsFile, encode_level_record(tick0) + encode_level_record(tick1));
 
     const SessionLog log = read_session(folder);
@@ -258,4 +268,7 @@ TEST_CASE("a session written with the format reads back through read_session, ev
     CHECK(log.env_rms[0] == std::vector<float>{0.25f, 0.75f});
     CHECK(log.env_peak[1] == std::vector<float>{0.125f, 0.01f});
     CHECK(log.env_rms[1] == std::vector<float>{0.0625f, 0.005f});
+    REQUIRE(log.bus_short_term.size() == 1);
+    CHECK(log.bus_short_term[0] == std::vector<float>{0.0f, 0.004f});
+    CHECK(log.bus_momentary_max[0] == std::vector<float>{0.02f, 0.03f});
 }

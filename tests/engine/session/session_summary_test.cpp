@@ -80,7 +80,7 @@ TEST_CASE("SessionSummary") {
         for (auto it = j[0].begin(); it != j[0].end(); ++it) keys.push_back(it.key());
         CHECK(keys == std::vector<std::string>{"channel", "preset", "sample_peak_dbfs", "true_peak_dbtp",
                                                "rms_dbfs", "rms_max_dbfs", "clip_events", "clipped_samples",
-                                               "nonfinite_samples", "gain_advice_db"});
+                                               "nonfinite_samples", "gain_advice_db", "bands", "low_share_db"});
         CHECK(j[0]["sample_peak_dbfs"].is_null());
         CHECK(j[0]["true_peak_dbtp"].is_null());
         CHECK(j[0]["rms_dbfs"].is_null());
