@@ -20,7 +20,7 @@ struct TextSpec {
     const char* help;
     const char* group;
     unsigned applies;
-    TextRef ref;  // null: --preset (repeatable, into meter.preset_specs)
+    TextRef ref;  // null: repeatable, --preset into meter.preset_specs, --bus into meter.bus_specs
 };
 
 struct FlagSpec {
@@ -46,6 +46,8 @@ const TextSpec kText[] = {
      [](CommonOptions& o) -> std::string& { return o.source.demo_channels; }},
     {"--preset", "CH=ID", "Source preset of a channel, CH=ID (CH 1-based; repeatable; default general)", "Meters",
      kMeterCommands, nullptr},
+    {"--bus", "NAME=CHANNELS", "A bus metered as one programme, e.g. mix=1-2 (1-based; repeatable; loudness, DESIGN §6)",
+     "Meters", kMeterCommands, nullptr},
     {"--clip-threshold", "DB", "Full-scale threshold in dBFS, -20..0 (default -0.1)", "Meters", kMeterCommands,
      [](CommonOptions& o) -> std::string& { return o.meter.clip_threshold; }},
     {"--clip-min-run", "N", "Consecutive full-scale samples that make a clip, 1..16 (default 1)", "Meters",
@@ -72,6 +74,8 @@ const FlagSpec kFlags[] = {
      [](CommonOptions& o) -> bool& { return o.source.loop; }},
     {"--demo", "The built-in simulated studio as the source", "Source", kSourceCommands,
      [](CommonOptions& o) -> bool& { return o.source.demo; }},
+    {"--bands", "Meter low / mid / high bands (150 Hz, 5 kHz) of every channel and bus; the window shows them", "Meters",
+     kMeterCommands, [](CommonOptions& o) -> bool& { return o.meter.bands; }},
     {"--verbose", "Show library messages and debug logging on stderr", "Options", kAllCommands,
      [](CommonOptions& o) -> bool& { return o.verbose; }},
 };
@@ -140,7 +144,7 @@ const CommonOptions& CommonCli::resolve(CommandBit command, const CLI::App* sub)
         for (const auto& v : all)
             if (v.empty()) throw UsageError(std::string(t.name) + ": the value is empty (give " + t.type + ")");
         if (!t.ref) {
-            out.meter.preset_specs = all;
+            (std::string(t.name) == "--bus" ? out.meter.bus_specs : out.meter.preset_specs) = all;
             continue;
         }
         if (all.size() > 1)

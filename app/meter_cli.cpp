@@ -66,6 +66,20 @@ PresetSpec parse_preset_spec(const std::string& spec, const PresetTable& table) 
 
 } // namespace
 
+std::vector<BusSpec> parse_buses(const std::vector<std::string>& specs, int channels) {
+    std::vector<BusSpec> buses;
+    for (const auto& spec : specs) {
+        BusParse p = parse_bus(spec, channels);
+        if (!p.error.empty()) throw UsageError("--bus " + spec + ": " + p.error);
+        for (const BusSpec& b : buses)
+            if (b.name == p.bus.name) throw UsageError("--bus " + spec + ": a bus named '" + b.name + "' is given twice");
+        buses.push_back(std::move(p.bus));
+    }
+    if (buses.size() > static_cast<std::size_t>(kMaxBuses))
+        throw UsageError("--bus: " + std::to_string(buses.size()) + " buses, at most " + std::to_string(kMaxBuses));
+    return buses;
+}
+
 void MeterCli::validate(const PresetTable& table) const {
     (void)checked(clip_threshold, "--clip-threshold", -20.0, 0.0, "dBFS", false, 0.0);
     (void)checked(clip_min_run, "--clip-min-run", 1.0, 16.0, "", true, 1.0);
@@ -76,6 +90,7 @@ void MeterCli::validate(const PresetTable& table) const {
     if (!true_peak.empty() && true_peak != "on" && true_peak != "off")
         throw UsageError("--true-peak: '" + true_peak + "' is not one of on, off");
     for (const auto& s : preset_specs) (void)parse_preset_spec(s, table);
+    (void)parse_buses(bus_specs, 0);
 }
 
 MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_block,
@@ -95,6 +110,8 @@ MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_b
     o.rms_window_ms = checked(rms_window, "--rms-window", 50.0, 3000.0, "ms", false, o.rms_window_ms);
     m.rms_aes17 = rms == "aes17";
     o.true_peak = true_peak != "off";
+    o.buses = parse_buses(bus_specs, channels);
+    o.bands = bands;
     if (auto bad = validate_meter_options(o)) throw InputError(*bad);
 
     std::map<int, std::string> chosen;  // the last --preset for a channel wins

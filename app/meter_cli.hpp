@@ -21,6 +21,10 @@ struct MeterSetup {
     bool rms_aes17 = false;        // --rms aes17: RMS readings +3.01 dB (presentation only)
 };
 
+// --bus values parsed (parse_bus, channels within `channels`; 0: not checked); UsageError
+// "--bus SPEC: what is wrong" for a bad one, a repeated name or more than kMaxBuses.
+std::vector<BusSpec> parse_buses(const std::vector<std::string>& specs, int channels);
+
 class MeterCli {
 public:
     // Throws UsageError naming the option and its valid range (or, for --preset, the valid
@@ -41,6 +45,8 @@ public:
     std::string clip_threshold, clip_min_run, merge_ms, rms_window;
     std::string rms;  // "plain", "aes17", or empty: not given (plain unless the config says otherwise)
     std::string true_peak;  // "on", "off", or empty: not given (on unless the config says otherwise)
+    std::vector<std::string> bus_specs;  // --bus NAME=CHANNELS, as typed
+    bool bands = false;                  // --bands
 };
 
 } // namespace headroom
