@@ -289,12 +289,28 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
     const float area_h = std::max(50.0f, avail.y - status_h);
     const float scrollbar = ImGui::GetStyle().ScrollbarSize;
     // The buses' pane at the right (at most half the width; it scrolls sideways beyond that).
-    const float bus_pane_w = buses_.empty() ? 0.0f
-        : std::floor(std::min(static_cast<float>(buses_.size()) * bus_strip_width(scale, display_.compact), 0.5f * avail.x));
+    auto pane_width = [&](bool compact) {
+        return buses_.empty() ? 0.0f
+            : std::floor(std::min(static_cast<float>(buses_.size()) * bus_strip_width(scale, compact), 0.5f * avail.x));
+    };
+    // The band view takes its height from the row, not from the bar: rows grow by it.
+    LayoutLimits lim;
+    if (display_.bands) {
+        lim.min_row_h += bands_height(1.0f, false);
+        lim.min_row_h_compact += bands_height(1.0f, true);
+    }
+    auto lay_out = [&](float width) {
+        layout_ = compute_layout(static_cast<int>(ch_.size()), width, area_h, scale, display_.compact, lim);
+        if (layout_.scrolls) layout_ = compute_layout(static_cast<int>(ch_.size()), width - scrollbar, area_h, scale,
+                                                      display_.compact, lim);
+    };
+    float bus_pane_w = pane_width(display_.compact);
+    lay_out(avail.x - bus_pane_w);
+    if (layout_.compact && !display_.compact && !buses_.empty()) {  // the channels went compact: so do the buses
+        bus_pane_w = pane_width(true);
+        lay_out(avail.x - bus_pane_w);
+    }
     const float strips_w = avail.x - bus_pane_w;
-    layout_ = compute_layout(static_cast<int>(ch_.size()), strips_w, area_h, scale, display_.compact);
-    if (layout_.scrolls) layout_ = compute_layout(static_cast<int>(ch_.size()), strips_w - scrollbar, area_h, scale,
-                                                  display_.compact);
     geometry_.clear();
     ImGui::BeginChild("##strips", ImVec2(strips_w, area_h), false, ImGuiWindowFlags_NoMove);
     if (reveal_channel_ > 0) {  // the clip overview asked for a channel: scroll its row into view
