@@ -161,13 +161,13 @@ void Bridge::draw_bus_dialog(BridgeActions& a) {
     ImGui::Text("Channels %s", chans.c_str());
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12.0f);
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-    ImGui::InputText("Name", bus_name_, sizeof bus_name_);
+    const bool entered = ImGui::InputText("Name", bus_name_, sizeof bus_name_, ImGuiInputTextFlags_EnterReturnsTrue);
     if (ImGui::BeginCombo("Preset", bus_preset_.c_str())) {
         for (const Preset& p : table_.all())
             if (ImGui::Selectable(p.id.c_str(), p.id == bus_preset_)) bus_preset_ = p.id;
         ImGui::EndCombo();
     }
-    if (ImGui::Button("Make bus")) {
+    if (ImGui::Button("Make bus (Enter)") || entered) {
         // The same parser as --bus, so a name or channel list the command line refuses is
         // refused here with the same words.
         BusParse parsed = parse_bus(std::string(bus_name_) + "=" + chans, static_cast<int>(ch_.size()));
