@@ -48,7 +48,11 @@ Bridge::Bridge(PresetTable presets, std::vector<Preset> user_presets, std::vecto
 
 void Bridge::set_buses(const std::vector<BusSpec>& buses, double sample_rate) {
     buses_.clear();
-    for (const BusSpec& b : buses) buses_.push_back({b, {}});
+    for (const BusSpec& b : buses) {
+        BridgeBus bus;
+        bus.spec = b;
+        buses_.push_back(std::move(bus));
+    }
     next_buses_ = buses;
     sample_rate_ = sample_rate;
     bus_geometry_.reserve(buses_.size());
@@ -428,8 +432,21 @@ void Bridge::draw_buses(const Fonts& fonts, double now, float x, float y, float 
         BridgeBus& bus = buses_[b];
         const Preset* p = table_.find(bus.spec.preset);
         const float bx = x + static_cast<float>(b) * w + 4.0f * scale;
+        // The name as the channels' are fitted: a cut one carries the bus number ("3 Drum…").
+        const float label_w = std::floor(0.46f * (w - 4.0f * scale)) - 6.0f * scale;
+        ImFont* label_font = layout_.compact ? fonts.small : fonts.normal;
+        if (bus.label_w != label_w || bus.label_font != label_font) {
+            bus.label_w = label_w;
+            bus.label_font = label_font;
+            bus.label = fit_label(
+                static_cast<int>(b) + 1, bus.spec.name, label_w,
+                [label_font](std::string_view t) {
+                    return label_font->CalcTextSizeA(label_font->FontSize, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x;
+                },
+                label_font->FindGlyphNoFallback(0x2026) ? "\xE2\x80\xA6" : "...");
+        }
         BusStripModel m;
-        m.name = &bus.spec.name;
+        m.name = &bus.label;
         m.preset = p ? p : &table_.general();
         m.peak = &bus.ballistics.peak();
         m.loudness = &bus.ballistics.loudness();

@@ -62,6 +62,9 @@ struct BridgeChannel {
 struct BridgeBus {
     BusSpec spec;                     // name, 0-based channels, preset id
     BusBallistics ballistics;
+    std::string label;                // the name fitted to the strip (ui/strip_label), with the bus number when cut
+    float label_w = -1.0f;            // the width `label` was fitted to
+    ImFont* label_font = nullptr;
 };
 
 // Keys that have no character (ImGui 1.86 takes the backend's key codes for them).
