@@ -329,14 +329,20 @@ H=$1; out=$2
 read -r x1 x2 y < <(python3 -c "import json; g = json.load(open('$out/probe.png.json')); c = g['channels']; print(int((c[0]['strip'][0] + c[0]['strip'][2]) / 2), int((c[1]['strip'][0] + c[1]['strip'][2]) / 2), int((c[0]['bar'][1] + c[0]['bar'][3]) / 2))")
 "$H" --demo --demo-channels 4 --size 1600x900 --config "$out/cfg.json" --session-dir "$out/sess" 2>"$out/err" &
 hp=$!
-sleep 3
+# Wait for the session (made after the window is up), then act slowly: a loaded machine
+# renders with llvmpipe at a few frames a second, and ImGui sees a hover only in a frame
+# after the move. (`xdotool search --sync` is not used: after it, no click reached the window.)
+for _ in $(seq 100); do [ -n "$(ls "$out/sess" 2>/dev/null)" ] && break; sleep 0.2; done
+sleep 2
 ls "$out/sess" > "$out/before"
-xdotool mousemove "$x1" "$y"; sleep 0.3; xdotool keydown ctrl; sleep 0.2; xdotool click 1; sleep 0.2
-xdotool mousemove "$x2" "$y"; sleep 0.3; xdotool click 1; sleep 0.2; xdotool keyup ctrl; sleep 0.3
-xdotool mousemove 143 10; sleep 0.3; xdotool click 1; sleep 0.5          # the Buses menu
-xdotool mousemove 200 36; sleep 0.3; xdotool click 1; sleep 0.6          # Make bus from selection
-xdotool key ctrl+a; sleep 0.1; xdotool type --delay 50 pair; sleep 0.3; xdotool key Return
-sleep 2.5
+step() { sleep 0.8; }
+xdotool mousemove "$x1" "$y"; step; xdotool keydown ctrl; step; xdotool click 1; step
+xdotool mousemove "$x2" "$y"; step; xdotool click 1; step; xdotool keyup ctrl; step
+xdotool mousemove 143 10; step; xdotool click 1; step          # the Buses menu
+xdotool mousemove 200 36; step; xdotool click 1; step          # Make bus from selection
+xdotool key ctrl+a; step; xdotool type --delay 80 pair; step; xdotool key Return
+for _ in $(seq 50); do [ -f "$out/cfg.json" ] && [ -n "$(ls "$out/sess" | comm -13 "$out/before" -)" ] && break; sleep 0.2; done
+sleep 1
 ls "$out/sess" > "$out/after"
 kill -0 $hp 2>/dev/null && echo alive > "$out/alive"
 kill -TERM $hp; wait $hp
