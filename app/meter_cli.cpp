@@ -65,27 +65,21 @@ PresetSpec parse_preset_spec(const std::string& spec, const PresetTable& table) 
     return p;
 }
 
-// --bus NAME=CHANNELS; channel_count 0: the source is not known yet.
-BusSpec parse_bus_spec(const std::string& spec, int channel_count) {
-    BusParse p = parse_bus(spec, channel_count);
-    if (!p.error.empty()) throw UsageError("--bus " + spec + ": " + p.error);
-    return std::move(p.bus);
-}
-
-void check_bus_names(const std::vector<std::string>& specs) {
-    if (specs.size() > static_cast<std::size_t>(kMaxBuses))
-        throw UsageError("--bus: given " + std::to_string(specs.size()) + " times; at most " +
-                         std::to_string(kMaxBuses) + " buses");
-    std::vector<std::string> names;
-    for (const auto& s : specs) {
-        BusSpec b = parse_bus_spec(s, 0);
-        for (const auto& n : names)
-            if (n == b.name) throw UsageError("--bus " + s + ": a bus named '" + n + "' is already given");
-        names.push_back(b.name);
-    }
-}
-
 } // namespace
+
+std::vector<BusSpec> parse_buses(const std::vector<std::string>& specs, int channels) {
+    std::vector<BusSpec> buses;
+    for (const auto& spec : specs) {
+        BusParse p = parse_bus(spec, channels);
+        if (!p.error.empty()) throw UsageError("--bus " + spec + ": " + p.error);
+        for (const BusSpec& b : buses)
+            if (b.name == p.bus.name) throw UsageError("--bus " + spec + ": a bus named '" + b.name + "' is given twice");
+        buses.push_back(std::move(p.bus));
+    }
+    if (buses.size() > static_cast<std::size_t>(kMaxBuses))
+        throw UsageError("--bus: " + std::to_string(buses.size()) + " buses, at most " + std::to_string(kMaxBuses));
+    return buses;
+}
 
 void MeterCli::validate(const PresetTable& table) const {
     (void)checked(clip_threshold, "--clip-threshold", -20.0, 0.0, "dBFS", false, 0.0);
@@ -97,7 +91,7 @@ void MeterCli::validate(const PresetTable& table) const {
     if (!true_peak.empty() && true_peak != "on" && true_peak != "off")
         throw UsageError("--true-peak: '" + true_peak + "' is not one of on, off");
     for (const auto& s : preset_specs) (void)parse_preset_spec(s, table);
-    check_bus_names(bus_specs);
+    (void)parse_buses(bus_specs, 0);
 }
 
 MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_block,
@@ -120,7 +114,7 @@ MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_b
     o.true_peak = true_peak != "off";
     o.bands = bands;
     if (!bus_specs.empty()) {
-        for (const auto& s : bus_specs) o.buses.push_back(parse_bus_spec(s, channels));
+        o.buses = parse_buses(bus_specs, channels);
     } else {
         for (const BusSpec& b : default_buses) {
             const bool fits = !b.channels.empty() &&

@@ -22,6 +22,10 @@ struct MeterSetup {
     bool rms_aes17 = false;        // --rms aes17: RMS readings +3.01 dB (presentation only)
 };
 
+// --bus values parsed (parse_bus, channels within `channels`; 0: not checked); UsageError
+// "--bus SPEC: what is wrong" for a bad one, a repeated name or more than kMaxBuses.
+std::vector<BusSpec> parse_buses(const std::vector<std::string>& specs, int channels);
+
 class MeterCli {
 public:
     // Throws UsageError naming the option and its valid range (or, for --preset, the valid

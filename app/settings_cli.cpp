@@ -95,11 +95,41 @@ ChannelDefaults channel_settings(const SourceInfo& info, CommandSettings& settin
     return d;
 }
 
+std::vector<BusSpec> config_buses(const CommandSettings& settings, const SourceInfo& info) {
+    std::vector<BusSpec> out;
+    const std::string key = device_key(info.kind, info.device);
+    const auto it = settings.cfg.config.buses.find(key);
+    if (it == settings.cfg.config.buses.end()) return out;
+    for (std::size_t i = 0; i < it->second.size() && out.size() < static_cast<std::size_t>(kMaxBuses); ++i) {
+        const BusSetting& b = it->second[i];
+        const std::string where = settings.config_path.string() + ": devices.\"" + key + "\" bus " + std::to_string(i + 1) + ": ";
+        BusSpec spec;
+        spec.name = b.name;
+        bool fits = true;
+        for (int c : b.channels) {
+            if (c > info.channels) fits = false;
+            spec.channels.push_back(c - 1);
+        }
+        if (!fits) {
+            std::fprintf(stderr, "headroom: %s%s has a channel beyond the source's %d; the bus is not used\n", where.c_str(),
+                         b.name.c_str(), info.channels);
+            continue;
+        }
+        if (!b.preset.empty() && !settings.table.find(b.preset))
+            std::fprintf(stderr, "headroom: %sunknown preset '%s'; mix_bus is used\n", where.c_str(), b.preset.c_str());
+        else if (!b.preset.empty())
+            spec.preset = b.preset;
+        out.push_back(std::move(spec));
+    }
+    return out;
+}
+
 MeterSetup resolve_meters(const CommandSettings& settings, const SourceInfo& info, std::size_t max_block,
-                          const std::vector<std::string>& default_presets, const std::vector<BusSpec>& default_buses) {
+                          const std::vector<std::string>& default_presets) {
     try {
+        // The device's buses from config.json when the command line gives none (it wins).
         return settings.meter_cli.resolve(info.sample_rate, info.channels, max_block, settings.table, default_presets,
-                                          default_buses);
+                                          config_buses(settings, info));
     } catch (const InputError& e) {
         const std::string source = info.kind == "file" ? info.device
                                    : info.kind == "demo" ? std::string("the demo studio")

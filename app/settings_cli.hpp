@@ -50,8 +50,12 @@ ChannelDefaults channel_settings(const SourceInfo& info, CommandSettings& settin
 // settings.meter_cli.resolve() for the source `info` describes: the meter options and one
 // preset per channel. An InputError about the stream (an 8 kHz file, too many channels)
 // names the source: the file's path, the device, or the demo studio.
+// The device's buses as config.json keeps them (devices."<key>".buses) for `info`'s source:
+// 0-based channels, preset (unknown: mix_bus, said on stderr). A bus with a channel the
+// source lacks is said on stderr and left out. resolve_meters uses them when no --bus is given.
+std::vector<BusSpec> config_buses(const CommandSettings& settings, const SourceInfo& info);
+
 MeterSetup resolve_meters(const CommandSettings& settings, const SourceInfo& info, std::size_t max_block,
-                          const std::vector<std::string>& default_presets,
-                          const std::vector<BusSpec>& default_buses = {});
+                          const std::vector<std::string>& default_presets);
 
 } // namespace headroom

@@ -105,6 +105,9 @@ MeterSetup configure_meters(Capture& capture, const WindowSettings& settings, co
                             const std::vector<std::string>& default_presets) {
     MeterSetup setup = resolve_meters(settings, info, kMaxBlock, default_presets);
     setup.options.provisional_events = true;  // the session log writes open events within 1 s (docs/sessions.md)
+    // The window meters bands always, so the band view (B, View menu) switches on at once;
+    // --bands and config.json's display.bands only say whether it starts shown (docs/ui.md).
+    setup.options.bands = true;
     capture.configure(setup.options);
     return setup;
 }
@@ -131,7 +134,7 @@ ui::BridgeStatus first_status(const SourceInfo& info, const SourceChoice& choice
 std::unique_ptr<SessionRecorder> open_session(const std::filesystem::path& sessions, const SourceInfo& info,
                                               const MeterSetup& setup, ui::BridgeStatus& status) {
     try {
-        auto recorder = std::make_unique<SessionRecorder>(sessions, info, setup.options, setup.presets);
+        auto recorder = std::make_unique<SessionRecorder>(sessions, info, setup.options, setup.presets, setup.bus_presets);
         status.session_folder = recorder->folder().string();
         return recorder;
     } catch (const OutputError& e) {
@@ -153,8 +156,10 @@ std::vector<ui::BridgeChannel> bridge_channels(const SourceInfo& info, const Met
 DisplaySettings display_settings(const Config& config, const WindowOptions& o) {
     DisplaySettings display = config.display;
     if (o.compact) display.compact = true;
+    if (o.meter->bands) display.bands = true;
     return display;
 }
+
 
 // Everything the frame loop works with, built by the constructor in start-up order (see
 // window_app.hpp). The members are declared in that order, so an exception part-way, or the
@@ -163,6 +168,12 @@ struct WindowRig {
     explicit WindowRig(const WindowOptions& o);
 
     void start();            // the recorder, then the capture
+    // A bus made or removed in the window: the meter bank is configured once, so the capture
+    // is stopped, its session closed (kept or removed as at exit), the source reopened with
+    // the new buses, and a new session started (docs/ui.md "Buses"). Throws InputError when
+    // the source cannot be reopened as it was.
+    void rebuild_meters(const std::vector<BusSpec>& buses);
+    void close_session();    // the capture stops, the recorder drains and closes the session
     void save_settings();    // channels, user presets and display into config.json
     void stop();             // reverse of start(); then the unsaved settings
 
@@ -171,7 +182,7 @@ struct WindowRig {
     ui::Fonts fonts;
     float ui_scale;          // the fonts' and style's scale now
     SourceChoice choice;
-    Capture capture;
+    std::unique_ptr<Capture> capture;
     ChannelDefaults channel_defaults;           // config.json's names and presets for the source
     std::string config_key;                     // the source's key in config.json's devices
     std::vector<ChannelSetting> stored;         // what config.json kept for the source
@@ -185,6 +196,7 @@ struct WindowRig {
     bool screenshot = false;                    // --screenshot: nothing is saved, nothing removed
     Clock::time_point started{};                // start()
     bool settings_dirty = false;                // changed in the window, not yet saved
+    bool buses_edited = false;                  // a bus made or removed in the window: saved for the device
     Clock::time_point settings_changed_at{};    // the last change (saved a second after it)
 };
 
@@ -195,12 +207,12 @@ WindowRig::WindowRig(const WindowOptions& o)
       fonts(dress_window(window, settings.cfg.config.window)),
       ui_scale(start_scale(settings.cfg.config.window)),
       choice(choose_source_and_say_why(*o.source)),
-      capture(choice.spec),
-      channel_defaults(channel_settings(capture.info(), settings)),
+      capture(std::make_unique<Capture>(choice.spec)),
+      channel_defaults(channel_settings(capture->info(), settings)),
       config_key(channel_defaults.key),
       stored(channel_defaults.stored),
       info(channel_defaults.info),
-      setup(configure_meters(capture, settings, info, channel_defaults.presets)),
+      setup(configure_meters(*capture, settings, info, channel_defaults.presets)),
       status(first_status(info, choice, settings)),
       sessions(o.session_dir.empty() ? default_sessions_dir() : o.session_dir),
       recorder(open_session(sessions, info, setup, status)),
@@ -210,6 +222,8 @@ WindowRig::WindowRig(const WindowOptions& o)
     window.set_title("Headroom - " + (info.kind == "demo" ? std::string("demo studio") : info.device));
     if (!info.chosen.empty()) std::fprintf(stderr, "headroom: %s\n", info.chosen.c_str());
     bridge.set_true_peak(setup.options.true_peak);
+    bridge.set_buses(setup.options.buses, info.sample_rate);
+    bridge.on_loudness_reset = [this](int bus) { capture->request_loudness_reset(bus); };
     bridge.keys.help = window.key_help();
     bridge.keys.fullscreen = window.key_fullscreen();
     window.ui_scale_keys(bridge.keys.larger, bridge.keys.smaller, bridge.keys.follow_monitor);
@@ -223,8 +237,8 @@ WindowRig::WindowRig(const WindowOptions& o)
 
 void WindowRig::start() {
     started = Clock::now();
-    if (recorder) recorder->start(capture.events(), &capture.transport());
-    capture.start();
+    if (recorder) recorder->start(capture->events(), &capture->transport());
+    capture->start();
 }
 
 void WindowRig::save_settings() {
@@ -234,6 +248,15 @@ void WindowRig::save_settings() {
     list.clear();
     for (const auto& ch : bridge.channels()) list.push_back({ch.name, ch.preset_id});
     c.user_presets = bridge.user_presets();
+    if (buses_edited) {  // only what the window made: --bus on the command line is not kept
+        std::vector<BusSetting>& buses = c.buses[config_key];
+        buses.clear();
+        for (const BusSpec& b : bridge.next_buses()) {
+            BusSetting setting{b.name, {}, b.preset};
+            for (int ch : b.channels) setting.channels.push_back(ch + 1);
+            buses.push_back(std::move(setting));
+        }
+    }
     c.display = bridge.display();
     if (bridge.true_peak_toggled()) c.meter.true_peak = bridge.true_peak_next() ? "on" : "off";
     c.window.log_docked = bridge.log_view().docked;
@@ -265,11 +288,10 @@ bool worth_keeping(const SessionRecorder& recorder, const CaptureStatus& s, Cloc
     return false;
 }
 
-// Shutdown in reverse order of start-up.
-void WindowRig::stop() {
-    capture.stop();
+void WindowRig::close_session() {
+    capture->stop();
     if (recorder) {
-        const CaptureStatus last = capture.poll_status();
+        const CaptureStatus last = capture->poll_status();
         recorder->note_status(last);
         recorder->stop();
         if (auto err = recorder->write_error(); err && !status.write_error)
@@ -281,6 +303,32 @@ void WindowRig::stop() {
             else spdlog::debug("session {}: nothing happened, removed", recorder->folder().string());
         }
     }
+}
+
+void WindowRig::rebuild_meters(const std::vector<BusSpec>& buses) {
+    if (settings_dirty) save_settings();  // the new bus list is on disk before anything can fail
+    close_session();
+    recorder.reset();
+    capture.reset();  // the source is closed before it is opened again (a device allows one stream)
+    capture = std::make_unique<Capture>(choice.spec);
+    const SourceInfo& again = capture->info();
+    if (again.channels != info.channels || again.sample_rate != info.sample_rate)
+        throw InputError(info.device + ": reopened with " + std::to_string(again.channels) + " channels at " +
+                         std::to_string(static_cast<int>(again.sample_rate)) + " Hz, not as it was");
+    setup.options.buses = buses;
+    capture->configure(setup.options);
+    status.session_folder.clear();
+    status.write_error.reset();
+    recorder = open_session(sessions, info, setup, status);
+    bridge.set_buses(buses, info.sample_rate);
+    bridge.log_view().set_sessions(sessions, recorder ? recorder->folder() : std::filesystem::path{});
+    start();
+    spdlog::debug("buses changed: meters rebuilt, new session {}", status.session_folder);
+}
+
+// Shutdown in reverse order of start-up.
+void WindowRig::stop() {
+    close_session();
     if (!screenshot) {
         // The window's size, position and the log's place are kept even when nothing else changed.
         int x = 0, y = 0, w = 0, h = 0;
@@ -302,7 +350,7 @@ struct Poller {
 
     void poll(WindowRig& rig, Clock::time_point now) {
         if (now >= next_status) {
-            const CaptureStatus s = rig.capture.poll_status();
+            const CaptureStatus s = rig.capture->poll_status();
             if (rig.recorder) {
                 rig.recorder->note_status(s);
                 if (auto err = rig.recorder->write_error(); err && !rig.status.write_error) {
@@ -316,7 +364,7 @@ struct Poller {
             rig.status.dropped_events = s.dropped_events;
             rig.status.device_lost = s.device_lost;
             rig.status.lost_reason = s.lost_reason;
-            rig.status.file_finished = rig.capture.finished();
+            rig.status.file_finished = rig.capture->finished();
             next_status = now + std::chrono::milliseconds(200);
         }
         if (rig.recorder && now >= next_advice) {
@@ -363,7 +411,7 @@ void run_frames(WindowRig& rig, const WindowOptions& o) {
             window.rebuild_fonts_texture();
         }
         pending_scale = 0.0f;
-        const bool fresh = rig.capture.snapshots().take(snap);
+        const bool fresh = rig.capture->snapshots().take(snap);
         bridge.feed(snap, fresh, now);
 
         window.begin_frame(screenshot);
@@ -386,6 +434,10 @@ void run_frames(WindowRig& rig, const WindowOptions& o) {
             }
         }
         // Settings are saved a second after the last change, and at exit.
+        if (a.buses_changed && !screenshot) {
+            rig.buses_edited = rig.settings_dirty = true;
+            rig.rebuild_meters(bridge.next_buses());
+        }
         if (a.settings_changed && !screenshot) {
             rig.settings_dirty = true;
             rig.settings_changed_at = now_tp;

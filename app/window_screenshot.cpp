@@ -70,6 +70,31 @@ void write_geometry_sidecar(const std::filesystem::path& path, ui::Bridge& bridg
                          {"zone", zone_name(g.zone)},
                          {"clip_latched", g.clip_latched},
                          {"peak_max_dbfs", g.peak.text}});  // as drawn: the strip's zone-true text
+        if (g.bands.w() > 0)
+            chans.back()["bands"] = {{"rect", rect(g.bands)},
+                                     {"low_peak", g.bands_drawn.peak[0].text},
+                                     {"mid_peak", g.bands_drawn.peak[1].text},
+                                     {"high_peak", g.bands_drawn.peak[2].text},
+                                     {"low_share_db", g.bands_drawn.low_share}};
+    }
+    nlohmann::json buses = nlohmann::json::array();
+    for (const auto& g : bridge.bus_geometry()) {
+        const auto& b = bridge.buses()[static_cast<std::size_t>(g.bus - 1)].spec;
+        nlohmann::json chs = nlohmann::json::array();
+        for (int c : b.channels) chs.push_back(c + 1);
+        const ui::BusStripDrawn& d = g.drawn;
+        nlohmann::json bus = {{"bus", g.bus},           {"name", b.name},
+                              {"channels", chs},        {"preset", b.preset},
+                              {"strip", rect(g.strip)}, {"peak_bar", rect(d.peak_bar)},
+                              {"momentary_bar", rect(d.momentary_bar)}, {"short_term_bar", rect(d.short_term_bar)},
+                              {"reset_button", rect(d.reset_button)},   {"peak_max_dbfs", d.peak.text},
+                              {"headroom_db", d.headroom.text},         {"integrated_lufs", d.integrated},
+                              {"loudness_range_lu", d.lra},             {"plr_lu", d.plr},
+                              {"momentary_max_lufs", d.momentary_max},  {"short_term_max_lufs", d.short_term_max},
+                              {"stopwatch", d.stopwatch}};
+        if (bridge.display().bands) bus["bands"] = {{"low_peak", d.bands.peak[0].text}, {"mid_peak", d.bands.peak[1].text},
+                                                    {"high_peak", d.bands.peak[2].text}, {"low_share_db", d.bands.low_share}};
+        buses.push_back(bus);
     }
     nlohmann::json overview = nlohmann::json::array();
     for (const auto& e : bridge.overview())
@@ -79,6 +104,7 @@ void write_geometry_sidecar(const std::filesystem::path& path, ui::Bridge& bridg
                           {"ui_scale", ui_scale},     {"per_row", l.per_row},
                           {"rows", l.rows},           {"compact", l.compact},
                           {"scrolls", l.scrolls},     {"channels", chans},
+                          {"bands", bridge.display().bands}, {"buses", buses},
                           {"clip_overview", overview}, {"clip_overview_more", bridge.overview_more()}};
     if (const ui::Rect& r = bridge.log_view().drawn(); r.w() > 0)
         doc["log"] = {{"rect", rect(r)},

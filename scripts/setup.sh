@@ -11,7 +11,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   portaudio19-dev libjack-jackd2-dev libimgui-dev libglfw3-dev libepoxy-dev libstb-dev libhwy-dev
   libspdlog-dev doctest-dev libbenchmark-dev libsndfile1-dev libcli11-dev nlohmann-json3-dev
-  libebur128-dev sox jackd2 jack-tools xvfb xauth python3 fonts-dejavu-core
+  libebur128-dev sox jackd2 jack-tools xvfb xauth xdotool python3 fonts-dejavu-core
   pipewire pipewire-bin wireplumber libpipewire-0.3-dev libspa-0.2-dev dbus-user-session
 )
 

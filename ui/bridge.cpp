@@ -8,6 +8,7 @@
 
 #include <imgui.h>
 
+#include "engine/base/decibels.hpp"
 #include "ui/colours.hpp"
 #include "ui/meter_strip.hpp"
 #include "ui/strip_label.hpp"
@@ -42,6 +43,36 @@ Bridge::Bridge(PresetTable presets, std::vector<Preset> user_presets, std::vecto
     geometry_.reserve(ch_.size());
     labels_.resize(ch_.size());
     overview_.reserve(ch_.size());
+    selected_.assign(ch_.size(), 0);
+}
+
+void Bridge::set_buses(const std::vector<BusSpec>& buses, double sample_rate) {
+    buses_.clear();
+    for (const BusSpec& b : buses) {
+        BridgeBus bus;
+        bus.spec = b;
+        buses_.push_back(std::move(bus));
+    }
+    next_buses_ = buses;
+    sample_rate_ = sample_rate;
+    bus_geometry_.reserve(buses_.size());
+}
+
+void Bridge::reset_loudness(int bus) {
+    if (bus < 0 || bus >= static_cast<int>(buses_.size())) return;
+    if (on_loudness_reset) on_loudness_reset(bus);
+    buses_[static_cast<std::size_t>(bus)].ballistics.reset_loudness_maxima();
+}
+
+std::vector<int> Bridge::selection() const {
+    std::vector<int> out;
+    for (std::size_t c = 0; c < selected_.size(); ++c)
+        if (selected_[c]) out.push_back(static_cast<int>(c) + 1);
+    return out;
+}
+
+void Bridge::select(int channel, bool on) {
+    if (channel >= 1 && channel <= static_cast<int>(selected_.size())) selected_[static_cast<std::size_t>(channel - 1)] = on ? 1 : 0;
 }
 
 BallisticsOptions Bridge::ballistics_options() const {
@@ -63,10 +94,40 @@ void Bridge::feed(const MeterSnapshot& s, bool fresh, double now) {
     static const ChannelReading kNothing{};
     for (std::size_t c = 0; c < ch_.size(); ++c)
         ch_[c].ballistics.update(c < n && fresh ? s.ch[c] : kNothing, fresh && c < n, now, o);
+    // Bands and buses, when the meter has them (the fields stay empty otherwise).
+    static const BandReadings kNoBands{};
+    const bool bands = fresh && s.bands_on;
+    for (std::size_t c = 0; c < ch_.size(); ++c)
+        ch_[c].bands.update(bands && c < n ? s.band[c] : kNoBands, bands && c < n ? s.ch[c].rms : -1.0f, bands && c < n, now, o);
+    static const BusReading kNoBus{};
+    const float clip = static_cast<float>(db_to_amplitude(clip_threshold_db_));
+    for (std::size_t b = 0; b < buses_.size(); ++b) {
+        const bool has = fresh && b < s.buses;
+        BridgeBus& bus = buses_[b];
+        const BusReading& r = has ? s.bus[b] : kNoBus;
+        bus.ballistics.update(r, has, s.frames, sample_rate_, clip, now, o);
+        // The bus's full-band RMS for its low share: the power mean of its channels' RMS, as the
+        // meter forms the bus's band RMS.
+        float full = -1.0f;
+        if (bands && has) {
+            double sum = 0.0;
+            bool all = true;
+            for (int c : bus.spec.channels) {
+                if (c < 0 || static_cast<std::size_t>(c) >= n || s.ch[static_cast<std::size_t>(c)].rms < 0.0f) all = false;
+                else sum += static_cast<double>(s.ch[static_cast<std::size_t>(c)].rms) * s.ch[static_cast<std::size_t>(c)].rms;
+            }
+            if (all && !bus.spec.channels.empty()) full = static_cast<float>(std::sqrt(sum / static_cast<double>(bus.spec.channels.size())));
+        }
+        bus.ballistics.bands().update(r.bands, full, bands && has, now, o);
+    }
 }
 
 void Bridge::reset_all(double now) {
-    for (auto& c : ch_) c.ballistics.reset(now);
+    for (auto& c : ch_) {
+        c.ballistics.reset(now);
+        c.bands.reset();
+    }
+    for (auto& b : buses_) b.ballistics.reset(now);
 }
 
 void Bridge::handle_keys(BridgeActions& a, double now) {
@@ -81,6 +142,12 @@ void Bridge::handle_keys(BridgeActions& a, double now) {
     if (typed('f') || (keys.fullscreen >= 0 && ImGui::IsKeyPressed(keys.fullscreen, false))) a.toggle_fullscreen = true;
     if (typed('?') || typed('h') || (keys.help >= 0 && ImGui::IsKeyPressed(keys.help, false))) show_help = !show_help;
     if (typed('p')) show_presets_ = !show_presets_;
+    if (typed('b')) {
+        display_.bands = !display_.bands;
+        a.settings_changed = true;
+    }
+    if (typed('i'))
+        for (int b = 0; b < static_cast<int>(buses_.size()); ++b) reset_loudness(b);
     if (io.KeyCtrl) {
         auto pressed = [](const int (&k)[2]) {
             for (int code : k)
@@ -102,6 +169,10 @@ void Bridge::draw_menu(BridgeActions& a, double now) {
     if (ImGui::BeginMenu("View")) {
         if (ImGui::MenuItem("Compact strips", "C", display_.compact)) {
             display_.compact = !display_.compact;
+            a.settings_changed = true;
+        }
+        if (ImGui::MenuItem("Bands (low / mid / high)", "B", display_.bands)) {
+            display_.bands = !display_.bands;
             a.settings_changed = true;
         }
         if (ImGui::MenuItem("Full screen", "F11 / F", fullscreen)) a.toggle_fullscreen = true;
@@ -162,6 +233,7 @@ void Bridge::draw_menu(BridgeActions& a, double now) {
         if (ImGui::MenuItem("Reset clips and maxima", "R")) reset_all(now);
         ImGui::EndMenu();
     }
+    draw_bus_menu(a);
     if (ImGui::BeginMenu("Presets")) {
         if (ImGui::MenuItem("Edit presets...", "P", show_presets_)) show_presets_ = !show_presets_;
         ImGui::EndMenu();
@@ -220,11 +292,31 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float area_h = std::max(50.0f, avail.y - status_h);
     const float scrollbar = ImGui::GetStyle().ScrollbarSize;
-    layout_ = compute_layout(static_cast<int>(ch_.size()), avail.x, area_h, scale, display_.compact);
-    if (layout_.scrolls) layout_ = compute_layout(static_cast<int>(ch_.size()), avail.x - scrollbar, area_h, scale,
-                                                  display_.compact);
+    // The buses' pane at the right (at most half the width; it scrolls sideways beyond that).
+    auto pane_width = [&](bool compact) {
+        return buses_.empty() ? 0.0f
+            : std::floor(std::min(static_cast<float>(buses_.size()) * bus_strip_width(scale, compact), 0.5f * avail.x));
+    };
+    // The band view takes its height from the row, not from the bar: rows grow by it.
+    LayoutLimits lim;
+    if (display_.bands) {
+        lim.min_row_h += bands_height(1.0f, false);
+        lim.min_row_h_compact += bands_height(1.0f, true);
+    }
+    auto lay_out = [&](float width) {
+        layout_ = compute_layout(static_cast<int>(ch_.size()), width, area_h, scale, display_.compact, lim);
+        if (layout_.scrolls) layout_ = compute_layout(static_cast<int>(ch_.size()), width - scrollbar, area_h, scale,
+                                                      display_.compact, lim);
+    };
+    float bus_pane_w = pane_width(display_.compact);
+    lay_out(avail.x - bus_pane_w);
+    if (layout_.compact && !display_.compact && !buses_.empty()) {  // the channels went compact: so do the buses
+        bus_pane_w = pane_width(true);
+        lay_out(avail.x - bus_pane_w);
+    }
+    const float strips_w = avail.x - bus_pane_w;
     geometry_.clear();
-    ImGui::BeginChild("##strips", ImVec2(avail.x, area_h), false, ImGuiWindowFlags_NoMove);
+    ImGui::BeginChild("##strips", ImVec2(strips_w, area_h), false, ImGuiWindowFlags_NoMove);
     if (reveal_channel_ > 0) {  // the clip overview asked for a channel: scroll its row into view
         const int row = (reveal_channel_ - 1) / std::max(1, layout_.per_row);
         const float y = static_cast<float>(row) * layout_.row_h;
@@ -244,7 +336,7 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
     for (int row = 0; row < layout_.rows; ++row) {
         const float ry = origin.y + static_cast<float>(row) * layout_.row_h;
         if (ry > view_y1 || ry + layout_.row_h < view_y0) continue;  // off screen
-        const StripRects probe = strip_rects(0, ry, layout_.strip_w, layout_.row_h, scale, layout_.compact);
+        const StripRects probe = strip_rects(0, ry, layout_.strip_w, layout_.row_h, scale, layout_.compact, display_.bands);
         DbScale db;
         db.y_top = probe.bar.y0;
         db.y_bottom = probe.bar.y1;
@@ -257,7 +349,7 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
             float sx = 0, sy = 0;
             strip_origin(layout_, i, sx, sy);
             const float x = origin.x + sx;
-            const StripRects r = strip_rects(x, ry, layout_.strip_w, layout_.row_h, scale, layout_.compact);
+            const StripRects r = strip_rects(x, ry, layout_.strip_w, layout_.row_h, scale, layout_.compact, display_.bands);
             const Preset& p = preset_of(c);
             StripModel m;
             m.channel = i + 1;
@@ -270,7 +362,11 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
             m.true_peak = true_peak_;
             m.highlighted = highlighted == i + 1 || flashing == i + 1;
             m.ui_scale = scale;
+            m.bands = display_.bands ? &c.bands.display() : nullptr;
             const Readout peak = draw_meter_strip(dl, r, db, m, fonts, layout_.compact);
+            if (selected_[static_cast<std::size_t>(i)])
+                dl->AddRect(ImVec2(x - 2.0f, ry + 1.0f), ImVec2(x + layout_.strip_w - 2.0f, ry + layout_.row_h - 1.0f),
+                            pack(kSelected), 3.0f, 0, 2.0f);
 
             StripGeometry g;
             g.channel = i + 1;
@@ -282,9 +378,19 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
             g.zone = m.display->bar_db > db.bottom_db ? bar_zone(m.display->bar_db, p, clip_threshold_db_) : Zone::Silent;
             g.clip_latched = m.display->clip_latched;
             g.peak = peak;
+            if (m.bands) {
+                g.bands = r.bands;
+                g.bands_drawn.peak[0] = level_readout(m.bands->peak_max_db[0], p, clip_threshold_db_, 0);
+                g.bands_drawn.peak[1] = level_readout(m.bands->peak_max_db[1], p, clip_threshold_db_, 0);
+                g.bands_drawn.peak[2] = level_readout(m.bands->peak_max_db[2], p, clip_threshold_db_, 0);
+                format_low_share(m.bands->low_share_db, g.bands_drawn.low_share, sizeof g.bands_drawn.low_share);
+            }
             geometry_.push_back(g);
 
-            if (clicked) {
+            if (clicked && ImGui::GetIO().KeyCtrl && g.strip.contains(mouse.x, mouse.y)) {
+                // Ctrl+click: choose the strip for a new bus (Buses menu).
+                selected_[static_cast<std::size_t>(i)] ^= 1;
+            } else if (clicked) {
                 if (r.clip.contains(mouse.x, mouse.y)) {
                     c.ballistics.reset(now);
                 } else if (r.header.contains(mouse.x, mouse.y)) {
@@ -301,8 +407,72 @@ void Bridge::draw_strips(const Fonts& fonts, double now, BridgeActions& a) {
             }
         }
     }
-    ImGui::Dummy(ImVec2(avail.x - (layout_.scrolls ? scrollbar : 0.0f), layout_.content_h));
+    ImGui::Dummy(ImVec2(strips_w - (layout_.scrolls ? scrollbar : 0.0f), layout_.content_h));
     ImGui::EndChild();
+    bus_geometry_.clear();
+    if (buses_.empty()) return;
+    ImGui::SameLine(0.0f, 0.0f);
+    const float bus_w = std::min(bus_strip_width(scale, layout_.compact), bus_pane_w);
+    const float content_w = bus_w * static_cast<float>(buses_.size());
+    const bool sideways = content_w > bus_pane_w + 0.5f;
+    ImGui::BeginChild("##buses", ImVec2(bus_pane_w, area_h), false, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_HorizontalScrollbar);
+    const float h = area_h - (sideways ? scrollbar : 0.0f);
+    draw_buses(fonts, now, ImGui::GetCursorScreenPos().x, ImGui::GetCursorScreenPos().y, bus_w, h);
+    ImGui::Dummy(ImVec2(content_w, h));
+    ImGui::EndChild();
+}
+
+void Bridge::draw_buses(const Fonts& fonts, double now, float x, float y, float w, float h) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float scale = fonts.normal->FontSize / 16.0f;
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    const bool hovered = ImGui::IsWindowHovered();
+    const bool clicked = hovered && ImGui::IsMouseClicked(0);
+    for (std::size_t b = 0; b < buses_.size(); ++b) {
+        BridgeBus& bus = buses_[b];
+        const Preset* p = table_.find(bus.spec.preset);
+        const float bx = x + static_cast<float>(b) * w + 4.0f * scale;
+        // The name as the channels' are fitted: a cut one carries the bus number ("3 Drum…").
+        const float label_w = std::floor(0.46f * (w - 4.0f * scale)) - 6.0f * scale;
+        ImFont* label_font = layout_.compact ? fonts.small : fonts.normal;
+        if (bus.label_w != label_w || bus.label_font != label_font) {
+            bus.label_w = label_w;
+            bus.label_font = label_font;
+            bus.label = fit_label(
+                static_cast<int>(b) + 1, bus.spec.name, label_w,
+                [label_font](std::string_view t) {
+                    return label_font->CalcTextSizeA(label_font->FontSize, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x;
+                },
+                label_font->FindGlyphNoFallback(0x2026) ? "\xE2\x80\xA6" : "...");
+        }
+        BusStripModel m;
+        m.name = &bus.label;
+        m.preset = p ? p : &table_.general();
+        m.peak = &bus.ballistics.peak();
+        m.loudness = &bus.ballistics.loudness();
+        m.bands = display_.bands ? &bus.ballistics.bands().display() : nullptr;
+        m.clip_threshold_db = clip_threshold_db_;
+        m.true_peak = true_peak_;
+        m.ui_scale = scale;
+        BusGeometry g;
+        g.bus = static_cast<int>(b) + 1;
+        g.strip = {bx, y, bx + w - 4.0f * scale, y + h};
+        g.drawn = draw_bus_strip(dl, bx, y, w - 4.0f * scale, h, m, fonts, layout_.compact);
+        bus_geometry_.push_back(g);
+        if (clicked && g.drawn.reset_button.contains(mouse.x, mouse.y)) {
+            reset_loudness(static_cast<int>(b));
+        } else if (clicked && g.drawn.peak_bar.contains(mouse.x, mouse.y)) {
+            bus.ballistics.reset(now);
+        } else if (hovered && g.drawn.reset_button.contains(mouse.x, mouse.y)) {
+            ImGui::SetTooltip("Integrated loudness and LRA have run %s.\nClick (or I): start them again.", g.drawn.stopwatch);
+        } else if (hovered && g.strip.contains(mouse.x, mouse.y)) {
+            std::string chans;
+            for (int c : bus.spec.channels) chans += (chans.empty() ? "" : ", ") + std::to_string(c + 1);
+            ImGui::SetTooltip("Bus %s: channels %s, preset %s\nI: integrated loudness (LUFS), LRA: loudness range (LU),\n"
+                              "PLR: max true peak - integrated (LU); M / S max: loudest momentary / short-term (LUFS)",
+                              bus.spec.name.c_str(), chans.c_str(), m.preset->id.c_str());
+        }
+    }
 }
 
 const std::string& Bridge::strip_label(int index, float width, ImFont* font) {
@@ -451,6 +621,7 @@ BridgeActions Bridge::draw(const BridgeStatus& status, const Fonts& fonts, doubl
     ImGui::End();
     draw_channel_editor(a);
     draw_preset_editor(a);
+    draw_bus_dialog(a);
     log_.draw(fonts, now, place.log);
     if (log_.docked != was_docked) a.settings_changed = true;
     draw_help();

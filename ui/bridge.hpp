@@ -10,6 +10,7 @@
 //
 // Threads: UI thread (ImGui); feed() does not allocate.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,7 +19,10 @@
 #include "engine/settings/presets.hpp"
 #include "ui/readout.hpp"
 #include "engine/meter/meter_snapshot.hpp"
+#include "engine/meter/programme.hpp"
 #include "ui/ballistics.hpp"
+#include "ui/bus_strip.hpp"
+#include "ui/programme_ballistics.hpp"
 #include "ui/fonts.hpp"
 #include "ui/layout.hpp"
 #include "ui/log_view.hpp"
@@ -51,6 +55,16 @@ struct BridgeChannel {
     std::string preset_id;            // editable
     std::optional<double> gain_advice_db;
     ChannelBallistics ballistics;
+    BandBallistics bands;             // the band view's state (when the meter has bands)
+};
+
+// A bus metered this session (DESIGN.md §6): what it is and what it shows.
+struct BridgeBus {
+    BusSpec spec;                     // name, 0-based channels, preset id
+    BusBallistics ballistics;
+    std::string label;                // the name fitted to the strip (ui/strip_label), with the bus number when cut
+    float label_w = -1.0f;            // the width `label` was fitted to
+    ImFont* label_font = nullptr;
 };
 
 // Keys that have no character (ImGui 1.86 takes the backend's key codes for them).
@@ -69,6 +83,14 @@ struct BridgeActions {
     bool always_on_top_changed = false;
     int ui_scale_step = 0;            // +1 larger, -1 smaller (Ctrl +/-, View menu)
     bool ui_scale_follow_monitor = false;  // Ctrl 0: back to the monitor's content scale
+    bool buses_changed = false;       // a bus was made or removed in the window (next_buses())
+};
+
+// Where a bus strip was drawn in the last frame and what it printed.
+struct BusGeometry {
+    int bus = 0;                      // 1-based
+    Rect strip;
+    BusStripDrawn drawn;
 };
 
 // A latched clip in the clip overview (the line above the status bar), where it was drawn.
@@ -85,6 +107,8 @@ struct StripGeometry {
     Zone zone = Zone::Silent;                // the bar's colour zone
     bool clip_latched = false;
     Readout peak;                            // the max sample peak as drawn on the strip
+    Rect bands;                              // the band view (empty when off)
+    BandsDrawn bands_drawn;
 };
 
 class Bridge {
@@ -120,6 +144,23 @@ public:
     bool true_peak_next() const { return true_peak_next_; }
     bool true_peak_toggled() const { return true_peak_toggled_; }  // changed in the menu
 
+    // Buses (DESIGN.md §6). set_buses: the buses the meter has this session, at the stream's
+    // rate (for the stopwatch). The Buses menu edits next_buses(), the list config.json keeps
+    // for the device; BridgeActions::buses_changed asks the app to save it and rebuild the
+    // meters on it (then set_buses again). UI thread.
+    void set_buses(const std::vector<BusSpec>& buses, double sample_rate);
+    const std::vector<BridgeBus>& buses() const { return buses_; }
+    const std::vector<BusSpec>& next_buses() const { return next_buses_; }
+    const std::vector<BusGeometry>& bus_geometry() const { return bus_geometry_; }
+    // Restarts bus `bus`'s (0-based) integrated measurement: asks the meter through
+    // on_loudness_reset and clears the strip's loudness maxima. UI thread.
+    void reset_loudness(int bus);
+    // The app wires this to the meter (MeterBank/Capture request_loudness_reset, any thread).
+    std::function<void(int bus)> on_loudness_reset;
+    // Strips chosen with Ctrl+click for a new bus (1-based channels, in channel order).
+    std::vector<int> selection() const;
+    void select(int channel, bool on);   // 1-based
+
     BridgeKeys keys;
     bool show_help = false;
     bool fullscreen = false;          // the app's state, shown in the menu
@@ -135,6 +176,9 @@ private:
     void draw_channel_editor(BridgeActions& a);
     void draw_preset_editor(BridgeActions& a);
     void draw_help();
+    void draw_bus_menu(BridgeActions& a);
+    void draw_bus_dialog(BridgeActions& a);
+    void draw_buses(const Fonts& fonts, double now, float x, float y, float w, float h);
     const Preset& preset_of(const BridgeChannel& c) const;
     BallisticsOptions ballistics_options() const;
 
@@ -148,6 +192,15 @@ private:
     bool true_peak_next_ = true;      // the Meters menu's choice, from the next start
     bool true_peak_toggled_ = false;  // the menu changed it: the app saves it to config.json
     LogView log_;
+    std::vector<BridgeBus> buses_;
+    std::vector<BusSpec> next_buses_;
+    std::vector<BusGeometry> bus_geometry_;
+    std::vector<char> selected_;      // per channel: chosen for a new bus
+    double sample_rate_ = 0.0;
+    bool open_bus_dialog_ = false;
+    char bus_name_[33] = "mix";
+    std::string bus_preset_ = "mix_bus";
+    std::string bus_message_;
     BridgeLayout layout_;
     std::vector<StripGeometry> geometry_;
     std::vector<OverviewEntry> overview_;

@@ -44,6 +44,14 @@ inline constexpr Rgb kTickZero{120, 120, 130};
 inline constexpr Rgb kHighlight{250, 210, 60};
 inline constexpr Rgb kText{225, 228, 232};
 inline constexpr Rgb kTextDim{140, 146, 156};
+// Loudness (bus strips): the M and S bars (no zones: loudness has no preset window) and the
+// two reference marks, labelled with their values so colour is not the cue.
+inline constexpr Rgb kLoudnessMomentary{88, 122, 178};
+inline constexpr Rgb kLoudnessShortTerm{64, 90, 138};
+inline constexpr Rgb kLufsMarkBroadcast{235, 235, 235};   // -23 LUFS (EBU R 128)
+inline constexpr Rgb kLufsMarkStreaming{250, 210, 60};    // -14 LUFS (streaming)
+inline constexpr Rgb kButton{52, 58, 72};
+inline constexpr Rgb kSelected{110, 200, 255};            // strips chosen for a new bus
 inline constexpr Rgb kBannerDemo{150, 95, 0};
 inline constexpr Rgb kBannerLost{170, 20, 25};
 

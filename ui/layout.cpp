@@ -49,7 +49,9 @@ void strip_origin(const BridgeLayout& l, int index, float& x, float& y) {
     y = static_cast<float>(row) * l.row_h;
 }
 
-StripRects strip_rects(float x, float y, float w, float h, float scale, bool compact) {
+float bands_height(float scale, bool compact) { return (compact ? 40.0f : 58.0f) * scale; }
+
+StripRects strip_rects(float x, float y, float w, float h, float scale, bool compact, bool bands) {
     StripRects r;
     const float line = (compact ? 16.0f : 19.0f) * scale;
     const float gap = 4.0f * scale;
@@ -66,7 +68,9 @@ StripRects strip_rects(float x, float y, float w, float h, float scale, bool com
     const float bottom = y + h - gap;
     const float readouts_h = compact ? 0.0f : 4.0f * std::max(line, readout_number_px(inner_w, h, scale) + 5.0f * scale);
     r.readouts = {x, bottom - readouts_h, x + inner_w, bottom};
-    r.bar = {x, cy, x + inner_w, std::max(cy + 10.0f * scale, r.readouts.y0 - 4.0f * scale)};
+    const float bands_h = bands ? bands_height(scale, compact) : 0.0f;
+    r.bands = {x, r.readouts.y0 - bands_h, x + inner_w, r.readouts.y0};
+    r.bar = {x, cy, x + inner_w, std::max(cy + 10.0f * scale, r.bands.y0 - 4.0f * scale)};
     return r;
 }
 

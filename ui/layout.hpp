@@ -54,9 +54,12 @@ struct StripRects {
     Rect clip;          // latched clip indicator (click resets)
     Rect peak_text;     // max sample peak since reset, large
     Rect bar;           // the bar area, the scale's top_db .. bottom_db
+    Rect bands;         // the band view under the bar (empty when it is off)
     Rect readouts;      // true peak, headroom, RMS, gain advice (empty in compact mode)
 };
-StripRects strip_rects(float x, float y, float w, float h, float scale, bool compact);
+StripRects strip_rects(float x, float y, float w, float h, float scale, bool compact, bool bands = false);
+// Height of the band view (three band rows and the low share line) at `scale`.
+float bands_height(float scale, bool compact);
 
 // The dBFS scale of the bars: linear in dB from top_db (room above full scale for float
 // sources) down to bottom_db.

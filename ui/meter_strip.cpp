@@ -6,6 +6,7 @@
 
 #include <imgui.h>
 
+#include "ui/band_view.hpp"
 #include "ui/colours.hpp"
 #include "ui/readout.hpp"
 
@@ -15,23 +16,6 @@ namespace {
 constexpr double kAes17OffsetDb = 3.0103;
 constexpr double kDangerDb = -3.0;          // DESIGN.md §3: danger from -3 dBFS
 constexpr float kMinTextPx = 8.0f;
-
-// Text centred horizontally in [x0, x1] at y, at `size` px; shrunk (never cut) to fit the
-// width: a cut number would read as another number.
-void centred_text(ImDrawList* dl, ImFont* font, float size, float x0, float x1, float y, std::uint32_t col,
-                  const char* text) {
-    ImVec2 ext = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text);
-    const float w = x1 - x0;
-    if (ext.x > w && ext.x > 0.0f) {
-        const float fitted = std::max(kMinTextPx, std::floor(size * w / ext.x));
-        y += 0.5f * (size - fitted);
-        size = fitted;
-        ext = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text);
-    }
-    const float x = ext.x < w ? x0 + 0.5f * (w - ext.x) : x0;
-    const ImVec4 clip(x0, y, x1, y + size + 2.0f);
-    dl->AddText(font, size, ImVec2(std::floor(x), std::floor(y)), col, text, nullptr, 0.0f, &clip);
-}
 
 // Diagonal hatching ("/" lines, `step` px apart) inside [x0, x1] x [y0, y1]; `both` adds "\".
 void hatch(ImDrawList* dl, float x0, float y0, float x1, float y1, float step, std::uint32_t col, bool both) {
@@ -69,6 +53,23 @@ std::uint32_t advice_colour(AdviceKind k) {
 }
 
 } // namespace
+
+// Text centred horizontally in [x0, x1] at y, at `size` px; shrunk (never cut) to fit the
+// width: a cut number would read as another number.
+void centred_text(ImDrawList* dl, ImFont* font, float size, float x0, float x1, float y, std::uint32_t col,
+                  const char* text) {
+    ImVec2 ext = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text);
+    const float w = x1 - x0;
+    if (ext.x > w && ext.x > 0.0f) {
+        const float fitted = std::max(kMinTextPx, std::floor(size * w / ext.x));
+        y += 0.5f * (size - fitted);
+        size = fitted;
+        ext = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text);
+    }
+    const float x = ext.x < w ? x0 + 0.5f * (w - ext.x) : x0;
+    const ImVec4 clip(x0, y, x1, y + size + 2.0f);
+    dl->AddText(font, size, ImVec2(std::floor(x), std::floor(y)), col, text, nullptr, 0.0f, &clip);
+}
 
 std::string format_db(double db, int decimals) {
     if (std::isnan(db) || db == -INFINITY) return "--";
@@ -166,7 +167,8 @@ Readout draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& sca
     if (!d.clip_latched) {  // the channel number, dim: strips stay identifiable when names are cut
         dl->AddRectFilled(c0, c1, pack(kClipOff), 3.0f);
         char num[16];
-        std::snprintf(num, sizeof num, "%d", m.channel);
+        if (m.idle_label) std::snprintf(num, sizeof num, "%s", m.idle_label);
+        else std::snprintf(num, sizeof num, "%d", m.channel);
         ImFont* f = fonts.small;
         centred_text(dl, f, f->FontSize, r.clip.x0, r.clip.x1, r.clip.y0 + 0.5f * (r.clip.h() - f->FontSize),
                      pack(kClipOffText), num);
@@ -274,6 +276,8 @@ Readout draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& sca
     if (m.highlighted)
         dl->AddRect(ImVec2(r.header.x0 - 1.0f, r.header.y0 - 1.0f), ImVec2(r.readouts.x1 + 1.0f, r.readouts.y1 + 1.0f),
                     pack(kHighlight), 3.0f, 0, 3.0f);
+
+    if (m.bands) draw_band_view(dl, r.bands, *m.bands, p, m.clip_threshold_db, fonts, compact, m.ui_scale);
 
     if (compact) return peak;
     // Numbers under the bar, each a maximum since reset: true peak, headroom, RMS max, advice.

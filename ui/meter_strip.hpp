@@ -18,9 +18,11 @@
 #include "ui/ballistics.hpp"
 #include "ui/fonts.hpp"
 #include "ui/layout.hpp"
+#include "ui/programme_ballistics.hpp"
 #include "ui/readout.hpp"
 
 struct ImDrawList;
+struct ImFont;
 
 namespace headroom::ui {
 
@@ -35,7 +37,14 @@ struct StripModel {
     bool true_peak = true;                  // false: not measured, the readout says "TP off"
     bool highlighted = false;               // selected in the clip log
     float ui_scale = 1.0f;                  // content scale x the user's UI scale
+    const char* idle_label = nullptr;       // the unlit clip box's text; null: the channel number
+    const BandDisplay* bands = nullptr;     // the band view in StripRects::bands (null: off)
 };
+
+// Text centred horizontally in [x0, x1] at y, at `size` px; shrunk (never cut) to fit the
+// width: a cut number would read as another number. UI thread.
+void centred_text(ImDrawList* dl, ImFont* font, float size, float x0, float x1, float y, std::uint32_t col,
+                  const char* text);
 
 // "-12.3", "+2.4", "0.0"; silence "--". Never clamped. Any thread.
 std::string format_db(double db, int decimals = 1);

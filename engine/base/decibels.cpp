@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace headroom {
@@ -26,6 +27,18 @@ double headroom_db(double sample_peak_db, double true_peak_db) noexcept {
     if (!std::isnan(true_peak_db)) loudest = std::max(loudest, true_peak_db);
     if (loudest == -std::numeric_limits<double>::infinity()) return std::numeric_limits<double>::infinity();
     return loudest == 0.0 ? 0.0 : -loudest;  // never -0.0
+}
+
+double loudness_rounded(double lu) noexcept {
+    if (!std::isfinite(lu)) return lu;
+    const double r = std::round(lu * 10.0) / 10.0;  // std::round: half away from zero
+    return r == 0.0 ? 0.0 : r;                      // never -0.0
+}
+
+const char* format_loudness(double lu, char* out, std::size_t size) noexcept {
+    if (!std::isfinite(lu)) std::snprintf(out, size, "--");
+    else std::snprintf(out, size, "%.1f", loudness_rounded(lu));
+    return out;
 }
 
 } // namespace headroom

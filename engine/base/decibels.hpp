@@ -4,6 +4,8 @@
 // line's tables, the window's bars and log).
 //
 // Threads: any thread; pure functions, no allocation.
+#include <cstddef>
+
 namespace headroom {
 
 // 20 log10(linear). Silence (<= 0) and NaN give -inf; callers print null, "-inf" or "--".
@@ -23,5 +25,14 @@ float db_to_amplitude(float db) noexcept;
 // full scale. Silence on both (-inf or NaN) gives +inf (callers print "--"). Every place that
 // shows headroom (window, record summary) uses this.
 double headroom_db(double sample_peak_db, double true_peak_db) noexcept;
+
+// Loudness figures (DESIGN.md §6: LUFS, LU for LRA and PLR) as every report shows them: one
+// decimal, rounded half away from zero, never "-0.0". The window's numbers, `record --json`,
+// session.json and `headroom log` all print loudness through these two, so the same
+// measurement reads the same everywhere.
+// The value to print or to write as a JSON number; NaN and +-inf pass through (no value).
+double loudness_rounded(double lu) noexcept;
+// "-23.0", "7.4", "0.0" into out (at least 16 bytes); "--" when `lu` is not finite. Returns out.
+const char* format_loudness(double lu, char* out, std::size_t size) noexcept;
 
 } // namespace headroom

@@ -85,6 +85,29 @@ std::string get_on_off(const json& j, const char* key) {
     return it->get<bool>() ? "on" : "off";
 }
 
+// One bus of a device: a name (1..32 characters, no '='), channels as 1-based whole numbers
+// (1..256, each once, at least one), a preset id (checked against the table where it is used).
+BusSetting read_bus(const json& j, const std::string& where, const std::string& origin) {
+    if (!j.is_object()) bad(origin, where + "is not an object");
+    BusSetting bus;
+    bus.name = get_string(j, "name", where, origin);
+    if (bus.name.empty() || bus.name.size() > 32 || bus.name.find('=') != std::string::npos)
+        bad(origin, where + "\"name\" must be 1..32 characters without '='");
+    const auto chans = j.find("channels");
+    if (chans == j.end() || !chans->is_array() || chans->empty())
+        bad(origin, where + "\"channels\" is not a non-empty array of channel numbers");
+    for (const json& ch : *chans) {
+        if (!ch.is_number_integer() || ch.get<long long>() < 1 || ch.get<long long>() > 256)
+            bad(origin, where + "\"channels\": " + ch.dump() + " is not a channel number 1..256");
+        const int n = static_cast<int>(ch.get<long long>());
+        for (int seen : bus.channels)
+            if (seen == n) bad(origin, where + "\"channels\": " + std::to_string(n) + " is given twice");
+        bus.channels.push_back(n);
+    }
+    bus.preset = get_string(j, "preset", where, origin);
+    return bus;
+}
+
 } // namespace
 
 std::size_t line_of_offset(const std::string& text, std::size_t offset) {
@@ -139,6 +162,12 @@ Config config_from_text(const std::string& text, const std::string& origin, std:
         for (const auto& [key, dev] : it->items()) {
             const std::string where = "devices.\"" + key + "\": ";
             if (!dev.is_object()) bad(origin, where + "is not an object");
+            if (const auto b = dev.find("buses"); b != dev.end() && !b->is_null()) {
+                if (!b->is_array()) bad(origin, where + "\"buses\" is not an array");
+                std::vector<BusSetting> buses;
+                for (std::size_t i = 0; i < b->size(); ++i) buses.push_back(read_bus((*b)[i], where + "bus " + std::to_string(i + 1) + ": ", origin));
+                if (!buses.empty()) c.buses[key] = std::move(buses);
+            }
             const auto chans = dev.find("channels");
             if (chans == dev.end()) continue;
             if (!chans->is_array()) bad(origin, where + "\"channels\" is not an array");
@@ -177,6 +206,7 @@ Config config_from_text(const std::string& text, const std::string& origin, std:
         d.clip_auto_reset_s = get_number(*it, "clip_auto_reset_s", d.clip_auto_reset_s, 0.0, 3600.0, w, origin);
         d.compact = get_bool(*it, "compact", d.compact, w, origin);
         d.always_on_top = get_bool(*it, "always_on_top", d.always_on_top, w, origin);
+        d.bands = get_bool(*it, "bands", d.bands, w, origin);
     }
     if (const auto it = doc.find("window"); it != doc.end() && !it->is_null()) {
         // Per key, like the meter values: a bad one is reported and its default used; the rest
@@ -238,6 +268,16 @@ nlohmann::json config_to_json(const Config& c) {
         for (const auto& ch : chans) list.push_back({{"name", ch.name}, {"preset", ch.preset}});
         devices[key] = {{"channels", list}};
     }
+    for (const auto& [key, buses] : c.buses) {
+        if (buses.empty()) continue;
+        json list = json::array();
+        for (const auto& b : buses) {
+            json bus = {{"name", b.name}, {"channels", b.channels}};
+            if (!b.preset.empty()) bus["preset"] = b.preset;
+            list.push_back(bus);
+        }
+        devices[key]["buses"] = list;
+    }
     doc["devices"] = devices;
     json presets = json::array();
     for (const auto& p : c.user_presets)
@@ -247,7 +287,8 @@ nlohmann::json config_to_json(const Config& c) {
                       {"peak_hold_infinite", c.display.peak_hold_infinite},
                       {"clip_auto_reset_s", c.display.clip_auto_reset_s},
                       {"compact", c.display.compact},
-                      {"always_on_top", c.display.always_on_top}};
+                      {"always_on_top", c.display.always_on_top},
+                      {"bands", c.display.bands}};
     json meter = json::object();
     auto put = [&](const char* k, const std::string& v) { if (!v.empty()) meter[k] = v; };
     put("clip_threshold", c.meter.clip_threshold);

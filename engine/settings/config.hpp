@@ -29,12 +29,21 @@ struct ChannelSetting {
     std::string preset;   // preset id; empty: the default for the source
 };
 
+// A bus as config.json keeps it under its device (DESIGN.md §6): "buses": [{"name": "mix",
+// "channels": [1, 2], "preset": "mix_bus"}]. Channels 1-based, as the user counts them.
+struct BusSetting {
+    std::string name;            // 1..32 characters, no '='
+    std::vector<int> channels;   // 1-based, each once, in the order given (BS.1770 weights follow it)
+    std::string preset;          // empty: mix_bus
+};
+
 struct DisplaySettings {
     double peak_hold_s = 1.0;        // IEC 60268-18: 1.0 s; 0.5 .. 10
     bool peak_hold_infinite = false; // hold until reset
     double clip_auto_reset_s = 0.0;  // 0: the clip indicator latches until reset
     bool compact = false;            // narrow strips
     bool always_on_top = false;      // keep the window above the DAW
+    bool bands = false;              // the band view (low/mid/high peaks) under every strip
 };
 
 // Meter options as the command-line options spell them (app/meter_cli); empty: not set.
@@ -57,6 +66,7 @@ struct WindowState {
 
 struct Config {
     std::map<std::string, std::vector<ChannelSetting>> devices;  // key: device_key()
+    std::map<std::string, std::vector<BusSetting>> buses;         // key: device_key(); the device's buses
     std::vector<Preset> user_presets;
     DisplaySettings display;
     MeterSettings meter;

@@ -2,6 +2,8 @@
 // (engine/analyze.hpp: SoundFile -> MeterBank -> events -> SessionSummary) against a
 // libebur128 sample-peak + true-peak scan of the same file (read with libsndfile), and the
 // plain libsndfile read of it (the floor both share). Target: analyze <= 0.2x libebur128.
+// Issue 15: the same with a 16-channel bus and bands (BM_AnalyzeProgramme) against libebur128
+// computing M, S, I, LRA and true peak (BM_Ebur128Loudness). Target: <= 0.2x.
 //
 // The file: 16 channels, 60 s, 48 kHz, float32 WAV (tones, noise and a few clips), written
 // once to $TMPDIR (or /tmp) as headroom_file_scan_16ch_60s.wav and reused. The page cache is
@@ -9,6 +11,7 @@
 //   build/tests/bench/file_scan_bench --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -23,6 +26,7 @@
 
 #include "engine/analyze/analyze.hpp"
 #include "tests/support/float_wav.hpp"
+#include "engine/meter/programme.hpp"
 #include "engine/meter/true_peak.hpp"
 
 namespace {
@@ -101,6 +105,76 @@ BENCHMARK(BM_Analyze)
     ->Args({4096, 0, 0})->Args({1024, 0, 0})->Args({8192, 0, 0})->Args({4096, 1, 0})
     ->Args({4096, 0, 1})->Args({4096, 1, 1})
     ->Unit(benchmark::kMillisecond);
+
+// Issue 15: `headroom analyze --json --bus all=1-16` as it runs: the 16 channels as one bus
+// (loudness M, S, I, LRA), bands on every channel (analyze always meters them), and every
+// channel's meters. Target: <= 0.2x BM_Ebur128Loudness.
+void BM_AnalyzeProgramme(benchmark::State& state) {
+    (void)file();  // written before timing starts
+    const headroom::AnalyzeConfigure configure = [](const headroom::SoundFileInfo& info) {
+        headroom::AnalyzeSetup s;
+        s.presets.assign(static_cast<std::size_t>(info.channels), headroom::Preset{});
+        s.options.bands = true;
+        s.options.buses = {headroom::parse_bus("all=1-16", info.channels).bus};
+        s.bus_presets.assign(1, headroom::Preset{});
+        return s;
+    };
+    for (auto _ : state) {
+        auto a = headroom::analyze_file(file(), kBlock, configure);
+        std::string text = headroom::analysis_json(a, false).dump(2);
+        benchmark::DoNotOptimize(text);
+        if (a.frames != static_cast<std::uint64_t>(kFrames)) state.SkipWithError("short read");
+    }
+    set_counters(state);
+}
+BENCHMARK(BM_AnalyzeProgramme)->Unit(benchmark::kMillisecond);
+
+// libebur128 computing what BM_AnalyzeProgramme reports of loudness: momentary and short-term
+// maxima (queried every 10 ms, DESIGN.md §6's step), integrated, LRA and every channel's true
+// peak, the 16 channels weighted 1.0 each (its default map leaves channels beyond 5 out).
+void BM_Ebur128Loudness(benchmark::State& state) {
+    (void)file();  // written before timing starts
+    constexpr std::size_t kStep = kRate / 100;  // 10 ms
+    std::vector<float> buf(kBlock * kChannels);
+    for (auto _ : state) {
+        SF_INFO info{};
+        SNDFILE* f = sf_open(file().c_str(), SFM_READ, &info);
+        ebur128_state* st = ebur128_init(static_cast<unsigned>(info.channels), static_cast<unsigned long>(info.samplerate),
+                                         EBUR128_MODE_M | EBUR128_MODE_S | EBUR128_MODE_I | EBUR128_MODE_LRA |
+                                             EBUR128_MODE_TRUE_PEAK);
+        for (unsigned c = 0; c < static_cast<unsigned>(info.channels); ++c) ebur128_set_channel(st, c, EBUR128_LEFT);
+        double m_max = -HUGE_VAL, s_max = -HUGE_VAL;
+        std::size_t in_step = 0;
+        sf_count_t n;
+        while ((n = sf_readf_float(f, buf.data(), static_cast<sf_count_t>(kBlock))) > 0) {
+            for (std::size_t off = 0; off < static_cast<std::size_t>(n);) {
+                const std::size_t take = std::min(kStep - in_step, static_cast<std::size_t>(n) - off);
+                ebur128_add_frames_float(st, buf.data() + off * kChannels, take);
+                off += take;
+                in_step += take;
+                if (in_step == kStep) {
+                    in_step = 0;
+                    double m = 0.0, sh = 0.0;
+                    if (ebur128_loudness_momentary(st, &m) == EBUR128_SUCCESS) m_max = std::max(m_max, m);
+                    if (ebur128_loudness_shortterm(st, &sh) == EBUR128_SUCCESS) s_max = std::max(s_max, sh);
+                }
+            }
+        }
+        double i = 0.0, lra = 0.0, peak = 0.0;
+        ebur128_loudness_global(st, &i);
+        ebur128_loudness_range(st, &lra);
+        for (unsigned c = 0; c < static_cast<unsigned>(info.channels); ++c) {
+            double tp = 0.0;
+            ebur128_true_peak(st, c, &tp);
+            peak = std::max(peak, tp);
+        }
+        benchmark::DoNotOptimize(m_max + s_max + i + lra + peak);
+        ebur128_destroy(&st);
+        sf_close(f);
+    }
+    set_counters(state);
+}
+BENCHMARK(BM_Ebur128Loudness)->Unit(benchmark::kMillisecond);
 
 // Designing the true-peak interpolator (once per process and rate in analyze; included in
 // the whole-process timing of analyze_vs_sox.sh, not in BM_Analyze after its first run).

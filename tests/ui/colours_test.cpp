@@ -134,3 +134,31 @@ TEST_CASE("zone colours") {
         CHECK(format_db(-13.6, 0) == "-14");
     }
 }
+
+TEST_CASE("bus strip colours") {
+    using namespace headroom::test;
+    auto lum = [](Rgb c, Vision v) {
+        const auto s = simulate_linear({srgb_to_linear(c.r / 255.0), srgb_to_linear(c.g / 255.0), srgb_to_linear(c.b / 255.0)}, v);
+        return 0.2126 * s[0] + 0.7152 * s[1] + 0.0722 * s[2];
+    };
+    auto de = [](Rgb a, Rgb b, Vision v) { return delta_e76(seen_lab(a.r, a.g, a.b, v), seen_lab(b.r, b.g, b.b, v)); };
+    for (Vision v : kVisions) {
+        const std::string vn = vision_name(v);
+        CAPTURE(vn);
+        SUBCASE("the -23 and -14 LUFS marks differ for every viewer (they are labelled too)") {
+            CHECK(de(kLufsMarkBroadcast, kLufsMarkStreaming, v) >= 15.0);
+        }
+        SUBCASE("the marks stand out on the loudness bars and their background") {
+            for (Rgb mark : {kLufsMarkBroadcast, kLufsMarkStreaming})
+                for (Rgb under : {kLoudnessMomentary, kLoudnessShortTerm, kBarBackground})
+                    CHECK((lum(mark, v) + 0.05) / (lum(under, v) + 0.05) >= 1.8);
+        }
+        SUBCASE("the M and S bars show against the bar background (contrast >= 2:1)") {
+            for (Rgb bar : {kLoudnessMomentary, kLoudnessShortTerm})
+                CHECK((lum(bar, v) + 0.05) / (lum(kBarBackground, v) + 0.05) >= 2.0);
+        }
+        SUBCASE("strips chosen for a bus are outlined in a colour apart from the log's highlight") {
+            CHECK(de(kSelected, kHighlight, v) >= 15.0);
+        }
+    }
+}

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include <doctest/doctest.h>
 
@@ -56,5 +57,24 @@ TEST_CASE("decibels") {
         CHECK(headroom_db(-6.0, std::nan("")) == doctest::Approx(6.0));
         CHECK(headroom_db(-inf, -inf) == inf);                   // silence: nothing to say
         CHECK_FALSE(std::signbit(headroom_db(0.0, 0.0)));        // never -0.0
+    }
+}
+
+TEST_CASE("decibels: loudness figures") {
+    char buf[16];
+    SUBCASE("one decimal, half away from zero, never -0.0") {
+        CHECK(std::string(format_loudness(-23.0, buf, sizeof buf)) == "-23.0");
+        CHECK(std::string(format_loudness(-23.05, buf, sizeof buf)) == "-23.1");
+        CHECK(std::string(format_loudness(-14.04, buf, sizeof buf)) == "-14.0");
+        CHECK(std::string(format_loudness(7.45, buf, sizeof buf)) == "7.5");
+        CHECK(std::string(format_loudness(-0.04, buf, sizeof buf)) == "0.0");
+        CHECK(loudness_rounded(-23.05) == -23.1);
+        CHECK(loudness_rounded(7.449) == 7.4);
+        CHECK(!std::signbit(loudness_rounded(-0.04)));
+    }
+    SUBCASE("no value prints --; the rounded value passes it through") {
+        CHECK(std::string(format_loudness(std::nan(""), buf, sizeof buf)) == "--");
+        CHECK(std::string(format_loudness(-std::numeric_limits<double>::infinity(), buf, sizeof buf)) == "--");
+        CHECK(std::isnan(loudness_rounded(std::nan(""))));
     }
 }

@@ -106,6 +106,44 @@ TEST_CASE("config") {
         }
     }
 
+    SUBCASE("buses per device and the band view round-trip; bad buses are named") {
+        TempDir d;
+        Config c;
+        c.devices["demo"] = {{"Kick", "close_drums"}};
+        c.buses["demo"] = {{"mix", {1, 2}, ""}, {"surround", {3, 4, 5, 6, 7, 8}, "master_in"}};
+        c.buses["device:Only buses"] = {{"drums", {2, 1}, "mix_bus"}};
+        c.display.bands = true;
+        const auto path = d / "config.json";
+        save_config(c, path);
+        const auto r = load_config(path);
+        REQUIRE_FALSE(r.error.has_value());
+        CHECK(r.config.display.bands);
+        REQUIRE(r.config.buses.size() == 2);
+        const auto& demo = r.config.buses.at("demo");
+        REQUIRE(demo.size() == 2);
+        CHECK(demo[0].name == "mix");
+        CHECK(demo[0].channels == std::vector<int>{1, 2});
+        CHECK(demo[0].preset.empty());
+        CHECK(demo[1].channels.size() == 6);
+        CHECK(demo[1].preset == "master_in");
+        CHECK(r.config.buses.at("device:Only buses")[0].channels == std::vector<int>{2, 1});
+        CHECK(r.config.devices.at("demo").size() == 1);  // the channels beside the buses are kept
+        const char* bad_buses[][2] = {
+            {R"({"devices": {"demo": {"buses": {}}}})", "\"buses\" is not an array"},
+            {R"({"devices": {"demo": {"buses": [{"name": "", "channels": [1]}]}}})", "bus 1: \"name\""},
+            {R"({"devices": {"demo": {"buses": [{"name": "a=b", "channels": [1]}]}}})", "without '='"},
+            {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": []}]}}})", "non-empty array"},
+            {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": [0]}]}}})", "0 is not a channel number"},
+            {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": [1.5]}]}}})", "1.5 is not a channel number"},
+            {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": [1, 1]}]}}})", "1 is given twice"},
+            {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": [1], "preset": 3}]}}})", "\"preset\" is not a string"},
+        };
+        for (const auto& b : bad_buses) {
+            CAPTURE(b[0]);
+            CHECK_THROWS_WITH_AS(config_from_text(b[0], "c.json"), doctest::Contains(b[1]), InputError);
+        }
+    }
+
     SUBCASE("bad fields are named") {
         CHECK_THROWS_WITH_AS(config_from_text(R"({"display": {"peak_hold_s": 99}})", "c.json"),
                              doctest::Contains("peak_hold_s"), InputError);
