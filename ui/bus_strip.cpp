@@ -55,6 +55,7 @@ BusStripDrawn draw_bus_strip(ImDrawList* dl, float x, float y, float w, float h,
     sm.highlighted = m.highlighted;
     sm.ui_scale = scale;
     sm.idle_label = "BUS";
+    sm.bus = true;
     sm.bands = m.bands;
     out.peak = draw_meter_strip(dl, r, db, sm, fonts, compact);
     out.peak_bar = r.bar;

@@ -301,6 +301,7 @@ Readout draw_meter_strip(ImDrawList* dl, const StripRects& r, const DbScale& sca
     std::snprintf(buf, sizeof buf, "HR %s", hr.text);
     centred_text(dl, f, size, x0, x1, y, number_colour(hr.zone), buf);
     y += lh;
+    if (m.bus) return peak;
     // RMS max: the loudest RMS window since reset. The window's zones are for peaks, so the RMS
     // number has no zone colour.
     const double rms = d.rms_max_db + (m.rms_aes17 ? kAes17OffsetDb : 0.0);

@@ -39,6 +39,8 @@ struct StripModel {
     float ui_scale = 1.0f;                  // content scale x the user's UI scale
     const char* idle_label = nullptr;       // the unlit clip box's text; null: the channel number
     const BandDisplay* bands = nullptr;     // the band view in StripRects::bands (null: off)
+    bool bus = false;                       // a bus's peak strip: no RMS max and no gain advice (a
+                                            // bus has no input gain and its RMS is its loudness)
 };
 
 // Text centred horizontally in [x0, x1] at y, at `size` px; shrunk (never cut) to fit the
