@@ -86,6 +86,48 @@ TEST_CASE("CaptureCore") {
         CHECK(load.max >= load.mean);
     }
 
+    SUBCASE("with bands and buses (issue 15) the callback path still allocates nothing, resets included") {
+        REQUIRE(test::alloc_guard_active());
+        constexpr int kChannels = 64;
+        constexpr std::size_t kFrames = 64;
+        MeterOptions o = core_options(kChannels, kFrames);
+        o.bands = true;
+        o.buses = {parse_bus("mix=1-2").bus, parse_bus("surround=3-8").bus, parse_bus("all=1-64").bus};
+        EventQueue events(1u << 16);
+        MeterExchange snaps;
+        CaptureCore core(o, events, snaps);
+        DemoStudio demo(kChannels, 48000.0);
+        std::vector<float> block(kFrames * kChannels);
+        std::uint64_t allocs = 0, locks = 0;
+        std::size_t bands = 0, loudness = 0;
+        MeterEvent e;
+        for (int b = 0; b < 3000; ++b) {  // 4 s
+            {
+                test::AllocGuard g;
+                demo.render(block.data(), kFrames);
+                if (b % 500 == 250) core.request_loudness_reset(b % 3);
+                core.step(block.data(), kFrames);
+                allocs += g.allocations();
+                locks += g.locks();
+            }
+            while (events.try_pop(e)) {
+                bands += e.type == EventType::Bands;
+                loudness += e.type == EventType::Loudness;
+            }
+        }
+        CHECK(allocs == 0);
+        CHECK(locks == 0);
+        CHECK(bands >= 39 * kChannels);
+        CHECK(loudness >= 39 * 3);
+        MeterSnapshot s;
+        REQUIRE(snaps.take(s));
+        CHECK(s.bands_on);
+        CHECK(s.buses == 3);
+        CHECK(s.bus[2].momentary_max_ms > 0.0f);
+        CHECK(s.bus[2].resets >= 1);
+        CHECK(s.band[0][0].peak > 0.0f);
+    }
+
     SUBCASE("blocks longer than max_block are metered in pieces, nothing lost") {
         EventQueue events(1024);
         MeterExchange snaps;
