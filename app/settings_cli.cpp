@@ -100,6 +100,9 @@ std::vector<BusSpec> config_buses(const CommandSettings& settings, const SourceI
     const std::string key = device_key(info.kind, info.device);
     const auto it = settings.cfg.config.buses.find(key);
     if (it == settings.cfg.config.buses.end()) return out;
+    if (it->second.size() > static_cast<std::size_t>(kMaxBuses))
+        std::fprintf(stderr, "headroom: %s: devices.\"%s\": %zu buses; the first %d are used\n",
+                     settings.config_path.string().c_str(), key.c_str(), it->second.size(), kMaxBuses);
     for (std::size_t i = 0; i < it->second.size() && out.size() < static_cast<std::size_t>(kMaxBuses); ++i) {
         const BusSetting& b = it->second[i];
         const std::string where = settings.config_path.string() + ": devices.\"" + key + "\" bus " + std::to_string(i + 1) + ": ";

@@ -165,7 +165,13 @@ Config config_from_text(const std::string& text, const std::string& origin, std:
             if (const auto b = dev.find("buses"); b != dev.end() && !b->is_null()) {
                 if (!b->is_array()) bad(origin, where + "\"buses\" is not an array");
                 std::vector<BusSetting> buses;
-                for (std::size_t i = 0; i < b->size(); ++i) buses.push_back(read_bus((*b)[i], where + "bus " + std::to_string(i + 1) + ": ", origin));
+                for (std::size_t i = 0; i < b->size(); ++i) {
+                    const std::string at = where + "bus " + std::to_string(i + 1) + ": ";
+                    BusSetting bus = read_bus((*b)[i], at, origin);
+                    for (const BusSetting& seen : buses)
+                        if (seen.name == bus.name) bad(origin, at + "\"name\": '" + bus.name + "' is given twice");
+                    buses.push_back(std::move(bus));
+                }
                 if (!buses.empty()) c.buses[key] = std::move(buses);
             }
             const auto chans = dev.find("channels");

@@ -137,6 +137,8 @@ TEST_CASE("config") {
             {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": [1.5]}]}}})", "1.5 is not a channel number"},
             {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": [1, 1]}]}}})", "1 is given twice"},
             {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": [1], "preset": 3}]}}})", "\"preset\" is not a string"},
+            {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": [1]}, {"name": "m", "channels": [2]}]}}})",
+             "bus 2: \"name\": 'm' is given twice"},
         };
         for (const auto& b : bad_buses) {
             CAPTURE(b[0]);
