@@ -344,6 +344,8 @@ void WindowRig::stop() {
 // Five times a second: the capture's health into the status bar and the session; every two
 // seconds (four times a second while the clip log is open) the recorder's summary into the
 // strips' gain advice and the log's per-channel summary.
+constexpr double kNoShare = std::numeric_limits<double>::quiet_NaN();  // the band view prints "--"
+
 struct Poller {
     Clock::time_point next_status;
     Clock::time_point next_advice;
@@ -370,8 +372,15 @@ struct Poller {
         if (rig.recorder && now >= next_advice) {
             const SessionSummary summary = rig.recorder->summary();
             auto& channels = rig.bridge.channels();
-            for (int c = 0; c < summary.channels() && c < static_cast<int>(channels.size()); ++c)
+            for (int c = 0; c < summary.channels() && c < static_cast<int>(channels.size()); ++c) {
                 channels[c].gain_advice_db = summary.gain_advice_db(c);
+                // The band view's low share: the session's whole-stream figure (DESIGN.md §6), the
+                // one record, session.json and log give.
+                channels[c].bands.set_low_share(summary.low_share_db(c).value_or(kNoShare));
+            }
+            auto& buses = rig.bridge.buses();
+            for (int b = 0; b < summary.buses() && b < static_cast<int>(buses.size()); ++b)
+                buses[b].ballistics.bands().set_low_share(summary.bus_low_share_db(b).value_or(kNoShare));
             // The clip log's per-channel summary: the recorder's own records, as session.json
             // will have them; refreshed often while the log is open.
             rig.bridge.log_view().set_live_summary(summary.channel_records(false));

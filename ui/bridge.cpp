@@ -98,7 +98,7 @@ void Bridge::feed(const MeterSnapshot& s, bool fresh, double now) {
     static const BandReadings kNoBands{};
     const bool bands = fresh && s.bands_on;
     for (std::size_t c = 0; c < ch_.size(); ++c)
-        ch_[c].bands.update(bands && c < n ? s.band[c] : kNoBands, bands && c < n ? s.ch[c].rms : -1.0f, bands && c < n, now, o);
+        ch_[c].bands.update(bands && c < n ? s.band[c] : kNoBands, bands && c < n, now, o);
     static const BusReading kNoBus{};
     const float clip = static_cast<float>(db_to_amplitude(clip_threshold_db_));
     for (std::size_t b = 0; b < buses_.size(); ++b) {
@@ -106,19 +106,7 @@ void Bridge::feed(const MeterSnapshot& s, bool fresh, double now) {
         BridgeBus& bus = buses_[b];
         const BusReading& r = has ? s.bus[b] : kNoBus;
         bus.ballistics.update(r, has, s.frames, sample_rate_, clip, now, o);
-        // The bus's full-band RMS for its low share: the power mean of its channels' RMS, as the
-        // meter forms the bus's band RMS.
-        float full = -1.0f;
-        if (bands && has) {
-            double sum = 0.0;
-            bool all = true;
-            for (int c : bus.spec.channels) {
-                if (c < 0 || static_cast<std::size_t>(c) >= n || s.ch[static_cast<std::size_t>(c)].rms < 0.0f) all = false;
-                else sum += static_cast<double>(s.ch[static_cast<std::size_t>(c)].rms) * s.ch[static_cast<std::size_t>(c)].rms;
-            }
-            if (all && !bus.spec.channels.empty()) full = static_cast<float>(std::sqrt(sum / static_cast<double>(bus.spec.channels.size())));
-        }
-        bus.ballistics.bands().update(r.bands, full, bands && has, now, o);
+        bus.ballistics.bands().update(r.bands, bands && has, now, o);
     }
 }
 

@@ -150,6 +150,7 @@ public:
     // meters on it (then set_buses again). UI thread.
     void set_buses(const std::vector<BusSpec>& buses, double sample_rate);
     const std::vector<BridgeBus>& buses() const { return buses_; }
+    std::vector<BridgeBus>& buses() { return buses_; }
     const std::vector<BusSpec>& next_buses() const { return next_buses_; }
     const std::vector<BusGeometry>& bus_geometry() const { return bus_geometry_; }
     // Restarts bus `bus`'s (0-based) integrated measurement: asks the meter through

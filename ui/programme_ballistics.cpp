@@ -29,7 +29,7 @@ double plr_lu(double true_peak_max_db, double integrated_lufs) {
     return true_peak_max_db - integrated_lufs;
 }
 
-void BandBallistics::update(const BandReadings& b, float full_rms, bool fresh, double now, const BallisticsOptions& o) {
+void BandBallistics::update(const BandReadings& b, bool fresh, double now, const BallisticsOptions& o) {
     const double dt = last_now_ < 0.0 ? 0.0 : std::max(0.0, now - last_now_);
     last_now_ = now;
     for (int i = 0; i < kBandCount; ++i) {
@@ -43,13 +43,10 @@ void BandBallistics::update(const BandReadings& b, float full_rms, bool fresh, d
         bar = std::max(bar, peak);
         d_.peak_max_db[static_cast<std::size_t>(i)] = std::max(d_.peak_max_db[static_cast<std::size_t>(i)], peak);
     }
-    const float low_rms = b[static_cast<std::size_t>(Band::Low)].rms;
-    if (fresh && low_rms >= 0.0f && full_rms >= 0.0f)
-        d_.low_share_db = full_rms > 0.0f && low_rms > 0.0f ? amplitude_to_db(low_rms) - amplitude_to_db(full_rms) : kNaN;
 }
 
 void BandBallistics::reset() {
-    const double share = d_.low_share_db;  // live, not a maximum
+    const double share = d_.low_share_db;  // the session's, not a maximum since reset
     d_ = BandDisplay{};
     d_.low_share_db = share;
 }

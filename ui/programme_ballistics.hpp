@@ -9,9 +9,9 @@
 //  - integrated loudness and LRA are the meter's, from the bus's start or its last reset; the
 //    stopwatch is (frames - measured_from) / rate;
 //  - each band's peak bar falls back like a channel's bar; its number is the max since reset;
-//  - the low share is live: the low band's RMS window against the full band's (both the RMS
-//    window, DESIGN.md §2), in dB. The session's low_share_db (record, log) is over the whole
-//    stream; the window shows what the low end does now.
+//  - the low share is the session's low_share_db (DESIGN.md §6: low-band RMS - full-band RMS
+//    over the whole stream so far), set from the recorder's summary (set_low_share), so the
+//    window shows the figure record, session.json and log give.
 // "No value" is NaN throughout (printed "--").
 //
 // Threads: UI thread only; update() does not allocate.
@@ -27,14 +27,15 @@ namespace headroom::ui {
 struct BandDisplay {
     std::array<double, kBandCount> bar_db{kSilenceDb, kSilenceDb, kSilenceDb};   // falling peak bars
     std::array<double, kBandCount> peak_max_db{kSilenceDb, kSilenceDb, kSilenceDb};  // max since reset
-    double low_share_db = std::numeric_limits<double>::quiet_NaN();  // low RMS - full RMS, live
+    double low_share_db = std::numeric_limits<double>::quiet_NaN();  // the session's low_share_db
 };
 
 class BandBallistics {
 public:
-    // `full_rms`: the full band's RMS over the same window (linear; < 0: no new value).
-    void update(const BandReadings& b, float full_rms, bool fresh, double now, const BallisticsOptions& o);
+    void update(const BandReadings& b, bool fresh, double now, const BallisticsOptions& o);
     void reset();
+    // The session's low share (SessionSummary::low_share_db), NaN when it has none.
+    void set_low_share(double db) { d_.low_share_db = db; }
     const BandDisplay& display() const { return d_; }
 
 private:

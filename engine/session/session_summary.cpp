@@ -30,12 +30,13 @@ double band_rms_of(double sum_squares, std::uint64_t frames) {
 }
 
 // DESIGN.md §6 low_share_db: low-band RMS - full-band RMS over the whole stream (a ratio of mean
-// squares, so the RMS convention cancels); nothing for silence.
+// squares, so the RMS convention cancels); nothing for silence. Unrounded.
 std::optional<double> low_share(double low_sum, std::uint64_t low_frames, double full_sum, std::uint64_t full_frames) {
     if (low_frames == 0 || full_frames == 0 || !(low_sum > 0.0) || !(full_sum > 0.0)) return std::nullopt;
-    return rounded(10.0 * std::log10((low_sum / static_cast<double>(low_frames)) /
-                                     (full_sum / static_cast<double>(full_frames))));
+    return 10.0 * std::log10((low_sum / static_cast<double>(low_frames)) / (full_sum / static_cast<double>(full_frames)));
 }
+
+std::optional<double> rounded_opt(const std::optional<double>& v) { return v ? rounded(*v) : std::nullopt; }
 
 std::optional<double> rounded_lufs(double ms) {
     if (!(ms > 0.0)) return std::nullopt;
@@ -198,7 +199,7 @@ std::vector<ChannelSummaryRecord> SessionSummary::channel_records(bool rms_aes17
                 bands[b].rms_dbfs = rounded(rms_to_db(band_rms, rms_aes17));
             }
             r.bands = bands;
-            r.low_share_db = low_share(s.bands[0].sum_squares, s.band_frames, s.sum_squares, s.frames);
+            r.low_share_db = rounded_opt(low_share_db(static_cast<int>(c)));
         }
         out.push_back(std::move(r));
     }
@@ -267,11 +268,32 @@ std::vector<BusSummaryRecord> SessionSummary::bus_records(bool rms_aes17) const 
                 rec[k].rms_dbfs = rounded(rms_to_db(band_rms_of(bands[k].sum_squares, band_frames), rms_aes17));
             }
             r.bands = rec;
-            r.low_share_db = low_share(bands[0].sum_squares, band_frames, full_sum, full_frames);
+            r.low_share_db = rounded_opt(low_share(bands[0].sum_squares, band_frames, full_sum, full_frames));
         }
         out.push_back(std::move(r));
     }
     return out;
+}
+
+std::optional<double> SessionSummary::low_share_db(int c) const {
+    const ChannelSummary& s = ch_.at(static_cast<std::size_t>(c));
+    if (!bands_) return std::nullopt;
+    return low_share(s.bands[0].sum_squares, s.band_frames, s.sum_squares, s.frames);
+}
+
+std::optional<double> SessionSummary::bus_low_share_db(int b) const {
+    if (!bands_) return std::nullopt;
+    double low = 0.0, full = 0.0;
+    std::uint64_t low_frames = 0, full_frames = 0;
+    for (int c : buses_.at(static_cast<std::size_t>(b)).spec.channels) {
+        if (c < 0 || static_cast<std::size_t>(c) >= ch_.size()) continue;
+        const ChannelSummary& s = ch_[static_cast<std::size_t>(c)];
+        low += s.bands[0].sum_squares;
+        low_frames += s.band_frames;
+        full += s.sum_squares;
+        full_frames += s.frames;
+    }
+    return low_share(low, low_frames, full, full_frames);
 }
 
 nlohmann::ordered_json SessionSummary::buses_json(bool rms_aes17) const {

@@ -123,6 +123,10 @@ public:
     // hot events as the same objects, with "samples" and the loudest moment (peak_sample, peak_s).
     nlohmann::ordered_json hot_json() const;
     // DESIGN.md §6: the "buses" array (records and JSON), fields in the order DESIGN.md lists them.
+    // DESIGN.md §6 low_share_db, unrounded (the records round it): a channel's, a bus's (its
+    // channels' pooled sums). Nothing without bands or for silence.
+    std::optional<double> low_share_db(int c) const;
+    std::optional<double> bus_low_share_db(int b) const;
     // rms_aes17: the bands' RMS convention, as channel_records.
     std::vector<BusSummaryRecord> bus_records(bool rms_aes17) const;
     nlohmann::ordered_json buses_json(bool rms_aes17) const;

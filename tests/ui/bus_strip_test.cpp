@@ -118,20 +118,24 @@ TEST_CASE("bus ballistics") {
         CHECK(std::isnan(plr_lu(kSilenceDb, -14.0)));
         CHECK(std::isnan(plr_lu(-1.0, std::nan(""))));
     }
-    SUBCASE("band view: peaks fall back, maxima hold, low share = low RMS - full RMS") {
+    SUBCASE("band view: peaks fall back, maxima hold; the low share is the session's, kept across updates and R") {
         BandBallistics b;
         BandReadings r{};
         r[0].peak = 0.5f;
         r[0].rms = 0.25f;
         r[2].peak = 0.1f;
-        b.update(r, 0.5f, true, 0.0, o);
+        b.update(r, true, 0.0, o);
         CHECK(b.display().peak_max_db[0] == doctest::Approx(amplitude_to_db(0.5)));
-        CHECK(b.display().low_share_db == doctest::Approx(amplitude_to_db(0.25) - amplitude_to_db(0.5)));
+        CHECK(std::isnan(b.display().low_share_db));  // not from the live readings
         CHECK(b.display().bar_db[1] == kSilenceDb);
-        b.update(BandReadings{}, -1.0f, true, 1.7, o);
+        b.set_low_share(-3.25);
+        b.update(BandReadings{}, true, 1.7, o);
         CHECK(b.display().bar_db[0] == doctest::Approx(amplitude_to_db(0.5) - 20.0).epsilon(1e-6));
         CHECK(b.display().peak_max_db[0] == doctest::Approx(amplitude_to_db(0.5)));
-        CHECK(b.display().low_share_db == doctest::Approx(-6.0206).epsilon(1e-4));  // no new RMS: kept
+        CHECK(b.display().low_share_db == -3.25);
+        b.reset();
+        CHECK(b.display().low_share_db == -3.25);
+        CHECK(b.display().peak_max_db[0] == kSilenceDb);
     }
     SUBCASE("stopwatch text") {
         char t[24];
@@ -167,9 +171,10 @@ TEST_CASE("bridge with buses and bands") {
         CHECK(g.allocations() == 0);
         CHECK(g.locks() == 0);
         CHECK(b.buses()[0].ballistics.loudness().integrated_lufs == doctest::Approx(-18.0).epsilon(1e-5));
-        // The bus's full band: the power mean of its channels' RMS (0.2 each).
-        CHECK(b.buses()[0].ballistics.bands().display().low_share_db == doctest::Approx(amplitude_to_db(0.1 / 0.2)).epsilon(1e-5));
-        CHECK(b.channels()[5].bands.display().low_share_db == doctest::Approx(amplitude_to_db(0.1 / 0.2)).epsilon(1e-5));
+        // The band peaks arrive; the low share is the session's (set by the app from the summary),
+        // never the live readings.
+        CHECK(b.channels()[5].bands.display().peak_max_db[0] > kSilenceDb);
+        CHECK(std::isnan(b.channels()[5].bands.display().low_share_db));
     }
     SUBCASE("the reset asks the meter for that bus, and clears the strip's loudness maxima") {
         Bridge b = make_bridge(4, false);
