@@ -70,8 +70,9 @@ void print_buses(const SessionLog& log) {
         }
         for (const auto& b : *log.session.bus_summary) std::printf("%s\n", bus_line(b, table).c_str());
     } else if (!log.session.buses.empty()) {
-        std::printf("%zu bus%s metered; their loudness summary is written at a clean end, and this session has none\n",
-                    log.session.buses.size(), log.session.buses.size() == 1 ? "" : "es");
+        const std::size_t n = log.session.buses.size();
+        std::printf("%zu bus%s metered; %s loudness summary is written at a clean end, and this session has none\n", n,
+                    n == 1 ? "" : "es", n == 1 ? "its" : "their");
     }
 }
 

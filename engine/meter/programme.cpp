@@ -21,6 +21,18 @@ bool parse_int(std::string_view s, int& out) {
 
 } // namespace
 
+std::string bus_name_problem(std::string_view name) {
+    std::size_t chars = 0;
+    for (const char ch : name) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (u < 0x20 || u == 0x7f) return "must not contain control characters";
+        if (ch == '=') return "must not contain '='";
+        if ((u & 0xC0) != 0x80) ++chars;  // not a UTF-8 continuation byte
+    }
+    if (chars < 1 || chars > 32) return "must be 1 to 32 characters";
+    return "";
+}
+
 BusParse parse_bus(std::string_view text, int channel_count) {
     BusParse p;
     const auto eq = text.find('=');
@@ -29,8 +41,8 @@ BusParse parse_bus(std::string_view text, int channel_count) {
         return p;
     }
     const std::string_view name = text.substr(0, eq), list = text.substr(eq + 1);
-    if (name.empty() || name.size() > 32) {
-        p.error = "bus name must be 1 to 32 characters in '" + std::string(text) + "'";
+    if (const std::string why = bus_name_problem(name); !why.empty()) {
+        p.error = "the bus name " + why;
         return p;
     }
     p.bus.name = std::string(name);

@@ -35,6 +35,11 @@ struct BusSpec {
 // in the order L R C LFE Ls Rs: LFE 0, Ls and Rs 1.41.
 std::vector<float> bs1770_weights(std::size_t n);
 
+// A bus name is 1..32 characters (UTF-8 code points), with no '=' and no control character
+// (it is printed to terminals and files). Returns what is wrong, or "" when the name is good.
+// Any thread.
+std::string bus_name_problem(std::string_view name);
+
 // normal thread. Parses "NAME=CHANNELS" (CHANNELS: "1-2", "3,4", "1-6", mixed "1,3-4"; 1-based)
 // into a BusSpec with 0-based channels. Returns a message naming what is wrong, or nothing.
 // NAME: 1..32 characters, not empty, no '='. Channels: each once, within 1..channel_count when

@@ -11,6 +11,7 @@
 
 #include "engine/base/atomic_file.hpp"
 #include "engine/base/errors.hpp"
+#include "engine/meter/programme.hpp"  // bus_name_problem: one rule for --bus and config.json
 
 namespace headroom {
 namespace {
@@ -91,8 +92,7 @@ BusSetting read_bus(const json& j, const std::string& where, const std::string& 
     if (!j.is_object()) bad(origin, where + "is not an object");
     BusSetting bus;
     bus.name = get_string(j, "name", where, origin);
-    if (bus.name.empty() || bus.name.size() > 32 || bus.name.find('=') != std::string::npos)
-        bad(origin, where + "\"name\" must be 1..32 characters without '='");
+    if (const std::string why = bus_name_problem(bus.name); !why.empty()) bad(origin, where + "\"name\" " + why);
     const auto chans = j.find("channels");
     if (chans == j.end() || !chans->is_array() || chans->empty())
         bad(origin, where + "\"channels\" is not a non-empty array of channel numbers");

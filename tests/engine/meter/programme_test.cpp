@@ -27,6 +27,16 @@ TEST_CASE("parse_bus: every malformed spec is refused with a message") {
     }
     CHECK(parse_bus("abcdefghijabcdefghijabcdefghijab=1").error.empty());  // 32 characters
     CHECK_FALSE(parse_bus("abcdefghijabcdefghijabcdefghijabc=1").error.empty());
+    // Characters, not bytes: 32 two-byte letters are a good name, 33 are not.
+    std::string e32;
+    for (int i = 0; i < 32; ++i) e32 += "\xc3\xa9";  // é
+    CHECK(parse_bus(e32 + "=1").error.empty());
+    CHECK(parse_bus(e32 + "\xc3\xa9=1").error.find("1 to 32 characters") != std::string::npos);
+    // Control characters would reach terminals and files as they are.
+    CHECK(parse_bus("\x1b[31mred=1").error.find("control characters") != std::string::npos);
+    CHECK(parse_bus("a\nb=1").error.find("control characters") != std::string::npos);
+    CHECK(bus_name_problem("Drums bus").empty());
+    CHECK_FALSE(bus_name_problem("").empty());
     CHECK(parse_bus("mix=1-2", 2).error.empty());
     CHECK(parse_bus("mix=1-3", 2).error.find("channel 3 is beyond the 2 channels") != std::string::npos);
 }

@@ -131,7 +131,7 @@ TEST_CASE("config") {
         const char* bad_buses[][2] = {
             {R"({"devices": {"demo": {"buses": {}}}})", "\"buses\" is not an array"},
             {R"({"devices": {"demo": {"buses": [{"name": "", "channels": [1]}]}}})", "bus 1: \"name\""},
-            {R"({"devices": {"demo": {"buses": [{"name": "a=b", "channels": [1]}]}}})", "without '='"},
+            {R"({"devices": {"demo": {"buses": [{"name": "a=b", "channels": [1]}]}}})", "must not contain '='"},
             {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": []}]}}})", "non-empty array"},
             {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": [0]}]}}})", "0 is not a channel number"},
             {R"({"devices": {"demo": {"buses": [{"name": "m", "channels": [1.5]}]}}})", "1.5 is not a channel number"},
