@@ -78,10 +78,7 @@ void SessionSummary::add(const MeterEvent& e) {
         if (e.channel >= buses_.size()) return;
         BusSummary& b = buses_[e.channel];
         if (e.block_ms >= 0.0) b.gate.add_block(e.block_ms);
-        if (e.short_term_ms >= 0.0) {
-            b.gate.add_short_term(e.short_term_ms);
-            b.short_term_ms = e.short_term_ms;
-        }
+        if (e.short_term_ms >= 0.0) b.gate.add_short_term(e.short_term_ms);
         b.momentary_max_ms = std::max(b.momentary_max_ms, e.momentary_max_ms);
         b.short_term_max_ms = std::max(b.short_term_max_ms, e.short_term_max_ms);
         return;
@@ -226,7 +223,8 @@ nlohmann::ordered_json SessionSummary::hot_json() const {
 
 std::vector<BusSummaryRecord> SessionSummary::bus_records(bool rms_aes17) const {
     std::vector<BusSummaryRecord> out;
-    for (const BusSummary& b : buses_) {
+    for (std::size_t i = 0; i < buses_.size(); ++i) {
+        const BusSummary& b = buses_[i];
         BusSummaryRecord r;
         r.name = b.spec.name;
         for (int c : b.spec.channels) r.channels.push_back(c + 1);
@@ -234,15 +232,12 @@ std::vector<BusSummaryRecord> SessionSummary::bus_records(bool rms_aes17) const 
         // Peaks, headroom and bands: the maxima (and pooled sums) over the bus's channels.
         float sample_peak = 0.0f, true_peak = 0.0f;
         std::array<ChannelSummary::Band, kBandCount> bands{};
-        double full_sum = 0.0;
-        std::uint64_t full_frames = 0, band_frames = 0;
+        std::uint64_t band_frames = 0;
         for (int c : b.spec.channels) {
             if (c < 0 || static_cast<std::size_t>(c) >= ch_.size()) continue;
             const ChannelSummary& s = ch_[static_cast<std::size_t>(c)];
             sample_peak = std::max(sample_peak, s.sample_peak);
             true_peak = std::max(true_peak, s.true_peak);
-            full_sum += s.sum_squares;
-            full_frames += s.frames;
             band_frames += s.band_frames;
             for (int k = 0; k < kBandCount; ++k) {
                 bands[k].peak = std::max(bands[k].peak, s.bands[k].peak);
@@ -268,7 +263,7 @@ std::vector<BusSummaryRecord> SessionSummary::bus_records(bool rms_aes17) const 
                 rec[k].rms_dbfs = rounded(rms_to_db(band_rms_of(bands[k].sum_squares, band_frames), rms_aes17));
             }
             r.bands = rec;
-            r.low_share_db = rounded_opt(low_share(bands[0].sum_squares, band_frames, full_sum, full_frames));
+            r.low_share_db = rounded_opt(bus_low_share_db(static_cast<int>(i)));
         }
         out.push_back(std::move(r));
     }

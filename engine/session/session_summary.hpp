@@ -81,7 +81,6 @@ struct BusSummary {
     LoudnessGate gate;                  // integrated and LRA over the whole stream
     double momentary_max_ms = -1.0;     // < 0: none
     double short_term_max_ms = -1.0;
-    double short_term_ms = -1.0;        // the newest short-term value (< 0: none yet)
 };
 
 class SessionSummary {
