@@ -1,6 +1,5 @@
 #include "app/meter_cli.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -116,12 +115,7 @@ MeterSetup MeterCli::resolve(double sample_rate, int channels, std::size_t max_b
     if (!bus_specs.empty()) {
         o.buses = parse_buses(bus_specs, channels);
     } else {
-        for (const BusSpec& b : default_buses) {
-            const bool fits = !b.channels.empty() &&
-                              std::all_of(b.channels.begin(), b.channels.end(),
-                                          [&](int c) { return c >= 0 && c < channels; });
-            if (fits && o.buses.size() < static_cast<std::size_t>(kMaxBuses)) o.buses.push_back(b);
-        }
+        o.buses = default_buses;  // config_buses kept only those that fit (validated below)
     }
     for (const BusSpec& b : o.buses) {
         const Preset* p = table.find(b.preset);

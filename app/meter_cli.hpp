@@ -37,8 +37,9 @@ public:
     // (config, demo sources) used where no --preset names the channel; a missing or unknown
     // default is "general". Throws UsageError for a --preset channel beyond `channels`.
     // Throws InputError when the stream itself is out of range (rate, channel count).
-    // Buses: the --bus options when any is given, else `default_buses` (config) when their
-    // channels exist in the stream, else none; a bus preset unknown to `table` is mix_bus.
+    // Buses: the --bus options when any is given, else `default_buses` (config.json's, as
+    // config_buses leaves them: within the stream's channels, at most kMaxBuses); a bus preset
+    // unknown to `table` is mix_bus.
     // Throws UsageError for a --bus channel beyond `channels`.
     MeterSetup resolve(double sample_rate, int channels, std::size_t max_block,
                        const PresetTable& table,

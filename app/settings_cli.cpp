@@ -130,9 +130,11 @@ std::vector<BusSpec> config_buses(const CommandSettings& settings, const SourceI
 MeterSetup resolve_meters(const CommandSettings& settings, const SourceInfo& info, std::size_t max_block,
                           const std::vector<std::string>& default_presets) {
     try {
-        // The device's buses from config.json when the command line gives none (it wins).
+        // The device's buses from config.json when the command line gives none (it wins, and
+        // then the config's buses are not looked at, nor complained about).
+        const bool from_config = settings.meter_cli.bus_specs.empty();
         return settings.meter_cli.resolve(info.sample_rate, info.channels, max_block, settings.table, default_presets,
-                                          config_buses(settings, info));
+                                          from_config ? config_buses(settings, info) : std::vector<BusSpec>{});
     } catch (const InputError& e) {
         const std::string source = info.kind == "file" ? info.device
                                    : info.kind == "demo" ? std::string("the demo studio")
